@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import AjvCompiler from '@fastify/ajv-compiler';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from './config.js';
+import { openDatabase } from './db/index.js';
+import { registerAuth } from './http/auth.js';
+import { registerErrorHandling, sendProblem } from './http/errors.js';
+import { registerOpenApi } from './http/openapi.js';
+import { ListMetaSchema } from './http/pagination.js';
+import { errorResponses, sharedSchemas } from './http/schemas.js';
+import { articleRoutes } from './modules/articles/routes.js';
+import {
+  ArticleCreateSchema,
+  ArticlePatchSchema,
+  ArticleSchema,
+  ArticleSummarySchema,
+} from './modules/articles/schemas.js';
+import { sectionRoutes } from './modules/sections/routes.js';
+import { SectionCreateSchema, SectionPatchSchema, SectionSchema } from './modules/sections/schemas.js';
+import { tagRoutes } from './modules/tags/routes.js';
+import { TagCreateSchema, TagPatchSchema, TagSchema } from './modules/tags/schemas.js';
+import { createServices } from './services.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export interface AppOptions {
+  /** The clock; tests inject one to move time. */
+  now?: () => Date;
+}
+
+const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
+
+/**
+ * Validators: bodies are JSON and are never coerced ("12" is not a number); query strings and
+ * path parameters are text, so those are coerced to the declared types.
+ */
+type ValidatorFactory = ReturnType<typeof AjvCompiler>;
+type ValidatorOptions = Extract<Parameters<ValidatorFactory>[1], { mode?: 'JSON' }>;
+function buildValidator(externalSchemas: Parameters<ValidatorFactory>[0], options: ValidatorOptions) {
+  const factory = AjvCompiler();
+  const strict = factory(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, ...ajvBase, coerceTypes: false },
+  });
+  const lenient = factory(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, ...ajvBase, coerceTypes: 'array' },
+  });
+  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : lenient)(route as never);
+}
+
+/** Builds the whole application, without listening: server.ts and the tests use this same function. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const database = openDatabase(config.databaseFile);
+  app.addHook('onClose', async () => database.sqlite.close());
+  const services = createServices(database.db, now);
+  app.decorate('services', services);
+
+  registerErrorHandling(app);
+  // JSON only: text/plain (which Fastify accepts by default) gets a 415 like anything else.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  for (const schema of [
+    ...sharedSchemas,
+    ListMetaSchema,
+    SectionSchema,
+    SectionCreateSchema,
+    SectionPatchSchema,
+    TagSchema,
+    TagCreateSchema,
+    TagPatchSchema,
+    ArticleSchema,
+    ArticleSummarySchema,
+    ArticleCreateSchema,
+    ArticlePatchSchema,
+  ]) {
+    app.addSchema(schema);
+  }
+
+  await registerOpenApi(app, version);
+  registerAuth(app, services.keys, config.adminKey);
+  await app.register(rateLimit, {
+    global: true,
+    // After authentication, so keyed clients get their own, larger allowance.
+    hook: 'preHandler',
+    max: (request) => (request.principal ? config.rateLimit.keyed : config.rateLimit.anonymous),
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.name}` : `ip:${request.ip}`),
+    timeWindow: 60_000,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(
+        new Error(`Rate limit of ${context.max} requests a minute exceeded; retry in ${context.after}`),
+        {
+          statusCode: 429,
+        },
+      ),
+  });
+
+  const system = { tags: ['System'], security: [] };
+  app.get(
+    '/health',
+    {
+      config: { rateLimit: false },
+      schema: {
+        ...system,
+        operationId: 'health',
+        summary: 'Liveness',
+        description: 'Answers 200 while the process runs. Public.',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/ready',
+    {
+      config: { rateLimit: false },
+      schema: {
+        ...system,
+        operationId: 'ready',
+        summary: 'Readiness',
+        description: 'Answers 200 when the database answers a query, 503 otherwise. Public.',
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...errorResponses(503) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        database.sqlite.prepare('select 1').get();
+        return { status: 'ready' as const };
+      } catch (error) {
+        request.log.error({ err: error }, 'database not ready');
+        return sendProblem(request, reply, 503, 'not-ready', 'The database does not answer');
+      }
+    },
+  );
+
+  for (const routes of [sectionRoutes, tagRoutes, articleRoutes]) {
+    await app.register(routes, { prefix: '/v1', services });
+  }
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: ReturnType<typeof createServices>;
+  }
+}

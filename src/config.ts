@@ -1,0 +1,114 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every setting Broadsheet reads from the environment, with its default and a line of doc.
+ * Only server.ts and cli.ts call loadConfig(); tests build a Config directly.
+ */
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface to bind' }),
+  DATABASE_URL: Type.String({
+    minLength: 1,
+    default: 'file:./data/broadsheet.db',
+    description: 'file:<path> (SQLite, created on first start) or :memory:',
+  }),
+  BROADSHEET_ADMIN_KEY: Type.Optional(
+    Type.String({ minLength: 32, description: 'An admin API key accepted without bootstrap (>= 32 chars)' }),
+  ),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'pino log level',
+  }),
+  BODY_LIMIT: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'Largest request body, bytes' }),
+  RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 600,
+    description: 'Requests a minute per anonymous client (IP)',
+  }),
+  KEYED_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 60_000,
+    description: 'Requests a minute per API key',
+  }),
+  COMMENT_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: 'Anonymous comment submissions a minute per client',
+  }),
+  TRUST_PROXY: Type.Boolean({
+    default: false,
+    description: 'Trust X-Forwarded-For (only behind a proxy you run)',
+  }),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A filesystem path for SQLite, or ':memory:'. */
+  databaseFile: string;
+  adminKey?: string;
+  logLevel: string;
+  bodyLimit: number;
+  rateLimit: { anonymous: number; keyed: number; comments: number };
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Turns a DATABASE_URL into the SQLite file it names; PostgreSQL is not implemented yet. */
+export function databaseFileFromUrl(url: string): string {
+  if (url === ':memory:') return url;
+  if (url.startsWith('file:')) return url.slice('file:'.length) || ':memory:';
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use file:<path> for SQLite');
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url}"`);
+  return url;
+}
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => known.includes(name) && value !== ''),
+  );
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  const errors = Value.Errors(EnvSchema, converted);
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.instancePath.slice(1) || '(env)'}: ${error.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = converted as Env;
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    databaseFile: databaseFileFromUrl(parsed.DATABASE_URL),
+    adminKey: parsed.BROADSHEET_ADMIN_KEY,
+    logLevel: parsed.LOG_LEVEL,
+    bodyLimit: parsed.BODY_LIMIT,
+    rateLimit: {
+      anonymous: parsed.RATE_LIMIT_MAX,
+      keyed: parsed.KEYED_RATE_LIMIT_MAX,
+      comments: parsed.COMMENT_RATE_LIMIT_MAX,
+    },
+    trustProxy: parsed.TRUST_PROXY,
+  };
+}
+
+/** The configuration tests start from: in-memory database, quiet logs. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseFile: ':memory:',
+    logLevel: 'silent',
+    bodyLimit: 1_048_576,
+    rateLimit: { anonymous: 100_000, keyed: 100_000, comments: 20 },
+    trustProxy: false,
+    ...overrides,
+  };
+}

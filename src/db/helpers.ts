@@ -1,0 +1,53 @@
+import { asc, type Column, desc, type SQL } from 'drizzle-orm';
+import { DomainError } from '../lib/errors.js';
+import { deriveSlug, uniqueSlug } from '../lib/slug.js';
+import type { SortKey } from '../lib/sort.js';
+
+/** ORDER BY for parsed sort keys, always ending with id (in the first key's direction). */
+export function orderBy<Field extends string>(
+  keys: SortKey<Field>[],
+  columns: Record<Field, Column | SQL>,
+  id: Column,
+): SQL[] {
+  const order = keys.map((key) => (key.descending ? desc(columns[key.field]) : asc(columns[key.field])));
+  order.push(keys[0]?.descending ? desc(id) : asc(id));
+  return order;
+}
+
+export interface SlugRequest {
+  resource: string;
+  /** The slug the caller asked for, if any: taken means 409. */
+  given: string | undefined;
+  /** The name or title a slug is derived from when none is given: taken means a suffix. */
+  derivedFrom: string;
+  /** The id holding a slug, if any. */
+  holderOf: (slug: string) => number | undefined;
+  /** The row being updated, which may keep its own slug. */
+  self?: number;
+}
+
+/** Picks a slug by the rules of DESIGN.md: a given slug must be free, a derived one gets -2, -3 ... */
+export function assignSlug(request: SlugRequest): string {
+  const { given, holderOf, self } = request;
+  if (given !== undefined) {
+    const holder = holderOf(given);
+    if (holder !== undefined && holder !== self) {
+      throw new DomainError(
+        'conflict',
+        'slug-taken',
+        `The slug "${given}" is already used by ${request.resource} ${holder}`,
+        { holder: { id: holder, slug: given } },
+      );
+    }
+    return given;
+  }
+  return uniqueSlug(deriveSlug(request.derivedFrom), (slug) => {
+    const holder = holderOf(slug);
+    return holder !== undefined && holder !== self;
+  });
+}
+
+/** SQLite's error for a unique index, as the driver raises it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

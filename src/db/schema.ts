@@ -1,0 +1,146 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+// Timestamps are ISO 8601 UTC text ('2026-11-26T08:41:29.123Z'): they sort as text, read the
+// same in the sqlite shell and in the API, and need no conversion on the hot read path.
+const timestamps = {
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+};
+
+export const sections = sqliteTable(
+  'sections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description'),
+    parentId: integer('parent_id').references((): AnySQLiteColumn => sections.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull().default(0),
+    ...timestamps,
+  },
+  (table) => [
+    index('sections_parent_idx').on(table.parentId),
+    uniqueIndex('sections_name_lower_idx').on(sql`lower(${table.name})`),
+  ],
+);
+
+export const tags = sqliteTable(
+  'tags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description'),
+    ...timestamps,
+  },
+  (table) => [uniqueIndex('tags_name_lower_idx').on(sql`lower(${table.name})`)],
+);
+
+export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'archived'] as const;
+
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    subtitle: text('subtitle'),
+    /** The excerpt the editor wrote, or null. */
+    excerpt: text('excerpt'),
+    /** Derived from the body on every write; served when `excerpt` is null. */
+    autoExcerpt: text('auto_excerpt').notNull().default(''),
+    body: text('body').notNull().default(''),
+    status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
+    sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
+    author: text('author'),
+    publishedAt: text('published_at'),
+    commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [
+    // Every list order ends with id so keyset paging and page boundaries are stable.
+    index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
+    index('articles_section_status_published_idx').on(
+      table.sectionId,
+      table.status,
+      table.publishedAt,
+      table.id,
+    ),
+    index('articles_published_idx').on(table.publishedAt, table.id),
+    index('articles_created_idx').on(table.createdAt, table.id),
+    index('articles_updated_idx').on(table.updatedAt, table.id),
+    index('articles_title_idx').on(table.title, table.id),
+    index('articles_author_idx').on(table.author),
+  ],
+);
+
+export const articleTags = sqliteTable(
+  'article_tags',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.tagId] }),
+    index('article_tags_tag_idx').on(table.tagId, table.articleId),
+  ],
+);
+
+export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    // Cascade so deleting an article removes whole threads; the app tombstones replied-to comments itself.
+    parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'cascade' }),
+    depth: integer('depth').notNull().default(0),
+    authorName: text('author_name').notNull(),
+    authorEmail: text('author_email').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: COMMENT_STATUSES }).notNull().default('pending'),
+    /** A deleted comment that still has replies stays as a tombstone so the thread reads on. */
+    deleted: integer('deleted', { mode: 'boolean' }).notNull().default(false),
+    /** Hash of the submitting client, to refuse the same body twice in a row; never served. */
+    clientHash: text('client_hash'),
+    ...timestamps,
+  },
+  (table) => [
+    index('comments_article_status_idx').on(table.articleId, table.status, table.id),
+    index('comments_status_created_idx').on(table.status, table.createdAt, table.id),
+    index('comments_parent_idx').on(table.parentId),
+    index('comments_client_idx').on(table.clientHash, table.id),
+  ],
+);
+
+export const API_SCOPES = ['content:read', 'content:write', 'comments:moderate', 'admin'] as const;
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** The first characters of the key, shown in lists so people can tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key: keys are 256-bit random, so a fast hash is enough. */
+  hash: text('hash').notNull().unique(),
+  scopes: text('scopes', { mode: 'json' }).$type<(typeof API_SCOPES)[number][]>().notNull(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+});

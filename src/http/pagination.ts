@@ -1,0 +1,62 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, type TSchema, Type } from 'typebox';
+import { RefOf } from './schemas.js';
+
+export const MAX_PER_PAGE = 100;
+const MAX_PAGE = 100_000;
+
+export const ListMetaSchema = Type.Object(
+  {
+    total: Type.Integer({ minimum: 0, description: 'Items matching the query, across all pages' }),
+    page: Type.Integer({ minimum: 1 }),
+    perPage: Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE }),
+  },
+  { $id: 'ListMeta', title: 'ListMeta', additionalProperties: false },
+);
+
+/** Query parameters every list takes; spread into a route's querystring schema. */
+export const pageQuery = {
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1' }),
+  perPage: Type.Integer({
+    minimum: 1,
+    maximum: MAX_PER_PAGE,
+    default: 20,
+    description: `Items per page, 1 to ${MAX_PER_PAGE} (more is a 400, not a silent cap)`,
+  }),
+};
+
+/** `sort` query parameter: comma-separated fields, `-` for descending. */
+export const sortQuery = (fields: readonly string[], fallback: string) =>
+  Type.String({
+    pattern: '^-?[a-zA-Z]+(,-?[a-zA-Z]+){0,4}$',
+    maxLength: 100,
+    description: `Comma-separated fields, \`-\` for descending; ties broken by id. One of: ${fields.join(', ')}. Default \`${fallback}\`.`,
+    examples: [fallback],
+  });
+
+export const ListEnvelope = <T extends TSchema>(item: T, title: string) =>
+  Type.Object(
+    { data: Type.Array(item), meta: RefOf(ListMetaSchema) },
+    { title, additionalProperties: false },
+  );
+
+export type ListMeta = Static<typeof ListMetaSchema>;
+
+/**
+ * Sets the RFC 8288 Link header (first, prev, next, last) for a page of a list, keeping the
+ * request's other query parameters.
+ */
+export function setPageLinks(request: FastifyRequest, reply: FastifyReply, meta: ListMeta): void {
+  const url = new URL(request.url, 'http://placeholder');
+  const lastPage = Math.max(1, Math.ceil(meta.total / meta.perPage));
+  const link = (page: number, rel: string) => {
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('perPage', String(meta.perPage));
+    return `<${url.pathname}${url.search}>; rel="${rel}"`;
+  };
+  const links = [link(1, 'first')];
+  if (meta.page > 1) links.push(link(Math.min(meta.page - 1, lastPage), 'prev'));
+  if (meta.page < lastPage) links.push(link(meta.page + 1, 'next'));
+  links.push(link(lastPage, 'last'));
+  reply.header('link', links.join(', '));
+}

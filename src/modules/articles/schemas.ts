@@ -1,0 +1,151 @@
+import { type Static, Type } from 'typebox';
+import { pageQuery, sortQuery } from '../../http/pagination.js';
+import { EmbeddedRefSchema, Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
+
+export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
+export const ARTICLE_DEFAULT_SORT = '-publishedAt';
+export const ARTICLE_STATUS_VALUES = ['draft', 'scheduled', 'published', 'archived'] as const;
+export const BODY_MAX_LENGTH = 500_000;
+export const MAX_TAGS = 50;
+
+const StatusSchema = Type.Enum([...ARTICLE_STATUS_VALUES], {
+  description:
+    '`scheduled` is a published article whose `publishedAt` is still ahead: it reads as `published` from that instant on',
+});
+
+const sectionRef = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 120 })], {
+  description: 'The section by id, slug or name; it must exist (422 otherwise)',
+  examples: ['breaking-news'],
+});
+const tagRef = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 100 })]);
+const tagRefs = Type.Array(tagRef, {
+  maxItems: MAX_TAGS,
+  description: 'Tags by id, slug or name, in order; unknown names are created',
+  examples: [['Ukraine', 'Zelenskyy']],
+});
+
+const fields = {
+  title: Type.String({ minLength: 1, maxLength: 300 }),
+  subtitle: Type.String({ maxLength: 300 }),
+  excerpt: Type.String({ maxLength: 1000, description: 'Shown in lists; derived from the body when null' }),
+  body: Type.String({ maxLength: BODY_MAX_LENGTH, description: 'Markdown, stored byte for byte' }),
+  author: Type.String({ minLength: 1, maxLength: 200 }),
+  publishedAt: Type.String({ format: 'date-time', description: 'Set when first published if not given' }),
+  commentsEnabled: Type.Boolean({ description: 'Whether readers may comment' }),
+};
+
+const articleProperties = {
+  id: Type.Integer({ examples: [1] }),
+  slug: Type.String({ examples: ['zelenskyys-call-for-guaranteed-security-a-turning-point-for-ukraine'] }),
+  title: Type.String(),
+  subtitle: Nullable(Type.String()),
+  excerpt: Type.String({ description: 'The editor’s excerpt, or the start of the first paragraph' }),
+  body: Type.String({ description: 'Markdown, exactly as written' }),
+  status: StatusSchema,
+  section: Nullable(EmbeddedRefSchema),
+  tags: Type.Array(EmbeddedRefSchema),
+  author: Nullable(Type.String()),
+  publishedAt: Nullable(Timestamp('When the article was (or will be) first published')),
+  commentsEnabled: Type.Boolean(),
+  commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
+  version: Type.Integer({ minimum: 1, description: 'Increments on every change' }),
+  createdAt: Timestamp('When the article was created'),
+  updatedAt: Timestamp('When the article last changed'),
+};
+
+export const ArticleSchema = Type.Object(articleProperties, {
+  $id: 'Article',
+  title: 'Article',
+  additionalProperties: false,
+});
+export type Article = Static<typeof ArticleSchema>;
+
+export const ArticleSummarySchema = Type.Object(
+  { ...articleProperties, body: Type.Optional(articleProperties.body) },
+  {
+    $id: 'ArticleSummary',
+    title: 'ArticleSummary',
+    description: 'An article as lists show it: without `body` unless `include=body`',
+    additionalProperties: false,
+  },
+);
+export type ArticleSummary = Static<typeof ArticleSummarySchema>;
+
+export const ArticleCreateSchema = Type.Object(
+  {
+    title: fields.title,
+    slug: Type.Optional(SlugSchema),
+    subtitle: Type.Optional(Nullable(fields.subtitle)),
+    excerpt: Type.Optional(Nullable(fields.excerpt)),
+    body: Type.Optional(fields.body),
+    status: Type.Optional(StatusSchema),
+    section: Type.Optional(Nullable(sectionRef)),
+    tags: Type.Optional(tagRefs),
+    author: Type.Optional(Nullable(fields.author)),
+    publishedAt: Type.Optional(Nullable(fields.publishedAt)),
+    commentsEnabled: Type.Optional(fields.commentsEnabled),
+  },
+  {
+    $id: 'ArticleCreate',
+    title: 'ArticleCreate',
+    additionalProperties: false,
+    examples: [
+      {
+        title: 'Zelenskyy’s Call for Guaranteed Security: A Turning Point for Ukraine?',
+        section: 'breaking-news',
+        tags: ['Ukraine', 'Zelenskyy', 'GlobalSecurity'],
+        status: 'published',
+        body: '## Introduction\n\nIn recent weeks, Volodymyr Zelenskyy has intensified his appeal…',
+      },
+    ],
+  },
+);
+export type ArticleCreate = Static<typeof ArticleCreateSchema>;
+
+export const ArticlePatchSchema = Type.Object(
+  {
+    title: Type.Optional(fields.title),
+    slug: Type.Optional(SlugSchema),
+    subtitle: Type.Optional(Nullable(fields.subtitle)),
+    excerpt: Type.Optional(Nullable(fields.excerpt)),
+    body: Type.Optional(fields.body),
+    status: Type.Optional(StatusSchema),
+    section: Type.Optional(Nullable(sectionRef)),
+    tags: Type.Optional(tagRefs),
+    author: Type.Optional(Nullable(fields.author)),
+    publishedAt: Type.Optional(Nullable(fields.publishedAt)),
+    commentsEnabled: Type.Optional(fields.commentsEnabled),
+  },
+  {
+    $id: 'ArticlePatch',
+    title: 'ArticlePatch',
+    additionalProperties: false,
+    description: 'Merge patch: absent fields stay, null clears. The slug changes only when given.',
+    examples: [{ status: 'published', tags: ['Ukraine', 'Diplomacy'] }],
+  },
+);
+export type ArticlePatch = Static<typeof ArticlePatchSchema>;
+
+const ref = (description: string) =>
+  Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 120, description: `${description} (id or slug)` });
+
+export const ArticleListQuery = Type.Object(
+  {
+    ...pageQuery,
+    sort: Type.Optional(sortQuery(ARTICLE_SORT_FIELDS, ARTICLE_DEFAULT_SORT)),
+    section: Type.Optional(ref('Only articles in this section')),
+    tag: Type.Optional(ref('Only articles with this tag')),
+    status: Type.Optional(
+      Type.Enum([...ARTICLE_STATUS_VALUES], {
+        description: 'Only articles in this state; without `content:read` only published ones exist',
+      }),
+    ),
+    author: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by this author' }),
+    ),
+    include: Type.Optional(
+      Type.Enum(['body'], { description: '`body` adds each article’s body to the list' }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,229 @@
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { assignSlug, orderBy } from '../../db/helpers.js';
+import type { Db } from '../../db/index.js';
+import { articles, sections } from '../../db/schema.js';
+import { DomainError, notFound } from '../../lib/errors.js';
+import { isId } from '../../lib/slug.js';
+import type { SortKey } from '../../lib/sort.js';
+import { type Audience, visibleArticles } from '../articles/visibility.js';
+import type { Section, SectionCreate, SectionPatch } from './schemas.js';
+
+export type SectionSortField = 'position' | 'name' | 'createdAt' | 'updatedAt';
+
+export interface SectionListOptions {
+  page: number;
+  perPage: number;
+  sort: SortKey<SectionSortField>[];
+  /** Only children of this section id; null for top-level sections. */
+  parentId?: number | null;
+}
+
+const sortColumns = {
+  position: sections.position,
+  name: sql`lower(${sections.name})`,
+  createdAt: sections.createdAt,
+  updatedAt: sections.updatedAt,
+};
+
+export function createSectionsRepository(db: Db, now: () => Date) {
+  const columns = (audience: Audience) => {
+    const visible = visibleArticles(audience);
+    return {
+      id: sections.id,
+      slug: sections.slug,
+      name: sections.name,
+      description: sections.description,
+      parentId: sections.parentId,
+      position: sections.position,
+      articleCount: sql<number>`(select count(*) from ${articles} where ${articles.sectionId} = ${sections.id}${
+        visible ? sql` and ${visible}` : sql``
+      })`,
+      createdAt: sections.createdAt,
+      updatedAt: sections.updatedAt,
+    };
+  };
+
+  const holderOfSlug = (slug: string) =>
+    db.select({ id: sections.id }).from(sections).where(eq(sections.slug, slug)).get()?.id;
+
+  /** Id of the section named by id, slug or (ignoring case) name; used when articles name one. */
+  const resolve = (ref: string | number): number | undefined => {
+    const text = String(ref);
+    const where = isId(text)
+      ? eq(sections.id, Number(text))
+      : sql`${sections.slug} = ${text} or lower(${sections.name}) = lower(${text})`;
+    return db.select({ id: sections.id }).from(sections).where(where).get()?.id;
+  };
+
+  const find = (idOrSlug: string | number, audience: Audience): Section | undefined => {
+    const text = String(idOrSlug);
+    const where = isId(text) ? eq(sections.id, Number(text)) : eq(sections.slug, text);
+    return db.select(columns(audience)).from(sections).where(where).get();
+  };
+
+  const get = (idOrSlug: string | number, audience: Audience): Section => {
+    const section = find(idOrSlug, audience);
+    if (!section) throw notFound('section', idOrSlug);
+    return section;
+  };
+
+  const assertParent = (parentId: number, self?: number) => {
+    // Walk up from the new parent: meeting ourselves would close a cycle.
+    let cursor: number | null = parentId;
+    for (let depth = 0; cursor !== null; depth++) {
+      if (cursor === self) {
+        throw new DomainError(
+          'conflict',
+          'section-cycle',
+          'A section cannot be nested inside itself or its descendants',
+        );
+      }
+      const row: { parentId: number | null } | undefined = db
+        .select({ parentId: sections.parentId })
+        .from(sections)
+        .where(eq(sections.id, cursor))
+        .get();
+      if (!row)
+        throw new DomainError(
+          'unprocessable',
+          'unknown-parent',
+          `No section with id ${cursor} to nest under`,
+        );
+      if (depth > 64)
+        throw new DomainError('unprocessable', 'too-deep', 'Sections nest at most 64 levels deep');
+      cursor = row.parentId;
+    }
+  };
+
+  const assertNameFree = (name: string, self?: number) => {
+    const holder = db
+      .select({ id: sections.id })
+      .from(sections)
+      .where(sql`lower(${sections.name}) = lower(${name})`)
+      .get();
+    if (holder && holder.id !== self) {
+      throw new DomainError(
+        'conflict',
+        'name-taken',
+        `A section named "${name}" already exists (id ${holder.id})`,
+        {
+          holder: { id: holder.id },
+        },
+      );
+    }
+  };
+
+  return {
+    find,
+    get,
+    resolve,
+
+    list(options: SectionListOptions, audience: Audience): { items: Section[]; total: number } {
+      const where =
+        options.parentId === undefined
+          ? undefined
+          : options.parentId === null
+            ? isNull(sections.parentId)
+            : eq(sections.parentId, options.parentId);
+      const items = db
+        .select(columns(audience))
+        .from(sections)
+        .where(where)
+        .orderBy(...orderBy(options.sort, sortColumns, sections.id))
+        .limit(options.perPage)
+        .offset((options.page - 1) * options.perPage)
+        .all();
+      const total = db.select({ n: count() }).from(sections).where(where).get()?.n ?? 0;
+      return { items, total };
+    },
+
+    create(input: SectionCreate, audience: Audience): Section {
+      return db.transaction(() => {
+        assertNameFree(input.name);
+        if (input.parentId != null) assertParent(input.parentId);
+        const slug = assignSlug({
+          resource: 'section',
+          given: input.slug,
+          derivedFrom: input.name,
+          holderOf: holderOfSlug,
+        });
+        const at = now().toISOString();
+        const { id } = db
+          .insert(sections)
+          .values({
+            name: input.name,
+            slug,
+            description: input.description ?? null,
+            parentId: input.parentId ?? null,
+            position: input.position ?? 0,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning({ id: sections.id })
+          .get();
+        return get(id, audience);
+      });
+    },
+
+    update(idOrSlug: string, patch: SectionPatch, audience: Audience): Section {
+      return db.transaction(() => {
+        const current = get(idOrSlug, audience);
+        if (patch.name !== undefined) assertNameFree(patch.name, current.id);
+        if (patch.parentId != null) assertParent(patch.parentId, current.id);
+        const slug =
+          patch.slug === undefined
+            ? undefined
+            : assignSlug({
+                resource: 'section',
+                given: patch.slug,
+                derivedFrom: '',
+                holderOf: holderOfSlug,
+                self: current.id,
+              });
+        db.update(sections)
+          .set({
+            name: patch.name,
+            slug,
+            description: patch.description,
+            parentId: patch.parentId,
+            position: patch.position,
+            updatedAt: now().toISOString(),
+          })
+          .where(eq(sections.id, current.id))
+          .run();
+        return get(current.id, audience);
+      });
+    },
+
+    /** Deletes an empty section; one that still holds articles or subsections is a 409. */
+    delete(idOrSlug: string, audience: Audience): void {
+      db.transaction(() => {
+        const current = get(idOrSlug, audience);
+        const held =
+          db.select({ n: count() }).from(articles).where(eq(articles.sectionId, current.id)).get()?.n ?? 0;
+        if (held > 0) {
+          throw new DomainError(
+            'conflict',
+            'section-not-empty',
+            `Section "${current.slug}" still holds ${held} article(s); move or delete them first`,
+            { articleCount: held },
+          );
+        }
+        const children =
+          db.select({ n: count() }).from(sections).where(eq(sections.parentId, current.id)).get()?.n ?? 0;
+        if (children > 0) {
+          throw new DomainError(
+            'conflict',
+            'section-has-children',
+            `Section "${current.slug}" still has ${children} subsection(s); move or delete them first`,
+          );
+        }
+        db.delete(sections)
+          .where(and(eq(sections.id, current.id)))
+          .run();
+      });
+    },
+  };
+}
+
+export type SectionsRepository = ReturnType<typeof createSectionsRepository>;

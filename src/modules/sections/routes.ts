@@ -1,0 +1,131 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
+import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { errorResponses, IdOrSlugParams, RefOf } from '../../http/schemas.js';
+import { isId } from '../../lib/slug.js';
+import { parseSort } from '../../lib/sort.js';
+import type { RouteOptions } from '../../services.js';
+import {
+  SECTION_DEFAULT_SORT,
+  SECTION_SORT_FIELDS,
+  SectionCreateSchema,
+  SectionListQuery,
+  SectionPatchSchema,
+  SectionSchema,
+} from './schemas.js';
+
+const tags = ['Sections'];
+
+export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+  const { sections, now } = services;
+
+  app.get(
+    '/sections',
+    {
+      schema: {
+        operationId: 'listSections',
+        summary: 'List sections',
+        description: 'All sections, in `position,name` order unless sorted otherwise. Public.',
+        tags,
+        security: publicAccess('content:read'),
+        querystring: SectionListQuery,
+        response: {
+          200: ListEnvelope(RefOf(SectionSchema), 'SectionList'),
+          ...errorResponses(400, 401, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { page, perPage, sort, parent } = request.query;
+      let parentId: number | null | undefined;
+      if (parent === 'root') parentId = null;
+      else if (parent !== undefined)
+        parentId = isId(parent) ? Number(parent) : (sections.resolve(parent) ?? -1);
+      const audience = audienceOf(request, now);
+      const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
+      const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
+      const meta = { total, page, perPage };
+      setPageLinks(request, reply, meta);
+      return { data: items, meta };
+    },
+  );
+
+  app.get(
+    '/sections/:idOrSlug',
+    {
+      schema: {
+        operationId: 'getSection',
+        summary: 'Get a section',
+        description: 'One section by numeric id or slug. Public.',
+        tags,
+        security: publicAccess('content:read'),
+        params: IdOrSlugParams,
+        response: { 200: RefOf(SectionSchema), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) => sections.get(request.params.idOrSlug, audienceOf(request, now)),
+  );
+
+  app.post(
+    '/sections',
+    {
+      schema: {
+        operationId: 'createSection',
+        summary: 'Create a section',
+        description: 'Needs `content:write`. The slug is derived from the name when not given.',
+        tags,
+        security: requireScope('content:write'),
+        body: RefOf(SectionCreateSchema),
+        response: { 201: RefOf(SectionSchema), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const section = sections.create(request.body, audienceOf(request, now));
+      reply.code(201).header('location', `${request.url.split('?')[0]}/${section.id}`);
+      return section;
+    },
+  );
+
+  app.patch(
+    '/sections/:idOrSlug',
+    {
+      schema: {
+        operationId: 'updateSection',
+        summary: 'Update a section',
+        description: 'Needs `content:write`. Merge semantics: absent fields stay, `null` clears. No cycles.',
+        tags,
+        security: requireScope('content:write'),
+        params: IdOrSlugParams,
+        body: RefOf(SectionPatchSchema),
+        response: {
+          200: RefOf(SectionSchema),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request) => sections.update(request.params.idOrSlug, request.body, audienceOf(request, now)),
+  );
+
+  app.delete(
+    '/sections/:idOrSlug',
+    {
+      schema: {
+        operationId: 'deleteSection',
+        summary: 'Delete a section',
+        description: 'Needs `content:write`. A section that still holds articles or subsections is a 409.',
+        tags,
+        security: requireScope('content:write'),
+        params: IdOrSlugParams,
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          ...errorResponses(400, 401, 403, 404, 409, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      sections.delete(request.params.idOrSlug, audienceOf(request, now));
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,85 @@
+import { type Static, Type } from 'typebox';
+import { pageQuery, sortQuery } from '../../http/pagination.js';
+import { Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
+
+export const SECTION_SORT_FIELDS = ['position', 'name', 'createdAt', 'updatedAt'] as const;
+export const SECTION_DEFAULT_SORT = 'position,name';
+
+const name = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Display name; unique, ignoring case',
+});
+const description = Type.String({ maxLength: 2000 });
+const parentId = Type.Integer({ minimum: 1, description: 'The enclosing section; no cycles' });
+const position = Type.Integer({
+  minimum: -1_000_000,
+  maximum: 1_000_000,
+  description: 'Order among siblings',
+});
+
+export const SectionSchema = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    slug: Type.String({ examples: ['breaking-news'] }),
+    name: Type.String({ examples: ['Breaking News'] }),
+    description: Nullable(Type.String()),
+    parentId: Nullable(Type.Integer()),
+    position: Type.Integer(),
+    articleCount: Type.Integer({ minimum: 0, description: 'Articles in this section the caller may see' }),
+    createdAt: Timestamp('When the section was created'),
+    updatedAt: Timestamp('When the section last changed'),
+  },
+  { $id: 'Section', title: 'Section', additionalProperties: false },
+);
+export type Section = Static<typeof SectionSchema>;
+
+export const SectionCreateSchema = Type.Object(
+  {
+    name,
+    slug: Type.Optional(SlugSchema),
+    description: Type.Optional(Nullable(description)),
+    parentId: Type.Optional(Nullable(parentId)),
+    position: Type.Optional(position),
+  },
+  {
+    $id: 'SectionCreate',
+    title: 'SectionCreate',
+    additionalProperties: false,
+    examples: [{ name: 'Breaking News', description: 'What is happening now' }],
+  },
+);
+export type SectionCreate = Static<typeof SectionCreateSchema>;
+
+export const SectionPatchSchema = Type.Object(
+  {
+    name: Type.Optional(name),
+    slug: Type.Optional(SlugSchema),
+    description: Type.Optional(Nullable(description)),
+    parentId: Type.Optional(Nullable(parentId)),
+    position: Type.Optional(position),
+  },
+  {
+    $id: 'SectionPatch',
+    title: 'SectionPatch',
+    additionalProperties: false,
+    description: 'Merge patch: absent fields stay, null clears',
+    examples: [{ description: null, position: 2 }],
+  },
+);
+export type SectionPatch = Static<typeof SectionPatchSchema>;
+
+export const SectionListQuery = Type.Object(
+  {
+    ...pageQuery,
+    sort: Type.Optional(sortQuery(SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT)),
+    parent: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9-]+$',
+        maxLength: 120,
+        description: 'Only children of this section (id or slug); `root` for top-level sections',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
+import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { errorResponses, IdOrSlugParams, RefOf } from '../../http/schemas.js';
+import { parseSort } from '../../lib/sort.js';
+import type { RouteOptions } from '../../services.js';
+import {
+  TAG_DEFAULT_SORT,
+  TAG_SORT_FIELDS,
+  TagCreateSchema,
+  TagListQuery,
+  TagPatchSchema,
+  TagSchema,
+} from './schemas.js';
+
+const tags = ['Tags'];
+
+export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+  const { now } = services;
+  const repository = services.tags;
+
+  app.get(
+    '/tags',
+    {
+      schema: {
+        operationId: 'listTags',
+        summary: 'List tags',
+        description:
+          'All tags, by name unless sorted otherwise (`sort=-articleCount` for the most used). Public.',
+        tags,
+        security: publicAccess('content:read'),
+        querystring: TagListQuery,
+        response: { 200: ListEnvelope(RefOf(TagSchema), 'TagList'), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { page, perPage, sort } = request.query;
+      const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
+      const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request, now));
+      const meta = { total, page, perPage };
+      setPageLinks(request, reply, meta);
+      return { data: items, meta };
+    },
+  );
+
+  app.get(
+    '/tags/:idOrSlug',
+    {
+      schema: {
+        operationId: 'getTag',
+        summary: 'Get a tag',
+        description: 'One tag by numeric id or slug. Public.',
+        tags,
+        security: publicAccess('content:read'),
+        params: IdOrSlugParams,
+        response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) => repository.get(request.params.idOrSlug, audienceOf(request, now)),
+  );
+
+  app.post(
+    '/tags',
+    {
+      schema: {
+        operationId: 'createTag',
+        summary: 'Create a tag',
+        description:
+          'Needs `content:write`. The slug is derived from the name when not given. Articles can also create tags by naming them.',
+        tags,
+        security: requireScope('content:write'),
+        body: RefOf(TagCreateSchema),
+        response: { 201: RefOf(TagSchema), ...errorResponses(400, 401, 403, 409, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const tag = repository.create(request.body, audienceOf(request, now));
+      reply.code(201).header('location', `${request.url.split('?')[0]}/${tag.id}`);
+      return tag;
+    },
+  );
+
+  app.patch(
+    '/tags/:idOrSlug',
+    {
+      schema: {
+        operationId: 'updateTag',
+        summary: 'Update a tag',
+        description: 'Needs `content:write`. Merge semantics: absent fields stay, `null` clears.',
+        tags,
+        security: requireScope('content:write'),
+        params: IdOrSlugParams,
+        body: RefOf(TagPatchSchema),
+        response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
+      },
+    },
+    async (request) => repository.update(request.params.idOrSlug, request.body, audienceOf(request, now)),
+  );
+
+  app.delete(
+    '/tags/:idOrSlug',
+    {
+      schema: {
+        operationId: 'deleteTag',
+        summary: 'Delete a tag',
+        description:
+          'Needs `content:write`. Removes the tag from every article that carries it; the articles stay.',
+        tags,
+        security: requireScope('content:write'),
+        params: IdOrSlugParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      repository.delete(request.params.idOrSlug, audienceOf(request, now));
+      return reply.code(204).send(null);
+    },
+  );
+};

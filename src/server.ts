@@ -1,0 +1,53 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+// The only place (with cli.ts) that reads the environment, listens and exits.
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await buildApp(config);
+  const bootstrapKey = app.services.keys.bootstrap(config.adminKey !== undefined);
+  if (bootstrapKey) {
+    // Printed once, on the first start of an empty database; only its hash is stored.
+    process.stdout.write(
+      `\nNo API keys yet: created an admin key. Store it now, it will not be shown again:\n\n  ${bootstrapKey}\n\n`,
+    );
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info(`Swagger UI: http://${config.host}:${port}/docs  (database: ${config.databaseFile})`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Broadsheet failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

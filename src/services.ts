@@ -1,0 +1,25 @@
+import type { Db } from './db/index.js';
+import { createArticlesRepository } from './modules/articles/repository.js';
+import { createKeysRepository } from './modules/keys/repository.js';
+import { createSectionsRepository } from './modules/sections/repository.js';
+import { createTagsRepository } from './modules/tags/repository.js';
+
+/** Everything route plugins need: the repositories over one database, and the clock. */
+export function createServices(db: Db, now: () => Date) {
+  const sections = createSectionsRepository(db, now);
+  const tags = createTagsRepository(db, now);
+  return {
+    now,
+    sections,
+    tags,
+    articles: createArticlesRepository(db, now, { sections, tags }),
+    keys: createKeysRepository(db, now),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Options every resource's route plugin receives. */
+export interface RouteOptions {
+  services: Services;
+}

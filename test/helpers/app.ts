@@ -1,0 +1,68 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { type Config, testConfig } from '../../src/config.js';
+import { checkResponseAgainstDocument } from './contract.js';
+
+/** The admin key every test app accepts (as BROADSHEET_ADMIN_KEY would be). */
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  /** Sends a request as `key` (admin unless given; null for anonymous) and checks the answer against the OpenAPI document. */
+  call: (method: InjectOptions['method'], url: string, options?: CallOptions) => Promise<CallResult>;
+  clock: { now: Date; set: (iso: string) => void; advance: (ms: number) => void };
+}
+
+export interface CallOptions {
+  body?: unknown;
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON and assert on it
+  json: any;
+}
+
+/** A fresh app over a fresh in-memory database, closed when the test ends. */
+export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const clock = {
+    now: new Date('2026-01-15T12:00:00.000Z'),
+    set(iso: string) {
+      clock.now = new Date(iso);
+    },
+    advance(ms: number) {
+      clock.now = new Date(clock.now.getTime() + ms);
+    },
+  };
+  const app = await buildApp(testConfig({ adminKey: ADMIN_KEY, ...overrides }), { now: () => clock.now });
+  t.teardown(() => app.close());
+  await app.ready();
+
+  const call = async (method: InjectOptions['method'], url: string, options: CallOptions = {}) => {
+    const key = options.key === undefined ? ADMIN_KEY : options.key;
+    const headers: Record<string, string> = { ...options.headers };
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    const response = await app.inject({
+      method,
+      url,
+      headers,
+      ...(options.body !== undefined ? { payload: options.body as InjectOptions['payload'] } : {}),
+    });
+    const result: CallResult = {
+      status: response.statusCode,
+      headers: response.headers,
+      body: response.body,
+      json: undefined,
+    };
+    const type = String(response.headers['content-type'] ?? '');
+    if (type.includes('json') && response.body !== '') result.json = JSON.parse(response.body);
+    checkResponseAgainstDocument(app, method ?? 'GET', url, result);
+    return result;
+  };
+  return { app, call, clock };
+}

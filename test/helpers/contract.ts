@@ -1,0 +1,72 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import type { CallResult } from './app.js';
+
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: object;
+}
+
+interface Checker {
+  routes: { pattern: RegExp; path: string }[];
+  document: Document;
+  ajv: Ajv2020;
+  validators: Map<string, ValidateFunction>;
+}
+const checkers = new WeakMap<FastifyInstance, Checker>();
+
+function checkerFor(app: FastifyInstance): Checker {
+  let checker = checkers.get(app);
+  if (!checker) {
+    const document = app.swagger() as unknown as Document;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    // Literal paths before templated ones, so /v1/comments beats /v1/{x}.
+    const routes = Object.keys(document.paths)
+      .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
+      .map((path) => ({ path, pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+    checker = { routes, document, ajv, validators: new Map() };
+    checkers.set(app, checker);
+  }
+  return checker;
+}
+
+/**
+ * Checks one response against the operation the OpenAPI document gives for it: the status must
+ * be documented, the media type must match, and a JSON body must validate against the schema.
+ * Throws, failing the test, on any drift between what the server sends and what it documents.
+ */
+export function checkResponseAgainstDocument(
+  app: FastifyInstance,
+  method: string,
+  url: string,
+  result: CallResult,
+): void {
+  const checker = checkerFor(app);
+  const path = url.split('?')[0] ?? url;
+  const route = checker.routes.find((candidate) => candidate.pattern.test(path));
+  const operation = route && checker.document.paths[route.path]?.[method.toLowerCase()];
+  if (!route || !operation) return; // not a documented operation (e.g. /docs, unknown route)
+  const where = `${method} ${route.path} -> ${result.status}`;
+  const response = operation.responses[String(result.status)];
+  if (!response) throw new Error(`Undocumented response: ${where}`);
+  if (!response.content || result.body === '') return;
+  const mediaType = String(result.headers['content-type'] ?? '').split(';')[0] ?? '';
+  const content = response.content[mediaType];
+  if (!content) {
+    throw new Error(`${where}: content type ${mediaType} not documented (${Object.keys(response.content).join(', ')})`);
+  }
+  const key = `${where} ${mediaType}`;
+  let validate = checker.validators.get(key);
+  if (!validate) {
+    validate = checker.ajv.compile({ ...content.schema, components: checker.document.components });
+    checker.validators.set(key, validate);
+  }
+  if (!validate(result.json)) {
+    throw new Error(`${where}: body does not match the document: ${checker.ajv.errorsText(validate.errors)}`);
+  }
+}
