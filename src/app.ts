@@ -62,7 +62,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Long path parameters reach validation (a 400 naming the limit) instead of the router's bare 414.
+    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

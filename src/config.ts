@@ -76,17 +76,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(
     Object.entries(env).filter(([name, value]) => known.includes(name) && value !== ''),
   );
-  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
-  const errors = Value.Errors(EnvSchema, converted);
-  if (errors.length > 0) {
-    const lines = errors.map((error) => `  ${error.instancePath.slice(1) || '(env)'}: ${error.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw)) as Env;
+  const problems = Value.Errors(EnvSchema, converted).map(
+    (error) => `${error.instancePath.slice(1) || '(env)'}: ${error.message}`,
+  );
+  let databaseFile = '';
+  try {
+    databaseFile = databaseFileFromUrl(String(converted.DATABASE_URL));
+  } catch (error) {
+    problems.push((error as Error).message);
   }
-  const parsed = converted as Env;
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+  }
+  const parsed = converted;
   return {
     port: parsed.PORT,
     host: parsed.HOST,
-    databaseFile: databaseFileFromUrl(parsed.DATABASE_URL),
+    databaseFile,
     adminKey: parsed.BROADSHEET_ADMIN_KEY,
     logLevel: parsed.LOG_LEVEL,
     bodyLimit: parsed.BODY_LIMIT,

@@ -1,4 +1,4 @@
-import { asc, type Column, desc, type SQL } from 'drizzle-orm';
+import { asc, type Column, desc, getTableName, type SQL, sql } from 'drizzle-orm';
 import { DomainError } from '../lib/errors.js';
 import { deriveSlug, uniqueSlug } from '../lib/slug.js';
 import type { SortKey } from '../lib/sort.js';
@@ -50,4 +50,12 @@ export function assignSlug(request: SlugRequest): string {
 /** SQLite's error for a unique index, as the driver raises it. */
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * A column with its table name, for correlated subqueries: Drizzle leaves single-table
+ * selects unqualified, where an inner `"id"` would bind to the subquery's own table.
+ */
+export function qualified(column: Column): SQL {
+  return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
 }

@@ -50,8 +50,8 @@ export function setPageLinks(request: FastifyRequest, reply: FastifyReply, meta:
   const url = new URL(request.url, 'http://placeholder');
   const lastPage = Math.max(1, Math.ceil(meta.total / meta.perPage));
   const link = (page: number, rel: string) => {
-    url.searchParams.set('page', String(page));
     url.searchParams.set('perPage', String(meta.perPage));
+    url.searchParams.set('page', String(page));
     return `<${url.pathname}${url.search}>; rel="${rel}"`;
   };
   const links = [link(1, 'first')];

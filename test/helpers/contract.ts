@@ -58,7 +58,9 @@ export function checkResponseAgainstDocument(
   const mediaType = String(result.headers['content-type'] ?? '').split(';')[0] ?? '';
   const content = response.content[mediaType];
   if (!content) {
-    throw new Error(`${where}: content type ${mediaType} not documented (${Object.keys(response.content).join(', ')})`);
+    throw new Error(
+      `${where}: content type ${mediaType} not documented (${Object.keys(response.content).join(', ')})`,
+    );
   }
   const key = `${where} ${mediaType}`;
   let validate = checker.validators.get(key);

@@ -54,7 +54,11 @@ t.test('drafts, publishing, status and publishedAt', async (t) => {
   const draft = await call('POST', '/v1/articles', { body: { title: 'Draft', body: 'Hello' } });
   t.equal(draft.json.status, 'draft');
   t.equal(draft.json.publishedAt, null);
-  t.equal((await call('GET', `/v1/articles/${draft.json.id}`, { key: null })).status, 404, 'drafts are hidden');
+  t.equal(
+    (await call('GET', `/v1/articles/${draft.json.id}`, { key: null })).status,
+    404,
+    'drafts are hidden',
+  );
   t.equal((await call('GET', '/v1/articles', { key: null })).json.meta.total, 0);
 
   clock.advance(60_000);
@@ -110,13 +114,17 @@ t.test('relations: unknown section 422, tag ids must exist, names are created on
   t.equal((await call('GET', '/v1/tags')).json.meta.total, 0, 'the failed write created no tag');
   t.equal((await call('GET', '/v1/articles')).json.meta.total, 0, 'and no article');
 
-  const tagged = await call('POST', '/v1/articles', { body: { title: 'x', tags: ['Kyiv', 'kyiv', 'KYIV', 'Odesa'] } });
+  const tagged = await call('POST', '/v1/articles', {
+    body: { title: 'x', tags: ['Kyiv', 'kyiv', 'KYIV', 'Odesa'] },
+  });
   t.same(
     tagged.json.tags.map((tag: { name: string }) => tag.name),
     ['Kyiv', 'Odesa'],
     'same tag by slug or name only once',
   );
-  const byId = await call('POST', '/v1/articles', { body: { title: 'y', tags: [tagged.json.tags[1].id, 'kyiv'] } });
+  const byId = await call('POST', '/v1/articles', {
+    body: { title: 'y', tags: [tagged.json.tags[1].id, 'kyiv'] },
+  });
   t.same(
     byId.json.tags.map((tag: { slug: string }) => tag.slug),
     ['odesa', 'kyiv'],

@@ -1,5 +1,5 @@
 import { and, count, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
-import { assignSlug, orderBy } from '../../db/helpers.js';
+import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, comments, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -46,7 +46,7 @@ const summaryColumns = {
   author: articles.author,
   publishedAt: articles.publishedAt,
   commentsEnabled: articles.commentsEnabled,
-  commentCount: sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${articles.id} and ${comments.status} = 'approved' and ${comments.deleted} = 0)`,
+  commentCount: sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${comments.deleted} = 0)`,
   version: articles.version,
   createdAt: articles.createdAt,
   updatedAt: articles.updatedAt,

@@ -1,5 +1,5 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
-import { assignSlug, orderBy } from '../../db/helpers.js';
+import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -35,7 +35,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
       description: sections.description,
       parentId: sections.parentId,
       position: sections.position,
-      articleCount: sql<number>`(select count(*) from ${articles} where ${articles.sectionId} = ${sections.id}${
+      articleCount: sql<number>`(select count(*) from ${articles} where ${articles.sectionId} = ${qualified(sections.id)}${
         visible ? sql` and ${visible}` : sql``
       })`,
       createdAt: sections.createdAt,

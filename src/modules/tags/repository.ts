@@ -1,5 +1,5 @@
 import { count, eq, inArray, sql } from 'drizzle-orm';
-import { assignSlug, orderBy } from '../../db/helpers.js';
+import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, tags } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -14,8 +14,8 @@ export function createTagsRepository(db: Db, now: () => Date) {
   const articleCount = (audience: Audience) => {
     const visible = visibleArticles(audience);
     return visible
-      ? sql<number>`(select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId} where ${articleTags.tagId} = ${tags.id} and ${visible})`
-      : sql<number>`(select count(*) from ${articleTags} where ${articleTags.tagId} = ${tags.id})`;
+      ? sql<number>`(select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId} where ${articleTags.tagId} = ${qualified(tags.id)} and ${visible})`
+      : sql<number>`(select count(*) from ${articleTags} where ${articleTags.tagId} = ${qualified(tags.id)})`;
   };
   const columns = (audience: Audience) => ({
     id: tags.id,

@@ -1,0 +1,69 @@
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+
+t.test('tag CRUD', async (t) => {
+  const { call } = await buildTestApp(t);
+  const created = await call('POST', '/v1/tags', {
+    body: { name: 'GlobalSecurity', description: 'Treaties' },
+  });
+  t.equal(created.status, 201);
+  t.equal(created.headers.location, `/v1/tags/${created.json.id}`);
+  t.match(created.json, {
+    slug: 'globalsecurity',
+    name: 'GlobalSecurity',
+    description: 'Treaties',
+    articleCount: 0,
+  });
+  t.same((await call('GET', '/v1/tags/globalsecurity', { key: null })).json, created.json);
+  const renamed = await call('PATCH', `/v1/tags/${created.json.id}`, {
+    body: { name: 'Global Security', slug: 'global-security' },
+  });
+  t.match(renamed.json, { name: 'Global Security', slug: 'global-security' });
+  t.equal((await call('GET', '/v1/tags/globalsecurity')).status, 404);
+  t.equal((await call('DELETE', '/v1/tags/global-security')).status, 204);
+  t.equal((await call('DELETE', '/v1/tags/global-security')).status, 404);
+});
+
+t.test('tag names are unique ignoring case; renaming an article tag shows on the article', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/tags', { body: { name: 'Ukraine' } });
+  t.equal((await call('POST', '/v1/tags', { body: { name: 'UKRAINE' } })).status, 409);
+  const article = await call('POST', '/v1/articles', {
+    body: { title: 'x', tags: ['ukraine'], status: 'published' },
+  });
+  t.equal(article.json.tags[0].name, 'Ukraine');
+  await call('PATCH', '/v1/tags/ukraine', { body: { name: 'Україна' } });
+  t.equal((await call('GET', `/v1/articles/${article.json.id}`)).json.tags[0].name, 'Україна');
+});
+
+t.test('deleting a tag unlinks it from articles, which stay', async (t) => {
+  const { call } = await buildTestApp(t);
+  const article = await call('POST', '/v1/articles', { body: { title: 'x', tags: ['a', 'b'] } });
+  await call('DELETE', '/v1/tags/a');
+  const after = await call('GET', `/v1/articles/${article.json.id}`);
+  t.same(
+    after.json.tags.map((tag: { slug: string }) => tag.slug),
+    ['b'],
+  );
+});
+
+t.test('tag lists sort by name or use, and count only visible articles', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/articles', { body: { title: '1', tags: ['beta', 'alpha'], status: 'published' } });
+  await call('POST', '/v1/articles', { body: { title: '2', tags: ['beta'], status: 'published' } });
+  await call('POST', '/v1/articles', { body: { title: '3', tags: ['gamma', 'alpha', 'beta'] } });
+  const byName = await call('GET', '/v1/tags', { key: null });
+  t.same(
+    byName.json.data.map((tag: { slug: string; articleCount: number }) => [tag.slug, tag.articleCount]),
+    [
+      ['alpha', 1],
+      ['beta', 2],
+      ['gamma', 0],
+    ],
+  );
+  const byUse = await call('GET', '/v1/tags?sort=-articleCount');
+  t.same(
+    byUse.json.data.map((tag: { slug: string }) => tag.slug),
+    ['beta', 'alpha', 'gamma'],
+  );
+});

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+
+interface Running {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+}
+
+/** Starts the real server (src/server.ts through tsx) on a free port and waits for it to listen. */
+async function startServer(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const poll = setInterval(() => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    }, 50);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, baseUrl, output: () => output };
+}
+
+function stop(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.removeAllListeners('exit');
+    running.child.on('exit', (code) => resolve(code));
+    running.child.kill(signal);
+  });
+}
+
+t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits cleanly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-server-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: `file:${join(dir, 'nested', 'broadsheet.db')}` };
+
+  const first = await startServer(env);
+  const key = /\b(bsk_[A-Za-z0-9_-]{43})\b/.exec(first.output())?.[1];
+  t.ok(key, 'the first start prints a bootstrap admin key');
+  t.match(first.output(), /Swagger UI: http:\/\/127\.0\.0\.1:\d+\/docs/);
+  t.equal((await fetch(`${first.baseUrl}/health`)).status, 200);
+  t.equal((await fetch(`${first.baseUrl}/ready`)).status, 200);
+  const created = await fetch(`${first.baseUrl}/v1/sections`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Breaking News' }),
+  });
+  t.equal(created.status, 201);
+  t.notMatch(
+    first.output().replace(/No API keys yet[\s\S]*?\n\n {2}bsk_\S+\n/, ''),
+    key ?? 'x',
+    'key logged nowhere else',
+  );
+  t.equal(await stop(first), 0, 'SIGTERM: graceful exit 0');
+
+  const second = await startServer(env);
+  t.notMatch(second.output(), /bsk_/, 'no second bootstrap key');
+  const read = await fetch(`${second.baseUrl}/v1/sections/breaking-news`);
+  t.equal(read.status, 200, 'data survived the restart');
+  const authed = await fetch(`${second.baseUrl}/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
+  t.not(authed.status, 401, 'the bootstrap key still works');
+  t.equal(await stop(second), 0);
+});
+
+t.test('bad configuration stops the server with a clear message', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'postgres://localhost/x' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  t.equal(code, 1);
+  t.match(stderr, /PORT: must be integer/);
+  t.match(stderr, /PostgreSQL is not supported yet/);
+});
