@@ -12,16 +12,15 @@ import { registerOpenApi } from './http/openapi.js';
 import { ListMetaSchema } from './http/pagination.js';
 import { errorResponses, sharedSchemas } from './http/schemas.js';
 import { articleRoutes } from './modules/articles/routes.js';
-import {
-  ArticleCreateSchema,
-  ArticlePatchSchema,
-  ArticleSchema,
-  ArticleSummarySchema,
-} from './modules/articles/schemas.js';
+import { articleComponents } from './modules/articles/schemas.js';
+import { commentRoutes } from './modules/comments/routes.js';
+import { commentComponents } from './modules/comments/schemas.js';
+import { keyRoutes } from './modules/keys/routes.js';
+import { keyComponents } from './modules/keys/schemas.js';
 import { sectionRoutes } from './modules/sections/routes.js';
-import { SectionCreateSchema, SectionPatchSchema, SectionSchema } from './modules/sections/schemas.js';
+import { sectionComponents } from './modules/sections/schemas.js';
 import { tagRoutes } from './modules/tags/routes.js';
-import { TagCreateSchema, TagPatchSchema, TagSchema } from './modules/tags/schemas.js';
+import { tagComponents } from './modules/tags/schemas.js';
 import { createServices } from './services.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -84,16 +83,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   for (const schema of [
     ...sharedSchemas,
     ListMetaSchema,
-    SectionSchema,
-    SectionCreateSchema,
-    SectionPatchSchema,
-    TagSchema,
-    TagCreateSchema,
-    TagPatchSchema,
-    ArticleSchema,
-    ArticleSummarySchema,
-    ArticleCreateSchema,
-    ArticlePatchSchema,
+    ...sectionComponents,
+    ...tagComponents,
+    ...articleComponents,
+    ...commentComponents,
+    ...keyComponents,
   ]) {
     app.addSchema(schema);
   }
@@ -155,9 +149,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   );
 
-  for (const routes of [sectionRoutes, tagRoutes, articleRoutes]) {
+  for (const routes of [sectionRoutes, tagRoutes, articleRoutes, keyRoutes]) {
     await app.register(routes, { prefix: '/v1', services });
   }
+  await app.register(commentRoutes, {
+    prefix: '/v1',
+    services,
+    submitRateLimit: config.rateLimit.comments,
+    keyedRateLimit: config.rateLimit.keyed,
+  });
   return app;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from './db/index.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
+import { createCommentsRepository } from './modules/comments/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
 import { createSectionsRepository } from './modules/sections/repository.js';
 import { createTagsRepository } from './modules/tags/repository.js';
@@ -13,6 +14,7 @@ export function createServices(db: Db, now: () => Date) {
     sections,
     tags,
     articles: createArticlesRepository(db, now, { sections, tags }),
+    comments: createCommentsRepository(db, now),
     keys: createKeysRepository(db, now),
   };
 }

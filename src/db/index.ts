@@ -15,13 +15,13 @@ export interface DatabaseHandle {
 }
 
 // Resolved from this module so src/ (tsx) and dist/ (node) both find the committed folder.
-const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas every connection needs and
  * applies pending migrations.
  */
-export function openDatabase(file: string): DatabaseHandle {
+export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER): DatabaseHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes

@@ -113,6 +113,8 @@ export const comments = sqliteTable(
     // Cascade so deleting an article removes whole threads; the app tombstones replied-to comments itself.
     parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'cascade' }),
     depth: integer('depth').notNull().default(0),
+    /** Zero-padded ids from the root down ("000000000012/000000000015"): sorting by it reads threads in order. */
+    path: text('path').notNull().default(''),
     authorName: text('author_name').notNull(),
     authorEmail: text('author_email').notNull(),
     body: text('body').notNull(),
@@ -125,6 +127,7 @@ export const comments = sqliteTable(
   },
   (table) => [
     index('comments_article_status_idx').on(table.articleId, table.status, table.id),
+    index('comments_article_thread_idx').on(table.articleId, table.status, table.path),
     index('comments_status_created_idx').on(table.status, table.createdAt, table.id),
     index('comments_parent_idx').on(table.parentId),
     index('comments_client_idx').on(table.clientHash, table.id),

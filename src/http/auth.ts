@@ -66,7 +66,8 @@ export function registerAuth(app: FastifyInstance, keys: KeysRepository, adminKe
 
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
-    if (header === undefined) return;
+    // Health checks and the docs ignore credentials; the API (and unknown /v1 routes) check them.
+    if (header === undefined || !request.url.startsWith('/v1')) return;
     const match = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
     if (!match?.[1]) return unauthorized(request, reply, 'Authorization must be "Bearer <api key>"', true);
     const secret = match[1];

@@ -149,3 +149,11 @@ export const ArticleListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Registered with app.addSchema(): components of the OpenAPI document. */
+export const articleComponents = [
+  ArticleSchema,
+  ArticleSummarySchema,
+  ArticleCreateSchema,
+  ArticlePatchSchema,
+];

@@ -83,3 +83,6 @@ export const SectionListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Registered with app.addSchema(): components of the OpenAPI document. */
+export const sectionComponents = [SectionSchema, SectionCreateSchema, SectionPatchSchema];

@@ -53,3 +53,6 @@ export const TagListQuery = Type.Object(
   { ...pageQuery, sort: Type.Optional(sortQuery(TAG_SORT_FIELDS, TAG_DEFAULT_SORT)) },
   { additionalProperties: false },
 );
+
+/** Registered with app.addSchema(): components of the OpenAPI document. */
+export const tagComponents = [TagSchema, TagCreateSchema, TagPatchSchema];

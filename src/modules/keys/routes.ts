@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireScope } from '../../http/auth.js';
+import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { errorResponses, IdParams, RefOf } from '../../http/schemas.js';
+import { notFound } from '../../lib/errors.js';
+import type { RouteOptions } from '../../services.js';
+import { ApiKeyCreateSchema, ApiKeySchema, KeyListQuery, NewApiKeySchema } from './schemas.js';
+
+const tags = ['Keys'];
+const security = requireScope('admin');
+
+export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+  const { keys } = services;
+
+  app.get(
+    '/keys',
+    {
+      schema: {
+        operationId: 'listKeys',
+        summary: 'List API keys',
+        description: 'Needs `admin`. Keys by creation; secrets are never shown again, only prefixes.',
+        tags,
+        security,
+        querystring: KeyListQuery,
+        response: {
+          200: ListEnvelope(RefOf(ApiKeySchema), 'ApiKeyList'),
+          ...errorResponses(400, 401, 403, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { page, perPage } = request.query;
+      const { items, total } = keys.list(page, perPage);
+      const meta = { total, page, perPage };
+      setPageLinks(request, reply, meta);
+      return { data: items, meta };
+    },
+  );
+
+  app.get(
+    '/keys/:id',
+    {
+      schema: {
+        operationId: 'getKey',
+        summary: 'Get an API key',
+        description: 'Needs `admin`. Its name, prefix, scopes and last use; never the secret.',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: RefOf(ApiKeySchema), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const key = keys.find(request.params.id);
+      if (!key) throw notFound('API key', request.params.id);
+      return key;
+    },
+  );
+
+  app.post(
+    '/keys',
+    {
+      schema: {
+        operationId: 'createKey',
+        summary: 'Create an API key',
+        description:
+          'Needs `admin`. Answers the new key with its secret in `key`: this response is the only time the secret is shown. Only its SHA-256 hash is stored.',
+        tags,
+        security,
+        body: RefOf(ApiKeyCreateSchema),
+        response: { 201: RefOf(NewApiKeySchema), ...errorResponses(400, 401, 403, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const created = keys.create(request.body.name, request.body.scopes);
+      reply
+        .code(201)
+        .header('location', `${request.url.split('?')[0]}/${created.id}`)
+        .header('cache-control', 'no-store');
+      return created;
+    },
+  );
+
+  app.delete(
+    '/keys/:id',
+    {
+      schema: {
+        operationId: 'revokeKey',
+        summary: 'Revoke an API key',
+        description: 'Needs `admin`. Takes effect at once: the next request with the key is a 401.',
+        tags,
+        security,
+        params: IdParams,
+        response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      if (!keys.revoke(request.params.id)) throw notFound('API key', request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

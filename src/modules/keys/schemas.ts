@@ -1,0 +1,57 @@
+import { type Static, Type } from 'typebox';
+import { pageQuery } from '../../http/pagination.js';
+import { Nullable, Timestamp } from '../../http/schemas.js';
+import { API_SCOPES } from './repository.js';
+
+const ScopeSchema = Type.Enum([...API_SCOPES], {
+  description:
+    '`content:read` sees unpublished content; `content:write` creates and edits (and reads); `comments:moderate` runs the comment queue; `admin` does everything, keys included',
+});
+
+const keyProperties = {
+  id: Type.Integer({ examples: [2] }),
+  name: Type.String({ examples: ['newsletter importer'] }),
+  prefix: Type.String({
+    description: 'The start of the key, to tell keys apart',
+    examples: ['bsk_q3F1aZ0x'],
+  }),
+  scopes: Type.Array(ScopeSchema),
+  createdAt: Timestamp('When the key was made'),
+  lastUsedAt: Nullable(Timestamp('Last use, to the minute')),
+};
+
+export const ApiKeySchema = Type.Object(keyProperties, {
+  $id: 'ApiKey',
+  title: 'ApiKey',
+  additionalProperties: false,
+});
+
+export const NewApiKeySchema = Type.Object(
+  {
+    ...keyProperties,
+    key: Type.String({
+      description: 'The secret. Shown in this response only: store it now.',
+      examples: ['bsk_q3F1aZ0xw0T3Yq0m4jvQm4b1X8c8a3Y2T8yq3m8z1Q0'],
+    }),
+  },
+  { $id: 'NewApiKey', title: 'NewApiKey', additionalProperties: false },
+);
+
+export const ApiKeyCreateSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'Who or what uses the key' }),
+    scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: API_SCOPES.length, uniqueItems: true }),
+  },
+  {
+    $id: 'ApiKeyCreate',
+    title: 'ApiKeyCreate',
+    additionalProperties: false,
+    examples: [{ name: 'newsletter importer', scopes: ['content:read'] }],
+  },
+);
+export type ApiKeyCreate = Static<typeof ApiKeyCreateSchema>;
+
+export const KeyListQuery = Type.Object({ ...pageQuery }, { additionalProperties: false });
+
+/** Registered with app.addSchema(): components of the OpenAPI document. */
+export const keyComponents = [ApiKeySchema, NewApiKeySchema, ApiKeyCreateSchema];

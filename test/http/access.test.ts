@@ -1,0 +1,147 @@
+import t from 'tap';
+import type { Scope } from '../../src/modules/keys/repository.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+interface Operation {
+  operationId: string;
+  security: Record<string, string[]>[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { examples?: unknown[] }> };
+}
+
+// A key that lacks each scope (and everything that implies it).
+const wrongScopeFor: Record<Scope, Scope> = {
+  'content:read': 'comments:moderate',
+  'content:write': 'comments:moderate',
+  'comments:moderate': 'content:write',
+  admin: 'content:write',
+};
+
+/** A fresh app with one of everything, so every path parameter names something real. */
+async function fixture(t: Parameters<typeof buildTestApp>[0]) {
+  const app = await buildTestApp(t);
+  const { call } = app;
+  await call('POST', '/v1/sections', { body: { name: 'News' } });
+  await call('POST', '/v1/tags', { body: { name: 'Ukraine' } });
+  const article = await call('POST', '/v1/articles', {
+    body: { title: 'Pub', status: 'published', section: 'news' },
+  });
+  const comment = await call('POST', `/v1/articles/${article.json.id}/comments`, {
+    body: { authorName: 'A', authorEmail: 'a@example.org', body: 'hello' },
+  });
+  const keys = {} as Record<Scope, string>;
+  for (const scope of ['content:read', 'content:write', 'comments:moderate', 'admin'] as Scope[]) {
+    keys[scope] = (await call('POST', '/v1/keys', { body: { name: scope, scopes: [scope] } })).json.key;
+  }
+  const params: Record<string, string> = {
+    '/v1/articles/{idOrSlug}': 'pub',
+    '/v1/sections/{idOrSlug}': 'news',
+    '/v1/tags/{idOrSlug}': 'ukraine',
+    '/v1/comments/{id}': String(comment.json.id),
+    '/v1/keys/{id}': '1',
+  };
+  return { ...app, keys, params };
+}
+
+function concretePath(path: string, params: Record<string, string>): string {
+  const base = Object.keys(params).find((template) => path.startsWith(template));
+  const filled = base ? path.replace(base, base.replace(/\{[^}]+\}/, params[base] ?? '')) : path;
+  return filled.replace('{idOrSlug}', 'pub');
+}
+
+function exampleBody(document: Document, operation: Operation): unknown {
+  const ref = operation.requestBody?.content['application/json']?.schema.$ref;
+  if (!ref) return undefined;
+  const name = ref.split('/').pop() ?? '';
+  return document.components.schemas[name]?.examples?.[0];
+}
+
+t.test('access matrix: every operation x {no key, unknown key, wrong scope, right scope}', async (t) => {
+  const probe = await buildTestApp(t);
+  const document = probe.app.swagger() as unknown as Document;
+  let operations = 0;
+  const shared = await fixture(t); // reads change nothing, so they share one
+  for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      operations++;
+      const name = `${method.toUpperCase()} ${path}`;
+      const app: TestApp & Awaited<ReturnType<typeof fixture>> = method === 'get' ? shared : await fixture(t);
+      const url = concretePath(path, app.params);
+      const body = exampleBody(document, operation);
+      const send = (key: string | null) =>
+        app.call(method.toUpperCase() as 'GET', url, { key, ...(body !== undefined ? { body } : {}) });
+      const isPublic =
+        operation.security.length === 0 || operation.security.some((s) => Object.keys(s).length === 0);
+
+      const unknown = await send('bsk_not-a-real-key');
+      if (path.startsWith('/v1')) t.equal(unknown.status, 401, `${name}: unknown key -> 401`);
+      if (isPublic) {
+        const anonymous = await send(null);
+        t.notOk([401, 403].includes(anonymous.status), `${name}: public -> ${anonymous.status}`);
+        continue;
+      }
+      const scope = operation.security[0]?.bearerAuth?.[0] as Scope;
+      const anonymous = await send(null);
+      t.equal(anonymous.status, 401, `${name}: no key -> 401`);
+      t.match(anonymous.headers['www-authenticate'], /^Bearer/, `${name}: WWW-Authenticate`);
+      const wrong = await send(app.keys[wrongScopeFor[scope]]);
+      t.equal(wrong.status, 403, `${name}: ${wrongScopeFor[scope]} lacks ${scope} -> 403`);
+      const right = await send(app.keys[scope]);
+      t.notOk([401, 403].includes(right.status), `${name}: ${scope} -> ${right.status}`);
+    }
+  }
+  t.ok(operations >= 20, `${operations} operations walked`);
+});
+
+t.test('drafts and archived articles leak nowhere without content:read', async (t) => {
+  const app = await fixture(t);
+  const { call, keys } = app;
+  const draft = await call('POST', '/v1/articles', {
+    body: { title: 'Secret draft', section: 'news', tags: ['ukraine', 'hidden-tag'], body: 'Secret' },
+  });
+  const archived = await call('POST', '/v1/articles', {
+    body: { title: 'Old', status: 'published', section: 'news' },
+  });
+  await call('PATCH', `/v1/articles/${archived.json.id}`, { body: { status: 'archived' } });
+
+  for (const key of [null, keys['comments:moderate']]) {
+    const who = key ? 'moderator without content:read' : 'anonymous';
+    for (const id of [draft.json.id, draft.json.slug, archived.json.id]) {
+      t.equal((await call('GET', `/v1/articles/${id}`, { key })).status, 404, `${who}: GET ${id}`);
+      t.equal(
+        (await call('GET', `/v1/articles/${id}/comments`, { key })).status,
+        404,
+        `${who}: comments of ${id}`,
+      );
+    }
+    for (const url of [
+      '/v1/articles',
+      '/v1/articles?section=news',
+      '/v1/articles?tag=ukraine',
+      '/v1/articles?tag=hidden-tag',
+      '/v1/articles?status=draft',
+      '/v1/articles?status=archived',
+      '/v1/articles?sort=title',
+    ]) {
+      const list = await call('GET', url, { key });
+      t.notOk(
+        list.body.includes('Secret') || list.body.includes('"Old"'),
+        `${who}: ${url} shows no hidden article`,
+      );
+      t.ok(list.json.meta.total <= 1, `${who}: ${url} total counts only the published one`);
+    }
+    t.equal((await call('GET', '/v1/sections/news', { key })).json.articleCount, 1, `${who}: section count`);
+    t.equal((await call('GET', '/v1/tags/ukraine', { key })).json.articleCount, 0, `${who}: tag count`);
+    t.equal((await call('GET', '/v1/tags/hidden-tag', { key })).json.articleCount, 0);
+    const submit = await call('POST', `/v1/articles/${draft.json.id}/comments`, {
+      key,
+      body: { authorName: 'A', authorEmail: 'a@example.org', body: `probe ${who}` },
+    });
+    t.equal(submit.status, 404, `${who}: cannot comment on a draft`);
+  }
+  t.equal((await call('GET', '/v1/sections/news', { key: keys['content:read'] })).json.articleCount, 3);
+  t.equal((await call('GET', `/v1/articles/${draft.json.id}`, { key: keys['content:read'] })).status, 200);
+});
