@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import AjvCompiler from '@fastify/ajv-compiler';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -7,6 +10,7 @@ import { Type } from 'typebox';
 import type { Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { registerAuth } from './http/auth.js';
+import { registerCaching } from './http/caching.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { registerOpenApi } from './http/openapi.js';
 import { ListMetaSchema } from './http/pagination.js';
@@ -70,6 +74,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => database.sqlite.close());
   const services = createServices(database.db, now);
   app.decorate('services', services);
+  const rerendered = services.articles.rerenderStale();
+  if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
 
   registerErrorHandling(app);
   // JSON only: text/plain (which Fastify accepts by default) gets a 415 like anything else.
@@ -92,6 +98,32 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     app.addSchema(schema);
   }
 
+  // API security headers; Swagger UI sets its own CSP (staticCSP), JSON needs none.
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'If-Modified-Since'],
+    exposedHeaders: [
+      'ETag',
+      'Last-Modified',
+      'Location',
+      'Link',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Surrogate-Key',
+    ],
+    maxAge: 600,
+  });
+  // Before caching: its ETag names the encoding compression chose.
+  await app.register(compress, { threshold: 1024 });
+
   await registerOpenApi(app, version);
   registerAuth(app, services.keys, config.adminKey);
   await app.register(rateLimit, {
@@ -109,6 +141,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           statusCode: 429,
         },
       ),
+  });
+
+  registerCaching(app, {
+    ...config.cache,
+    readState: (at) => services.contentState.read(at),
+    now,
   });
 
   const system = { tags: ['System'], security: [] };
@@ -149,9 +187,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   );
 
-  for (const routes of [sectionRoutes, tagRoutes, articleRoutes, keyRoutes]) {
+  for (const routes of [sectionRoutes, tagRoutes, keyRoutes]) {
     await app.register(routes, { prefix: '/v1', services });
   }
+  await app.register(articleRoutes, { prefix: '/v1', services, requireIfMatch: config.requireIfMatch });
   await app.register(commentRoutes, {
     prefix: '/v1',
     services,

@@ -36,6 +36,24 @@ export const EnvSchema = Type.Object({
     default: 20,
     description: 'Anonymous comment submissions a minute per client',
   }),
+  CACHE_MAX_AGE: Type.Integer({
+    minimum: 0,
+    default: 60,
+    description: 'Seconds shared caches may serve a public read without asking',
+  }),
+  CACHE_STALE_WHILE_REVALIDATE: Type.Integer({
+    minimum: 0,
+    default: 300,
+    description: 'Seconds a cache may serve a stale public read while it revalidates',
+  }),
+  CORS_ORIGINS: Type.String({
+    default: '*',
+    description: 'Comma-separated origins browsers may call from, or * for any',
+  }),
+  REQUIRE_IF_MATCH: Type.Boolean({
+    default: false,
+    description: 'Refuse article writes without If-Match (428), so edits never overwrite each other',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -53,6 +71,10 @@ export interface Config {
   logLevel: string;
   bodyLimit: number;
   rateLimit: { anonymous: number; keyed: number; comments: number };
+  cache: { maxAge: number; staleWhileRevalidate: number };
+  /** '*' or a list of allowed origins. */
+  corsOrigins: '*' | string[];
+  requireIfMatch: boolean;
   trustProxy: boolean;
 }
 
@@ -102,6 +124,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyed: parsed.KEYED_RATE_LIMIT_MAX,
       comments: parsed.COMMENT_RATE_LIMIT_MAX,
     },
+    cache: { maxAge: parsed.CACHE_MAX_AGE, staleWhileRevalidate: parsed.CACHE_STALE_WHILE_REVALIDATE },
+    corsOrigins:
+      parsed.CORS_ORIGINS.trim() === '*'
+        ? '*'
+        : parsed.CORS_ORIGINS.split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+    requireIfMatch: parsed.REQUIRE_IF_MATCH,
     trustProxy: parsed.TRUST_PROXY,
   };
 }
@@ -115,6 +145,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     bodyLimit: 1_048_576,
     rateLimit: { anonymous: 100_000, keyed: 100_000, comments: 20 },
+    cache: { maxAge: 60, staleWhileRevalidate: 300 },
+    corsOrigins: '*',
+    requireIfMatch: false,
     trustProxy: false,
     ...overrides,
   };

@@ -1,3 +1,4 @@
+import { createContentStateRepository } from './db/content-state.js';
 import type { Db } from './db/index.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
@@ -16,6 +17,7 @@ export function createServices(db: Db, now: () => Date) {
     articles: createArticlesRepository(db, now, { sections, tags }),
     comments: createCommentsRepository(db, now),
     keys: createKeysRepository(db, now),
+    contentState: createContentStateRepository(db),
   };
 }
 

@@ -59,6 +59,15 @@ export const articles = sqliteTable(
     /** Derived from the body on every write; served when `excerpt` is null. */
     autoExcerpt: text('auto_excerpt').notNull().default(''),
     body: text('body').notNull().default(''),
+    // The rendering is cached on write (and redone at start when the renderer changes), so
+    // reads never run Markdown.
+    bodyHtml: text('body_html').notNull().default(''),
+    toc: text('toc', { mode: 'json' })
+      .$type<{ level: number; text: string; id: string }[]>()
+      .notNull()
+      .default([]),
+    wordCount: integer('word_count').notNull().default(0),
+    renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
     author: text('author'),
@@ -99,6 +108,25 @@ export const articleTags = sqliteTable(
     primaryKey({ columns: [table.articleId, table.tagId] }),
     index('article_tags_tag_idx').on(table.tagId, table.articleId),
   ],
+);
+
+export const articleRevisions = sqliteTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** Name of the API key that made the change. */
+    keyName: text('key_name').notNull(),
+    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    changes: text('changes', { mode: 'json' })
+      .$type<{ field: string; from: unknown; to: unknown }[]>()
+      .notNull(),
+  },
+  (table) => [uniqueIndex('article_revisions_number_idx').on(table.articleId, table.number)],
 );
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
@@ -146,4 +174,14 @@ export const apiKeys = sqliteTable('api_keys', {
   scopes: text('scopes', { mode: 'json' }).$type<(typeof API_SCOPES)[number][]>().notNull(),
   createdAt: text('created_at').notNull(),
   lastUsedAt: text('last_used_at'),
+});
+
+/**
+ * One row that every content write moves forward (by triggers, so no write path can forget):
+ * the basis of ETags and Last-Modified, shared by every process on the same file.
+ */
+export const contentState = sqliteTable('content_state', {
+  id: integer('id').primaryKey(),
+  generation: integer('generation').notNull(),
+  changedAt: text('changed_at').notNull(),
 });

@@ -10,6 +10,7 @@ const statusOfKind: Record<DomainErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'precondition-failed': 412,
+  'precondition-required': 428,
   unprocessable: 422,
 };
 

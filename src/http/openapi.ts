@@ -78,6 +78,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { deepLinking: true, persistAuthorization: true, tryItOutEnabled: false },
+    staticCSP: true,
   });
 
   const hidden = { schema: { hide: true }, config: { rateLimit: false } };

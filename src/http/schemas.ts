@@ -87,3 +87,8 @@ export const errorResponses = <Codes extends number>(...codes: Codes[]) =>
 
 /** Schemas registered once with app.addSchema() and referenced by `$ref` everywhere. */
 export const sharedSchemas: TSchema[] = [ProblemSchema];
+
+/** Every GET of the API answers conditional requests (see http/caching.ts). */
+export const notModified = {
+  304: Type.Null({ description: 'Not Modified: the ETag or date sent is still current; no body' }),
+};

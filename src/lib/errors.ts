@@ -7,6 +7,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'unprocessable'
   | 'precondition-failed'
+  | 'precondition-required'
   | 'forbidden'
   | 'bad-request';
 

@@ -1,21 +1,40 @@
 import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import { deriveSlug } from './slug.js';
 
 export const EXCERPT_MAX_LENGTH = 200;
+export const WORDS_PER_MINUTE = 230;
+/** Bump when the HTML the renderer produces changes: stored renderings are redone at start. */
+export const RENDER_VERSION = 1;
 
-// html: false escapes raw HTML in the source instead of passing it through.
-const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
+// html: false escapes raw HTML in the source instead of passing it through, so no element or
+// attribute (event handlers included) can be smuggled in.
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
+// Links and images may not use script-capable or inline schemes at all (markdown-it alone
+// would let data:image through).
+markdown.validateLink = (url) => !/^\s*(javascript|vbscript|data|file):/i.test(url);
 
-/** The plain text of the first paragraph of a Markdown body. */
-export function firstParagraphText(body: string): string {
-  const tokens = markdown.parse(body, {});
-  const start = tokens.findIndex((token) => token.type === 'paragraph_open');
-  const inline = start >= 0 ? tokens[start + 1] : undefined;
-  if (!inline?.children) return '';
-  return inline.children
+export interface TocEntry {
+  level: number;
+  text: string;
+  id: string;
+}
+
+export interface Rendering {
+  html: string;
+  toc: TocEntry[];
+  wordCount: number;
+  /** Plain text of the first paragraph, shortened: the excerpt when the editor wrote none. */
+  excerpt: string;
+}
+
+/** The text a reader sees in an inline token, markup stripped. */
+function inlineText(token: Token | undefined): string {
+  return (token?.children ?? [])
     .map((child) => {
       if (child.type === 'softbreak' || child.type === 'hardbreak') return ' ';
-      if (child.type === 'text' || child.type === 'code_inline') return child.content;
-      if (child.type === 'image') return child.content;
+      if (child.type === 'text' || child.type === 'code_inline' || child.type === 'image')
+        return child.content;
       return '';
     })
     .join('')
@@ -23,15 +42,46 @@ export function firstParagraphText(body: string): string {
     .trim();
 }
 
+const countWords = (text: string) => text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+
+/**
+ * Renders a Markdown body once: HTML with an `id` on every heading, the table of contents,
+ * the word count and the derived excerpt.
+ */
+export function renderMarkdown(body: string): Rendering {
+  const tokens = markdown.parse(body, {});
+  const toc: TocEntry[] = [];
+  const usedIds = new Set<string>();
+  let wordCount = 0;
+  let excerpt: string | undefined;
+  tokens.forEach((token, index) => {
+    if (token.type === 'inline') wordCount += countWords(inlineText(token));
+    if (token.type === 'code_block' || token.type === 'fence') wordCount += countWords(token.content);
+    if (token.type === 'paragraph_open' && excerpt === undefined) excerpt = inlineText(tokens[index + 1]);
+    if (token.type === 'heading_open') {
+      const text = inlineText(tokens[index + 1]);
+      const base = deriveSlug(text);
+      let id = base;
+      for (let n = 2; usedIds.has(id); n++) id = `${base}-${n}`;
+      usedIds.add(id);
+      token.attrSet('id', id);
+      toc.push({ level: Number(token.tag.slice(1)), text, id });
+    }
+  });
+  return {
+    html: markdown.renderer.render(tokens, markdown.options, {}),
+    toc,
+    wordCount,
+    excerpt: truncateAtWord(excerpt ?? ''),
+  };
+}
+
+export const readingTimeMinutes = (wordCount: number) => Math.max(1, Math.ceil(wordCount / WORDS_PER_MINUTE));
+
 /** At most `max` characters, cut at a word boundary, with "…" when something was cut. */
 export function truncateAtWord(text: string, max = EXCERPT_MAX_LENGTH): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max - 1);
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
-}
-
-/** The excerpt served when the editor wrote none: the first paragraph, shortened. */
-export function deriveExcerpt(body: string): string {
-  return truncateAtWord(firstParagraphText(body));
 }

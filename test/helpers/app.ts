@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
@@ -60,7 +61,14 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
       json: undefined,
     };
     const type = String(response.headers['content-type'] ?? '');
-    if (type.includes('json') && response.body !== '') result.json = JSON.parse(response.body);
+    const encoding = response.headers['content-encoding'];
+    const text =
+      encoding === 'gzip'
+        ? gunzipSync(response.rawPayload).toString('utf8')
+        : encoding === 'br'
+          ? brotliDecompressSync(response.rawPayload).toString('utf8')
+          : response.body;
+    if (type.includes('json') && text !== '') result.json = JSON.parse(text);
     checkResponseAgainstDocument(app, method ?? 'GET', url, result);
     return result;
   };

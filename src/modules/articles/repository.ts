@@ -1,18 +1,28 @@
-import { and, count, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, comments, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
-import { deriveExcerpt } from '../../lib/markdown.js';
+import { RENDER_VERSION, readingTimeMinutes, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
-import type { Article, ArticleCreate, ArticlePatch, ArticleSummary } from './schemas.js';
+import { createRevisionsRepository } from './revisions.js';
+import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot, ArticleSummary } from './schemas.js';
 import { type Audience, visibleArticles } from './visibility.js';
 
 export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title';
 export type ArticleStatus = Article['status'];
+type StoredStatus = (typeof articles.status.enumValues)[number];
+
+/** The heavy fields a read includes: single reads take both bodies and the toc, lists none. */
+export interface Heavy {
+  body?: boolean;
+  bodyHtml?: boolean;
+  toc?: boolean;
+}
+const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
 
 export interface ArticleListOptions {
   page: number;
@@ -22,7 +32,14 @@ export interface ArticleListOptions {
   tagId?: number;
   status?: ArticleStatus;
   author?: string;
-  includeBody: boolean;
+  include: Heavy;
+}
+
+/** Who makes a write, and the version they last saw (If-Match), when they said. */
+export interface WriteContext {
+  audience: Audience;
+  actor: string;
+  expectedVersion?: number;
 }
 
 const sortColumns = {
@@ -32,13 +49,14 @@ const sortColumns = {
   title: sql`lower(${articles.title})`,
 };
 
-const summaryColumns = {
+const baseColumns = {
   id: articles.id,
   slug: articles.slug,
   title: articles.title,
   subtitle: articles.subtitle,
   excerpt: articles.excerpt,
   autoExcerpt: articles.autoExcerpt,
+  wordCount: articles.wordCount,
   status: articles.status,
   sectionId: articles.sectionId,
   sectionSlug: sections.slug,
@@ -51,16 +69,23 @@ const summaryColumns = {
   createdAt: articles.createdAt,
   updatedAt: articles.updatedAt,
 };
-const fullColumns = { ...summaryColumns, body: articles.body };
 
-interface SummaryRow {
+const columnsFor = (heavy: Heavy) => ({
+  ...baseColumns,
+  ...(heavy.body ? { body: articles.body } : {}),
+  ...(heavy.bodyHtml ? { bodyHtml: articles.bodyHtml } : {}),
+  ...(heavy.toc ? { toc: articles.toc } : {}),
+});
+
+interface Row {
   id: number;
   slug: string;
   title: string;
   subtitle: string | null;
   excerpt: string | null;
   autoExcerpt: string;
-  status: (typeof articles.status.enumValues)[number];
+  wordCount: number;
+  status: StoredStatus;
   sectionId: number | null;
   sectionSlug: string | null;
   sectionName: string | null;
@@ -72,11 +97,13 @@ interface SummaryRow {
   createdAt: string;
   updatedAt: string;
   body?: string;
+  bodyHtml?: string;
+  toc?: Article['toc'];
 }
 
 /** The status a reader sees: a published article whose time has not come is still scheduled. */
 export function effectiveStatus(
-  stored: SummaryRow['status'],
+  stored: StoredStatus,
   publishedAt: string | null,
   now: string,
 ): ArticleStatus {
@@ -89,50 +116,87 @@ function statusCondition(status: ArticleStatus, now: string): SQL | undefined {
   return eq(articles.status, status);
 }
 
+/** The cached rendering stored beside a body. */
+function renderedColumns(body: string) {
+  const rendering = renderMarkdown(body);
+  return {
+    bodyHtml: rendering.html,
+    toc: rendering.toc,
+    wordCount: rendering.wordCount,
+    autoExcerpt: rendering.excerpt,
+    renderVersion: RENDER_VERSION,
+  };
+}
+
+const toArticle = (row: Row, tags: Article['tags'], now: string): ArticleSummary => {
+  const { excerpt, autoExcerpt, sectionId, sectionSlug, sectionName, wordCount, status, ...rest } = row;
+  return {
+    ...rest,
+    excerpt: excerpt ?? autoExcerpt,
+    status: effectiveStatus(status, row.publishedAt, now),
+    section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
+    tags,
+    wordCount,
+    readingTimeMinutes: readingTimeMinutes(wordCount),
+  };
+};
+
 export function createArticlesRepository(
   db: Db,
   now: () => Date,
   related: { sections: SectionsRepository; tags: TagsRepository },
 ) {
-  const toSummary = (row: SummaryRow, tags: ArticleSummary['tags'], audience: Audience): ArticleSummary => ({
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    subtitle: row.subtitle,
-    excerpt: row.excerpt ?? row.autoExcerpt,
-    ...(row.body !== undefined ? { body: row.body } : {}),
-    status: effectiveStatus(row.status, row.publishedAt, audience.now),
-    section:
-      row.sectionId !== null
-        ? { id: row.sectionId, slug: row.sectionSlug ?? '', name: row.sectionName ?? '' }
-        : null,
-    tags,
-    author: row.author,
-    publishedAt: row.publishedAt,
-    commentsEnabled: row.commentsEnabled,
-    commentCount: row.commentCount,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  });
+  const revisions = createRevisionsRepository(db, now);
+  const keyOf = (idOrSlug: string | number) =>
+    isId(String(idOrSlug)) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, String(idOrSlug));
 
-  const find = (idOrSlug: string | number, audience: Audience): Article | undefined => {
-    const text = String(idOrSlug);
-    const key = isId(text) ? eq(articles.id, Number(text)) : eq(articles.slug, text);
-    const row = db
-      .select(fullColumns)
+  const find = (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL): Article | undefined => {
+    const row: Row | undefined = db
+      .select(columnsFor(heavy))
       .from(articles)
       .leftJoin(sections, eq(sections.id, articles.sectionId))
-      .where(and(key, visibleArticles(audience)))
+      .where(and(keyOf(idOrSlug), visibleArticles(audience)))
       .get();
     if (!row) return undefined;
-    const tags = related.tags.forArticles([row.id]).get(row.id) ?? [];
-    return toSummary(row, tags, audience) as Article;
+    return toArticle(row, related.tags.forArticles([row.id]).get(row.id) ?? [], audience.now) as Article;
   };
 
-  const get = (idOrSlug: string | number, audience: Audience): Article => {
-    const article = find(idOrSlug, audience);
+  const get = (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL): Article => {
+    const article = find(idOrSlug, audience, heavy);
     if (!article) throw notFound('article', idOrSlug);
+    return article;
+  };
+
+  /** The editorial state a revision stores. */
+  const snapshot = (id: number, at: string): ArticleSnapshot => {
+    const article = get(id, { seesUnpublished: true, now: at }, { body: true });
+    const stored = db.select({ excerpt: articles.excerpt }).from(articles).where(eq(articles.id, id)).get();
+    return {
+      title: article.title,
+      slug: article.slug,
+      subtitle: article.subtitle,
+      excerpt: stored?.excerpt ?? null,
+      body: article.body ?? '',
+      status: article.status,
+      section: article.section,
+      tags: article.tags,
+      author: article.author,
+      publishedAt: article.publishedAt,
+      commentsEnabled: article.commentsEnabled,
+    };
+  };
+
+  /** Loads the article for a write, checking the caller's If-Match version when given. */
+  const current = (idOrSlug: string | number, context: WriteContext): Article => {
+    const article = get(idOrSlug, context.audience, { body: true });
+    if (context.expectedVersion !== undefined && context.expectedVersion !== article.version) {
+      throw new DomainError(
+        'precondition-failed',
+        'stale-version',
+        `The article is at version ${article.version}, not ${context.expectedVersion}: fetch it again and reapply your change`,
+        { currentVersion: article.version },
+      );
+    }
     return article;
   };
 
@@ -142,8 +206,9 @@ export function createArticlesRepository(
   const resolveSection = (ref: string | number | null | undefined): number | null | undefined => {
     if (ref === undefined || ref === null) return ref;
     const id = related.sections.resolve(ref);
-    if (id === undefined)
+    if (id === undefined) {
       throw new DomainError('unprocessable', 'unknown-section', `No section "${ref}" (by id, slug or name)`);
+    }
     return id;
   };
 
@@ -157,11 +222,7 @@ export function createArticlesRepository(
   };
 
   /** Stored status and publishedAt for a requested status, by the publishing rules. */
-  const publication = (
-    status: ArticleStatus,
-    publishedAt: string | null,
-    at: string,
-  ): { status: SummaryRow['status']; publishedAt: string | null } => {
+  const publication = (status: ArticleStatus, publishedAt: string | null, at: string) => {
     if (status === 'scheduled') {
       if (publishedAt === null || publishedAt <= at) {
         throw new DomainError(
@@ -170,7 +231,7 @@ export function createArticlesRepository(
           'A scheduled article needs a publishedAt in the future; publish it instead',
         );
       }
-      return { status: 'published', publishedAt };
+      return { status: 'published' as const, publishedAt };
     }
     if (status === 'published') return { status, publishedAt: publishedAt ?? at };
     return { status, publishedAt };
@@ -179,9 +240,78 @@ export function createArticlesRepository(
   const normaliseTime = (value: string | null | undefined) =>
     value === undefined || value === null ? value : new Date(value).toISOString();
 
+  const update = (idOrSlug: string | number, patch: ArticlePatch, context: WriteContext): Article =>
+    db.transaction(() => {
+      const article = current(idOrSlug, context);
+      const at = now().toISOString();
+      const changes: Partial<typeof articles.$inferInsert> = {};
+      const set = <K extends keyof typeof changes>(key: K, value: (typeof changes)[K], was: unknown) => {
+        if (value !== undefined && value !== was) changes[key] = value;
+      };
+      set('title', patch.title, article.title);
+      if (patch.slug !== undefined) {
+        const slug = assignSlug({
+          resource: 'article',
+          given: patch.slug,
+          derivedFrom: '',
+          holderOf: holderOfSlug,
+          self: article.id,
+        });
+        set('slug', slug, article.slug);
+      }
+      set('subtitle', patch.subtitle, article.subtitle);
+      set('author', patch.author, article.author);
+      set('commentsEnabled', patch.commentsEnabled, article.commentsEnabled);
+      if (patch.excerpt !== undefined) {
+        const stored = db
+          .select({ excerpt: articles.excerpt })
+          .from(articles)
+          .where(eq(articles.id, article.id))
+          .get();
+        set('excerpt', patch.excerpt, stored?.excerpt);
+      }
+      if (patch.body !== undefined && patch.body !== article.body) {
+        Object.assign(changes, { body: patch.body, ...renderedColumns(patch.body) });
+      }
+      if (patch.section !== undefined)
+        set('sectionId', resolveSection(patch.section), article.section?.id ?? null);
+      if (patch.status !== undefined || patch.publishedAt !== undefined) {
+        const requested = publication(
+          patch.status ?? article.status,
+          patch.publishedAt === undefined ? article.publishedAt : (normaliseTime(patch.publishedAt) ?? null),
+          at,
+        );
+        set('status', requested.status, article.status === 'scheduled' ? 'published' : article.status);
+        set('publishedAt', requested.publishedAt, article.publishedAt);
+      }
+      let tagsChanged = false;
+      if (patch.tags !== undefined) {
+        const tagIds = related.tags.resolveOrCreate(patch.tags);
+        tagsChanged = tagIds.join(',') !== article.tags.map((tag) => tag.id).join(',');
+        if (tagsChanged) linkTags(article.id, tagIds);
+      }
+      if (Object.keys(changes).length === 0 && !tagsChanged) return get(article.id, context.audience);
+      db.update(articles)
+        .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
+        .where(eq(articles.id, article.id))
+        .run();
+      revisions.record(article.id, context.actor, snapshot(article.id, at));
+      return get(article.id, { ...context.audience, seesUnpublished: true });
+    });
+
   return {
     find,
     get,
+    update,
+
+    /** Id and version, for ETags and If-Match, without reading the article itself. */
+    versionOf(idOrSlug: string | number, audience: Audience) {
+      return db
+        .select({ id: articles.id, version: articles.version })
+        .from(articles)
+        .where(and(keyOf(idOrSlug), visibleArticles(audience)))
+        .get();
+    },
 
     list(options: ArticleListOptions, audience: Audience): { items: ArticleSummary[]; total: number } {
       const where = and(
@@ -199,8 +329,8 @@ export function createArticlesRepository(
         options.status !== undefined ? statusCondition(options.status, audience.now) : undefined,
         options.author !== undefined ? eq(articles.author, options.author) : undefined,
       );
-      const rows: SummaryRow[] = db
-        .select(options.includeBody ? fullColumns : summaryColumns)
+      const rows: Row[] = db
+        .select(columnsFor(options.include))
         .from(articles)
         .leftJoin(sections, eq(sections.id, articles.sectionId))
         .where(where)
@@ -210,11 +340,11 @@ export function createArticlesRepository(
         .all();
       const total = db.select({ n: count() }).from(articles).where(where).get()?.n ?? 0;
       const tags = related.tags.forArticles(rows.map((row) => row.id));
-      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [], audience)), total };
+      return { items: rows.map((row) => toArticle(row, tags.get(row.id) ?? [], audience.now)), total };
     },
 
-    /** Creates an article with its tags in one transaction; unknown tag names become tags. */
-    create(input: ArticleCreate, audience: Audience): Article {
+    /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
+    create(input: ArticleCreate, context: WriteContext): Article {
       return db.transaction(() => {
         const at = now().toISOString();
         const sectionId = resolveSection(input.section) ?? null;
@@ -233,8 +363,8 @@ export function createArticlesRepository(
             title: input.title,
             subtitle: input.subtitle ?? null,
             excerpt: input.excerpt ?? null,
-            autoExcerpt: deriveExcerpt(body),
             body,
+            ...renderedColumns(body),
             ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
             sectionId,
             author: input.author ?? null,
@@ -245,79 +375,63 @@ export function createArticlesRepository(
           .returning({ id: articles.id })
           .get();
         linkTags(id, tagIds);
-        return get(id, { ...audience, seesUnpublished: true });
+        revisions.record(id, context.actor, snapshot(id, at));
+        return get(id, { ...context.audience, seesUnpublished: true });
       });
     },
 
-    /** Applies a merge patch; bumps version and updatedAt only when something changed. */
-    update(idOrSlug: string, patch: ArticlePatch, audience: Audience): Article {
-      return db.transaction(() => {
-        const current = get(idOrSlug, audience);
-        const at = now().toISOString();
-        const changes: Partial<typeof articles.$inferInsert> = {};
-        const set = <K extends keyof typeof changes>(key: K, value: (typeof changes)[K], was: unknown) => {
-          if (value !== undefined && value !== was) changes[key] = value;
-        };
-        set('title', patch.title, current.title);
-        if (patch.slug !== undefined) {
-          const slug = assignSlug({
-            resource: 'article',
-            given: patch.slug,
-            derivedFrom: '',
-            holderOf: holderOfSlug,
-            self: current.id,
-          });
-          set('slug', slug, current.slug);
-        }
-        set('subtitle', patch.subtitle, current.subtitle);
-        set('author', patch.author, current.author);
-        set('commentsEnabled', patch.commentsEnabled, current.commentsEnabled);
-        if (patch.excerpt !== undefined) {
-          const stored = db
-            .select({ excerpt: articles.excerpt })
-            .from(articles)
-            .where(eq(articles.id, current.id))
-            .get();
-          set('excerpt', patch.excerpt, stored?.excerpt);
-        }
-        if (patch.body !== undefined && patch.body !== current.body) {
-          changes.body = patch.body;
-          changes.autoExcerpt = deriveExcerpt(patch.body);
-        }
-        if (patch.section !== undefined)
-          set('sectionId', resolveSection(patch.section), current.section?.id ?? null);
-        if (patch.status !== undefined || patch.publishedAt !== undefined) {
-          const requested = publication(
-            patch.status ?? current.status,
-            patch.publishedAt === undefined
-              ? current.publishedAt
-              : (normaliseTime(patch.publishedAt) ?? null),
-            at,
-          );
-          const stored = current.status === 'scheduled' ? 'published' : current.status;
-          set('status', requested.status, stored);
-          set('publishedAt', requested.publishedAt, current.publishedAt);
-        }
-        let tagsChanged = false;
-        if (patch.tags !== undefined) {
-          const tagIds = related.tags.resolveOrCreate(patch.tags);
-          tagsChanged = tagIds.join(',') !== current.tags.map((tag) => tag.id).join(',');
-          if (tagsChanged) linkTags(current.id, tagIds);
-        }
-        if (Object.keys(changes).length === 0 && !tagsChanged) return current;
-        db.update(articles)
-          .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
-          .where(eq(articles.id, current.id))
-          .run();
-        return get(current.id, { ...audience, seesUnpublished: true });
-      });
-    },
-
-    /** Deletes an article; its comments and tag links go with it (foreign-key cascades). */
-    delete(idOrSlug: string, audience: Audience): void {
+    /** Deletes an article; its comments, tag links and revisions go with it (cascades). */
+    delete(idOrSlug: string, context: WriteContext): void {
       db.transaction(() => {
-        const current = get(idOrSlug, audience);
-        db.delete(articles).where(eq(articles.id, current.id)).run();
+        const article = current(idOrSlug, context);
+        db.delete(articles).where(eq(articles.id, article.id)).run();
+      });
+    },
+
+    listRevisions(idOrSlug: string, audience: Audience, page: number, perPage: number) {
+      return revisions.list(get(idOrSlug, audience, {}).id, page, perPage);
+    },
+
+    getRevision(idOrSlug: string, audience: Audience, number: number) {
+      return revisions.get(get(idOrSlug, audience, {}).id, number);
+    },
+
+    /**
+     * Brings the article back to a revision's content (title, subtitle, excerpt, body, section,
+     * tags, author) as a new revision; slug, status and publication stay as they are now.
+     */
+    restore(idOrSlug: string, number: number, context: WriteContext): Article {
+      return db.transaction(() => {
+        const article = current(idOrSlug, context);
+        const { snapshot: old } = revisions.get(article.id, number);
+        return update(
+          article.id,
+          {
+            title: old.title,
+            subtitle: old.subtitle,
+            excerpt: old.excerpt,
+            body: old.body,
+            section: old.section?.id ?? null,
+            tags: old.tags.map((tag) => tag.name),
+            author: old.author,
+          },
+          { ...context, expectedVersion: undefined },
+        );
+      });
+    },
+
+    /** Re-renders bodies stored by an older renderer (after an upgrade); returns how many. */
+    rerenderStale(): number {
+      return db.transaction(() => {
+        const stale = db
+          .select({ id: articles.id, body: articles.body })
+          .from(articles)
+          .where(lt(articles.renderVersion, RENDER_VERSION))
+          .all();
+        for (const { id, body } of stale) {
+          db.update(articles).set(renderedColumns(body)).where(eq(articles.id, id)).run();
+        }
+        return stale.length;
       });
     },
   };

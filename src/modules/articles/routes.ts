@@ -1,25 +1,61 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
-import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
-import { errorResponses, IdOrSlugParams, RefOf } from '../../http/schemas.js';
+import { expectedVersion, surrogateKeys } from '../../http/caching.js';
+import { ListEnvelope, pageQuery, setPageLinks } from '../../http/pagination.js';
+import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
+import type { WriteContext } from './repository.js';
 import {
   ARTICLE_DEFAULT_SORT,
   ARTICLE_SORT_FIELDS,
   ArticleCreateSchema,
   ArticleListQuery,
   ArticlePatchSchema,
+  ArticleReadQuery,
   ArticleSchema,
   ArticleSummarySchema,
+  RevisionSchema,
 } from './schemas.js';
 
 const tags = ['Articles'];
 const hiddenNote = 'Drafts, scheduled and archived articles need `content:read`; to others they are a 404.';
+const ifMatchNote =
+  'Send `If-Match` with the ETag you read to refuse the write (412) if someone changed the article since.';
 
-export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+/** CDN purge keys for what an article response contains. */
+const articleKeys = (article: { id: number; section: { id: number } | null; tags: { id: number }[] }) => [
+  `article-${article.id}`,
+  ...(article.section ? [`section-${article.section.id}`] : []),
+  ...article.tags.map((tag) => `tag-${tag.id}`),
+];
+
+const RevisionParams = Type.Object(
+  { ...IdOrSlugParams.properties, number: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+  { additionalProperties: false },
+);
+
+export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIfMatch: boolean }> = async (
+  app,
+  { services, requireIfMatch },
+) => {
   const { articles, now } = services;
+  // If-Match applies to writes on an existing article, not to creation.
+  const writeContext = (request: FastifyRequest, existing = true): WriteContext => ({
+    audience: audienceOf(request, now),
+    actor: request.principal?.name ?? 'anonymous',
+    expectedVersion: existing ? expectedVersion(request, requireIfMatch) : undefined,
+  });
+  // The article's own version leads its ETag, so If-Match can compare versions.
+  const articleEtagScope = (request: FastifyRequest) => {
+    const found = articles.versionOf(
+      (request.params as { idOrSlug: string }).idOrSlug,
+      audienceOf(request, now),
+    );
+    return found ? `a${found.id}.v${found.version}` : null;
+  };
 
   app.get(
     '/articles',
@@ -27,11 +63,12 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         operationId: 'listArticles',
         summary: 'List articles',
-        description: `Newest first unless sorted otherwise; filter by section, tag, status or author. Items carry an excerpt instead of the body unless \`include=body\`. Public. ${hiddenNote}`,
+        description: `Newest first unless sorted otherwise; filter by section, tag, status or author. Items carry an excerpt instead of the body unless \`include\` asks. Public. ${hiddenNote}`,
         tags,
         security: publicAccess('content:read'),
         querystring: ArticleListQuery,
         response: {
+          ...notModified,
           200: ListEnvelope(RefOf(ArticleSummarySchema), 'ArticleList'),
           ...errorResponses(400, 401, 429),
         },
@@ -43,6 +80,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       // An unknown section or tag simply matches nothing.
       const sectionId = section === undefined ? undefined : (services.sections.resolve(section) ?? -1);
       const tagId = tag === undefined ? undefined : (services.tags.find(tag, audience)?.id ?? -1);
+      const included = new Set(include?.split(',') ?? []);
       const { items, total } = articles.list(
         {
           page,
@@ -52,12 +90,17 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           tagId,
           status,
           author,
-          includeBody: include === 'body',
+          include: {
+            body: included.has('body'),
+            bodyHtml: included.has('bodyHtml'),
+            toc: included.has('toc'),
+          },
         },
         audience,
       );
       const meta = { total, page, perPage };
       setPageLinks(request, reply, meta);
+      surrogateKeys(reply, ['articles', ...items.flatMap(articleKeys)]);
       return { data: items, meta };
     },
   );
@@ -65,17 +108,32 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
   app.get(
     '/articles/:idOrSlug',
     {
+      config: { etagScope: articleEtagScope },
       schema: {
         operationId: 'getArticle',
         summary: 'Get an article',
-        description: `One article by numeric id or slug, with its section, tags and Markdown body. Public. ${hiddenNote}`,
+        description: `One article by numeric id or slug: section, tags, the Markdown body and its HTML rendering, table of contents, word count and reading time. Public. ${hiddenNote}`,
         tags,
         security: publicAccess('content:read'),
         params: IdOrSlugParams,
-        response: { 200: RefOf(ArticleSchema), ...errorResponses(400, 401, 404, 429) },
+        querystring: ArticleReadQuery,
+        response: {
+          ...notModified,
+          200: RefOf(ArticleSchema),
+          ...errorResponses(400, 401, 404, 429),
+        },
       },
     },
-    async (request) => articles.get(request.params.idOrSlug, audienceOf(request, now)),
+    async (request, reply) => {
+      const { format } = request.query;
+      const article = articles.get(request.params.idOrSlug, audienceOf(request, now), {
+        body: format !== 'html',
+        bodyHtml: format !== 'markdown',
+        toc: true,
+      });
+      surrogateKeys(reply, articleKeys(article));
+      return article;
+    },
   );
 
   app.post(
@@ -85,7 +143,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         operationId: 'createArticle',
         summary: 'Create an article',
         description:
-          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given.',
+          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`.',
         tags,
         security: requireScope('content:write'),
         body: RefOf(ArticleCreateSchema),
@@ -93,7 +151,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const article = articles.create(request.body, audienceOf(request, now));
+      const article = articles.create(request.body, writeContext(request, false));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
       return article;
     },
@@ -105,19 +163,18 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         operationId: 'updateArticle',
         summary: 'Update an article',
-        description:
-          'Needs `content:write`. Merge semantics: absent fields stay, `null` clears; `tags` replaces the list. The slug stays when the title changes unless a new one is given.',
+        description: `Needs \`content:write\`. Merge semantics: absent fields stay, \`null\` clears; \`tags\` replaces the list. The slug stays when the title changes unless a new one is given. Every change stores a revision. ${ifMatchNote}`,
         tags,
         security: requireScope('content:write'),
         params: IdOrSlugParams,
         body: RefOf(ArticlePatchSchema),
         response: {
           200: RefOf(ArticleSchema),
-          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429),
         },
       },
     },
-    async (request) => articles.update(request.params.idOrSlug, request.body, audienceOf(request, now)),
+    async (request) => articles.update(request.params.idOrSlug, request.body, writeContext(request)),
   );
 
   app.delete(
@@ -126,17 +183,93 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         operationId: 'deleteArticle',
         summary: 'Delete an article',
-        description:
-          'Needs `content:write`. Its comments and tag links are deleted with it; its tags and section stay.',
+        description: `Needs \`content:write\`. Its comments, revisions and tag links go with it; its tags and section stay. ${ifMatchNote}`,
         tags,
         security: requireScope('content:write'),
         params: IdOrSlugParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          ...errorResponses(400, 401, 403, 404, 412, 428, 429),
+        },
       },
     },
     async (request, reply) => {
-      articles.delete(request.params.idOrSlug, audienceOf(request, now));
+      articles.delete(request.params.idOrSlug, writeContext(request));
       return reply.code(204).send(null);
     },
+  );
+
+  app.get(
+    '/articles/:idOrSlug/revisions',
+    {
+      schema: {
+        operationId: 'listArticleRevisions',
+        summary: 'List an article’s revisions',
+        description:
+          'Needs `content:read`. Newest first: each with the article as it stood after that change and the fields it changed.',
+        tags,
+        security: requireScope('content:read'),
+        params: IdOrSlugParams,
+        querystring: Type.Object({ ...pageQuery }, { additionalProperties: false }),
+        response: {
+          ...notModified,
+          200: ListEnvelope(RefOf(RevisionSchema), 'RevisionList'),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { page, perPage } = request.query;
+      const { items, total } = articles.listRevisions(
+        request.params.idOrSlug,
+        audienceOf(request, now),
+        page,
+        perPage,
+      );
+      const meta = { total, page, perPage };
+      setPageLinks(request, reply, meta);
+      return { data: items, meta };
+    },
+  );
+
+  app.get(
+    '/articles/:idOrSlug/revisions/:number',
+    {
+      schema: {
+        operationId: 'getArticleRevision',
+        summary: 'Get one revision',
+        description: 'Needs `content:read`. Revision 1 is the article as created.',
+        tags,
+        security: requireScope('content:read'),
+        params: RevisionParams,
+        response: {
+          ...notModified,
+          200: RefOf(RevisionSchema),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request) =>
+      articles.getRevision(request.params.idOrSlug, audienceOf(request, now), request.params.number),
+  );
+
+  app.post(
+    '/articles/:idOrSlug/revisions/:number/restore',
+    {
+      schema: {
+        operationId: 'restoreArticleRevision',
+        summary: 'Restore a revision',
+        description: `Needs \`content:write\`. Brings back that revision’s content (title, subtitle, excerpt, body, section, tags, author) as a new revision; slug, status and publication stay as they are. ${ifMatchNote}`,
+        tags,
+        security: requireScope('content:write'),
+        params: RevisionParams,
+        response: {
+          200: RefOf(ArticleSchema),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428, 429),
+        },
+      },
+    },
+    async (request) =>
+      articles.restore(request.params.idOrSlug, request.params.number, writeContext(request)),
   );
 };

@@ -34,6 +34,15 @@ const fields = {
   commentsEnabled: Type.Boolean({ description: 'Whether readers may comment' }),
 };
 
+const TocEntrySchema = Type.Object(
+  {
+    level: Type.Integer({ minimum: 1, maximum: 6 }),
+    text: Type.String(),
+    id: Type.String({ description: 'The heading’s id in bodyHtml', examples: ['introduction'] }),
+  },
+  { additionalProperties: false },
+);
+
 const articleProperties = {
   id: Type.Integer({ examples: [1] }),
   slug: Type.String({ examples: ['zelenskyys-call-for-guaranteed-security-a-turning-point-for-ukraine'] }),
@@ -41,6 +50,13 @@ const articleProperties = {
   subtitle: Nullable(Type.String()),
   excerpt: Type.String({ description: 'The editor’s excerpt, or the start of the first paragraph' }),
   body: Type.String({ description: 'Markdown, exactly as written' }),
+  bodyHtml: Type.String({
+    description:
+      'The body rendered (CommonMark): raw HTML escaped, no script-capable URLs; headings carry the `id`s of `toc`',
+  }),
+  toc: Type.Array(TocEntrySchema, { description: 'The headings, in order' }),
+  wordCount: Type.Integer({ minimum: 0 }),
+  readingTimeMinutes: Type.Integer({ minimum: 1, description: 'At 230 words a minute, rounded up' }),
   status: StatusSchema,
   section: Nullable(EmbeddedRefSchema),
   tags: Type.Array(EmbeddedRefSchema),
@@ -53,19 +69,32 @@ const articleProperties = {
   updatedAt: Timestamp('When the article last changed'),
 };
 
-export const ArticleSchema = Type.Object(articleProperties, {
-  $id: 'Article',
-  title: 'Article',
-  additionalProperties: false,
-});
+export const ArticleSchema = Type.Object(
+  {
+    ...articleProperties,
+    body: Type.Optional(articleProperties.body),
+    bodyHtml: Type.Optional(articleProperties.bodyHtml),
+  },
+  {
+    $id: 'Article',
+    title: 'Article',
+    description: '`body` and `bodyHtml` are both present unless `format` asks for one',
+    additionalProperties: false,
+  },
+);
 export type Article = Static<typeof ArticleSchema>;
 
 export const ArticleSummarySchema = Type.Object(
-  { ...articleProperties, body: Type.Optional(articleProperties.body) },
+  {
+    ...articleProperties,
+    body: Type.Optional(articleProperties.body),
+    bodyHtml: Type.Optional(articleProperties.bodyHtml),
+    toc: Type.Optional(articleProperties.toc),
+  },
   {
     $id: 'ArticleSummary',
     title: 'ArticleSummary',
-    description: 'An article as lists show it: without `body` unless `include=body`',
+    description: 'An article as lists show it: without `body`, `bodyHtml` and `toc` unless `include` asks',
     additionalProperties: false,
   },
 );
@@ -144,11 +173,74 @@ export const ArticleListQuery = Type.Object(
       Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by this author' }),
     ),
     include: Type.Optional(
-      Type.Enum(['body'], { description: '`body` adds each article’s body to the list' }),
+      Type.String({
+        pattern: '^(body|bodyHtml|toc)(,(body|bodyHtml|toc)){0,2}$',
+        description: 'Comma-separated: `body`, `bodyHtml`, `toc` add them to each item',
+        examples: ['body'],
+      }),
     ),
   },
   { additionalProperties: false },
 );
+
+export const ArticleReadQuery = Type.Object(
+  {
+    format: Type.Optional(
+      Type.Enum(['both', 'markdown', 'html'], {
+        default: 'both',
+        description: '`markdown` sends only `body`, `html` only `bodyHtml`',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ArticleSnapshotSchema = Type.Object(
+  {
+    title: Type.String(),
+    slug: Type.String(),
+    subtitle: Nullable(Type.String()),
+    excerpt: Nullable(Type.String({ description: 'The editor’s excerpt; null when derived' })),
+    body: Type.String(),
+    status: StatusSchema,
+    section: Nullable(EmbeddedRefSchema),
+    tags: Type.Array(EmbeddedRefSchema),
+    author: Nullable(Type.String()),
+    publishedAt: Nullable(Type.String({ format: 'date-time' })),
+    commentsEnabled: Type.Boolean(),
+  },
+  {
+    $id: 'ArticleSnapshot',
+    title: 'ArticleSnapshot',
+    description: 'The editorial state of an article as a revision stored it',
+    additionalProperties: false,
+  },
+);
+export type ArticleSnapshot = Static<typeof ArticleSnapshotSchema>;
+
+const FieldChangeSchema = Type.Object(
+  {
+    field: Type.String({ examples: ['title'] }),
+    from: Type.Unknown({ description: 'The value before (null on the first revision)' }),
+    to: Type.Unknown({ description: 'The value after' }),
+  },
+  { additionalProperties: false },
+);
+export type FieldChange = Static<typeof FieldChangeSchema>;
+
+export const RevisionSchema = Type.Object(
+  {
+    number: Type.Integer({ minimum: 1, description: 'Creation is 1; each change adds one' }),
+    createdAt: Timestamp('When the change was made'),
+    keyName: Type.String({ description: 'The API key that made it' }),
+    snapshot: ArticleSnapshotSchema,
+    changes: Type.Array(FieldChangeSchema, {
+      description: 'Against the previous revision; empty for the first',
+    }),
+  },
+  { $id: 'Revision', title: 'Revision', additionalProperties: false },
+);
+export type Revision = Static<typeof RevisionSchema>;
 
 /** Registered with app.addSchema(): components of the OpenAPI document. */
 export const articleComponents = [
@@ -156,4 +248,5 @@ export const articleComponents = [
   ArticleSummarySchema,
   ArticleCreateSchema,
   ArticlePatchSchema,
+  RevisionSchema,
 ];

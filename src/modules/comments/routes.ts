@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, hasScope, publicAccess, requireScope } from '../../http/auth.js';
+import { surrogateKeys } from '../../http/caching.js';
 import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
-import { errorResponses, IdOrSlugParams, IdParams, RefOf } from '../../http/schemas.js';
+import { errorResponses, IdOrSlugParams, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
 import { present } from './repository.js';
@@ -40,6 +41,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         params: IdOrSlugParams,
         querystring: ThreadQuery,
         response: {
+          ...notModified,
           200: ListEnvelope(RefOf(CommentSchema), 'CommentList'),
           ...errorResponses(400, 401, 404, 429),
         },
@@ -52,6 +54,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       const showEmail = hasScope(request.principal, 'comments:moderate');
       const meta = { total, page, perPage };
       setPageLinks(request, reply, meta);
+      surrogateKeys(reply, [`article-${article.id}`]);
       return { data: items.map((row) => present(row, showEmail)), meta };
     },
   );
@@ -117,6 +120,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         security: moderate,
         querystring: QueueQuery,
         response: {
+          ...notModified,
           200: ListEnvelope(RefOf(CommentSchema), 'CommentQueue'),
           ...errorResponses(400, 401, 403, 429),
         },
@@ -143,7 +147,11 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         tags,
         security: moderate,
         params: IdParams,
-        response: { 200: RefOf(CommentSchema), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          ...notModified,
+          200: RefOf(CommentSchema),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
       },
     },
     async (request) => present(comments.get(request.params.id), true),

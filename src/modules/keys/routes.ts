@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
 import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
-import { errorResponses, IdParams, RefOf } from '../../http/schemas.js';
+import { errorResponses, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { notFound } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
 import { ApiKeyCreateSchema, ApiKeySchema, KeyListQuery, NewApiKeySchema } from './schemas.js';
@@ -24,6 +24,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         security,
         querystring: KeyListQuery,
         response: {
+          ...notModified,
           200: ListEnvelope(RefOf(ApiKeySchema), 'ApiKeyList'),
           ...errorResponses(400, 401, 403, 429),
         },
@@ -48,7 +49,11 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         tags,
         security,
         params: IdParams,
-        response: { 200: RefOf(ApiKeySchema), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          ...notModified,
+          200: RefOf(ApiKeySchema),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
       },
     },
     async (request) => {

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
+import { surrogateKeys } from '../../http/caching.js';
 import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
-import { errorResponses, IdOrSlugParams, RefOf } from '../../http/schemas.js';
+import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
@@ -31,6 +32,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         security: publicAccess('content:read'),
         querystring: SectionListQuery,
         response: {
+          ...notModified,
           200: ListEnvelope(RefOf(SectionSchema), 'SectionList'),
           ...errorResponses(400, 401, 429),
         },
@@ -47,6 +49,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
       const meta = { total, page, perPage };
       setPageLinks(request, reply, meta);
+      surrogateKeys(reply, ['sections', ...items.map((item) => `section-${item.id}`)]);
       return { data: items, meta };
     },
   );
@@ -61,10 +64,18 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         tags,
         security: publicAccess('content:read'),
         params: IdOrSlugParams,
-        response: { 200: RefOf(SectionSchema), ...errorResponses(400, 401, 404, 429) },
+        response: {
+          ...notModified,
+          200: RefOf(SectionSchema),
+          ...errorResponses(400, 401, 404, 429),
+        },
       },
     },
-    async (request) => sections.get(request.params.idOrSlug, audienceOf(request, now)),
+    async (request, reply) => {
+      const section = sections.get(request.params.idOrSlug, audienceOf(request, now));
+      surrogateKeys(reply, [`section-${section.id}`]);
+      return section;
+    },
   );
 
   app.post(

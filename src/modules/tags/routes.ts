@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
+import { surrogateKeys } from '../../http/caching.js';
 import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
-import { errorResponses, IdOrSlugParams, RefOf } from '../../http/schemas.js';
+import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
 import {
@@ -31,7 +32,11 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         tags,
         security: publicAccess('content:read'),
         querystring: TagListQuery,
-        response: { 200: ListEnvelope(RefOf(TagSchema), 'TagList'), ...errorResponses(400, 401, 429) },
+        response: {
+          ...notModified,
+          200: ListEnvelope(RefOf(TagSchema), 'TagList'),
+          ...errorResponses(400, 401, 429),
+        },
       },
     },
     async (request, reply) => {
@@ -40,6 +45,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request, now));
       const meta = { total, page, perPage };
       setPageLinks(request, reply, meta);
+      surrogateKeys(reply, ['tags', ...items.map((item) => `tag-${item.id}`)]);
       return { data: items, meta };
     },
   );
@@ -54,10 +60,18 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         tags,
         security: publicAccess('content:read'),
         params: IdOrSlugParams,
-        response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 404, 429) },
+        response: {
+          ...notModified,
+          200: RefOf(TagSchema),
+          ...errorResponses(400, 401, 404, 429),
+        },
       },
     },
-    async (request) => repository.get(request.params.idOrSlug, audienceOf(request, now)),
+    async (request, reply) => {
+      const tag = repository.get(request.params.idOrSlug, audienceOf(request, now));
+      surrogateKeys(reply, [`tag-${tag.id}`]);
+      return tag;
+    },
   );
 
   app.post(
