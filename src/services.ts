@@ -1,5 +1,7 @@
 import { createContentStateRepository } from './db/content-state.js';
 import type { Db } from './db/index.js';
+import { cursorSecret } from './db/settings.js';
+import { createCursorCodec } from './lib/cursor.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
@@ -18,6 +20,7 @@ export function createServices(db: Db, now: () => Date) {
     comments: createCommentsRepository(db, now),
     keys: createKeysRepository(db, now),
     contentState: createContentStateRepository(db),
+    cursors: createCursorCodec(cursorSecret(db)),
   };
 }
 

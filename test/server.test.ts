@@ -26,7 +26,8 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const poll = setInterval(() => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      // The last line start-up prints: by then everything before it is out too.
+      const match = /Swagger UI: (http:\/\/127\.0\.0\.1:\d+)\/docs/.exec(output);
       if (match?.[1]) {
         clearInterval(poll);
         clearTimeout(timer);

@@ -67,6 +67,8 @@ export const articles = sqliteTable(
       .notNull()
       .default([]),
     wordCount: integer('word_count').notNull().default(0),
+    /** The body as plain text: what full-text search indexes and quotes in snippets. */
+    bodyText: text('body_text').notNull().default(''),
     renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
@@ -90,6 +92,8 @@ export const articles = sqliteTable(
     index('articles_updated_idx').on(table.updatedAt, table.id),
     index('articles_title_idx').on(table.title, table.id),
     index('articles_author_idx').on(table.author),
+    // Start-up finds bodies rendered by an older renderer without reading the table.
+    index('articles_render_version_idx').on(table.renderVersion),
   ],
 );
 
@@ -184,4 +188,10 @@ export const contentState = sqliteTable('content_state', {
   id: integer('id').primaryKey(),
   generation: integer('generation').notNull(),
   changedAt: text('changed_at').notNull(),
+});
+
+/** Small facts the server keeps about itself, such as the key that signs list cursors. */
+export const settings = sqliteTable('settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
 });

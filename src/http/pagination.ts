@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
-import { RefOf } from './schemas.js';
+import { Nullable, RefOf } from './schemas.js';
 
 export const MAX_PER_PAGE = 100;
 const MAX_PAGE = 100_000;
@@ -8,15 +8,24 @@ const MAX_PAGE = 100_000;
 export const ListMetaSchema = Type.Object(
   {
     total: Type.Integer({ minimum: 0, description: 'Items matching the query, across all pages' }),
-    page: Type.Integer({ minimum: 1 }),
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'Absent when paging by cursor' })),
     perPage: Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE }),
+    nextCursor: Type.Optional(
+      Nullable(
+        Type.String({
+          description: 'Pass as `cursor` for the page after this one; null on the last page (article lists)',
+        }),
+      ),
+    ),
   },
   { $id: 'ListMeta', title: 'ListMeta', additionalProperties: false },
 );
 
 /** Query parameters every list takes; spread into a route's querystring schema. */
 export const pageQuery = {
-  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1' }),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE, description: 'Page number, from 1 (default 1)' }),
+  ),
   perPage: Type.Integer({
     minimum: 1,
     maximum: MAX_PER_PAGE,
@@ -46,7 +55,11 @@ export type ListMeta = Static<typeof ListMetaSchema>;
  * Sets the RFC 8288 Link header (first, prev, next, last) for a page of a list, keeping the
  * request's other query parameters.
  */
-export function setPageLinks(request: FastifyRequest, reply: FastifyReply, meta: ListMeta): void {
+export function setPageLinks(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  meta: ListMeta & { page: number },
+): void {
   const url = new URL(request.url, 'http://placeholder');
   const lastPage = Math.max(1, Math.ceil(meta.total / meta.perPage));
   const link = (page: number, rel: string) => {
@@ -58,5 +71,22 @@ export function setPageLinks(request: FastifyRequest, reply: FastifyReply, meta:
   if (meta.page > 1) links.push(link(Math.min(meta.page - 1, lastPage), 'prev'));
   if (meta.page < lastPage) links.push(link(meta.page + 1, 'next'));
   links.push(link(lastPage, 'last'));
+  reply.header('link', links.join(', '));
+}
+
+/** Link header for keyset paging: where the list starts, and the next page when there is one. */
+export function setCursorLinks(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  nextCursor: string | null,
+): void {
+  const url = new URL(request.url, 'http://placeholder');
+  url.searchParams.delete('cursor');
+  url.searchParams.delete('page');
+  const links = [`<${url.pathname}${url.search}>; rel="first"`];
+  if (nextCursor) {
+    url.searchParams.set('cursor', nextCursor);
+    links.push(`<${url.pathname}${url.search}>; rel="next"`);
+  }
   reply.header('link', links.join(', '));
 }

@@ -5,7 +5,7 @@ import { deriveSlug } from './slug.js';
 export const EXCERPT_MAX_LENGTH = 200;
 export const WORDS_PER_MINUTE = 230;
 /** Bump when the HTML the renderer produces changes: stored renderings are redone at start. */
-export const RENDER_VERSION = 1;
+export const RENDER_VERSION = 2;
 
 // html: false escapes raw HTML in the source instead of passing it through, so no element or
 // attribute (event handlers included) can be smuggled in.
@@ -24,6 +24,8 @@ export interface Rendering {
   html: string;
   toc: TocEntry[];
   wordCount: number;
+  /** The whole body as plain text, a block a line: what search indexes. */
+  text: string;
   /** Plain text of the first paragraph, shortened: the excerpt when the editor wrote none. */
   excerpt: string;
 }
@@ -52,11 +54,11 @@ export function renderMarkdown(body: string): Rendering {
   const tokens = markdown.parse(body, {});
   const toc: TocEntry[] = [];
   const usedIds = new Set<string>();
-  let wordCount = 0;
+  const blocks: string[] = [];
   let excerpt: string | undefined;
   tokens.forEach((token, index) => {
-    if (token.type === 'inline') wordCount += countWords(inlineText(token));
-    if (token.type === 'code_block' || token.type === 'fence') wordCount += countWords(token.content);
+    if (token.type === 'inline') blocks.push(inlineText(token));
+    if (token.type === 'code_block' || token.type === 'fence') blocks.push(token.content.trim());
     if (token.type === 'paragraph_open' && excerpt === undefined) excerpt = inlineText(tokens[index + 1]);
     if (token.type === 'heading_open') {
       const text = inlineText(tokens[index + 1]);
@@ -71,7 +73,8 @@ export function renderMarkdown(body: string): Rendering {
   return {
     html: markdown.renderer.render(tokens, markdown.options, {}),
     toc,
-    wordCount,
+    wordCount: blocks.reduce((total, block) => total + countWords(block), 0),
+    text: blocks.join('\n'),
     excerpt: truncateAtWord(excerpt ?? ''),
   };
 }

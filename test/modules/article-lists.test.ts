@@ -35,7 +35,9 @@ t.test('article lists: filters, sorting, paging, excerpt instead of body', async
   );
   t.notOk('body' in first.json.data[0], 'lists leave out the body');
   t.equal(first.json.data[2].excerpt, 'First paragraph of story 22.');
-  t.match(first.headers.link, /page=2>; rel="next"/);
+  t.match(first.headers.link, /cursor=[^>]+>; rel="next"/, 'without page, links follow cursors');
+  const paged = await call('GET', '/v1/articles?page=1', { key: null });
+  t.match(paged.headers.link, /page=2&perPage=20>; rel="next"/, 'with page, links follow page numbers');
 
   const second = await call('GET', '/v1/articles?page=2', { key: null });
   t.equal(second.json.data.length, 4);
@@ -59,7 +61,7 @@ t.test('article lists: filters, sorting, paging, excerpt instead of body', async
   const anonymousDrafts = await call('GET', '/v1/articles?status=draft', { key: null });
   t.equal(anonymousDrafts.json.meta.total, 0, 'no drafts without a key, even when asked');
   const none = await call('GET', '/v1/articles?section=nowhere');
-  t.same(none.json, { data: [], meta: { total: 0, page: 1, perPage: 20 } });
+  t.same(none.json, { data: [], meta: { total: 0, page: 1, perPage: 20, nextCursor: null } });
 
   const byTitle = await call('GET', '/v1/articles?sort=title&perPage=3', { key: null });
   t.same(

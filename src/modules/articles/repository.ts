@@ -1,119 +1,31 @@
-import { and, count, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
-import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { assignSlug } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { articles, articleTags, comments, sections } from '../../db/schema.js';
+import { articles, articleTags, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
-import { RENDER_VERSION, readingTimeMinutes, renderMarkdown } from '../../lib/markdown.js';
+import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
-import type { SortKey } from '../../lib/sort.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
+import {
+  type ArticleStatus,
+  columnsFor,
+  createArticleListing,
+  type Heavy,
+  type Row,
+  toArticle,
+} from './listing.js';
 import { createRevisionsRepository } from './revisions.js';
-import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot, ArticleSummary } from './schemas.js';
+import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot } from './schemas.js';
 import { type Audience, visibleArticles } from './visibility.js';
 
-export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title';
-export type ArticleStatus = Article['status'];
-type StoredStatus = (typeof articles.status.enumValues)[number];
-
-/** The heavy fields a read includes: single reads take both bodies and the toc, lists none. */
-export interface Heavy {
-  body?: boolean;
-  bodyHtml?: boolean;
-  toc?: boolean;
-}
 const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
-
-export interface ArticleListOptions {
-  page: number;
-  perPage: number;
-  sort: SortKey<ArticleSortField>[];
-  sectionId?: number;
-  tagId?: number;
-  status?: ArticleStatus;
-  author?: string;
-  include: Heavy;
-}
 
 /** Who makes a write, and the version they last saw (If-Match), when they said. */
 export interface WriteContext {
   audience: Audience;
   actor: string;
   expectedVersion?: number;
-}
-
-const sortColumns = {
-  publishedAt: articles.publishedAt,
-  createdAt: articles.createdAt,
-  updatedAt: articles.updatedAt,
-  title: sql`lower(${articles.title})`,
-};
-
-const baseColumns = {
-  id: articles.id,
-  slug: articles.slug,
-  title: articles.title,
-  subtitle: articles.subtitle,
-  excerpt: articles.excerpt,
-  autoExcerpt: articles.autoExcerpt,
-  wordCount: articles.wordCount,
-  status: articles.status,
-  sectionId: articles.sectionId,
-  sectionSlug: sections.slug,
-  sectionName: sections.name,
-  author: articles.author,
-  publishedAt: articles.publishedAt,
-  commentsEnabled: articles.commentsEnabled,
-  commentCount: sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${comments.deleted} = 0)`,
-  version: articles.version,
-  createdAt: articles.createdAt,
-  updatedAt: articles.updatedAt,
-};
-
-const columnsFor = (heavy: Heavy) => ({
-  ...baseColumns,
-  ...(heavy.body ? { body: articles.body } : {}),
-  ...(heavy.bodyHtml ? { bodyHtml: articles.bodyHtml } : {}),
-  ...(heavy.toc ? { toc: articles.toc } : {}),
-});
-
-interface Row {
-  id: number;
-  slug: string;
-  title: string;
-  subtitle: string | null;
-  excerpt: string | null;
-  autoExcerpt: string;
-  wordCount: number;
-  status: StoredStatus;
-  sectionId: number | null;
-  sectionSlug: string | null;
-  sectionName: string | null;
-  author: string | null;
-  publishedAt: string | null;
-  commentsEnabled: boolean;
-  commentCount: number;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  body?: string;
-  bodyHtml?: string;
-  toc?: Article['toc'];
-}
-
-/** The status a reader sees: a published article whose time has not come is still scheduled. */
-export function effectiveStatus(
-  stored: StoredStatus,
-  publishedAt: string | null,
-  now: string,
-): ArticleStatus {
-  return stored === 'published' && publishedAt !== null && publishedAt > now ? 'scheduled' : stored;
-}
-
-function statusCondition(status: ArticleStatus, now: string): SQL | undefined {
-  if (status === 'published') return and(eq(articles.status, 'published'), lte(articles.publishedAt, now));
-  if (status === 'scheduled') return and(eq(articles.status, 'published'), gt(articles.publishedAt, now));
-  return eq(articles.status, status);
 }
 
 /** The cached rendering stored beside a body. */
@@ -123,23 +35,11 @@ function renderedColumns(body: string) {
     bodyHtml: rendering.html,
     toc: rendering.toc,
     wordCount: rendering.wordCount,
+    bodyText: rendering.text,
     autoExcerpt: rendering.excerpt,
     renderVersion: RENDER_VERSION,
   };
 }
-
-const toArticle = (row: Row, tags: Article['tags'], now: string): ArticleSummary => {
-  const { excerpt, autoExcerpt, sectionId, sectionSlug, sectionName, wordCount, status, ...rest } = row;
-  return {
-    ...rest,
-    excerpt: excerpt ?? autoExcerpt,
-    status: effectiveStatus(status, row.publishedAt, now),
-    section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
-    tags,
-    wordCount,
-    readingTimeMinutes: readingTimeMinutes(wordCount),
-  };
-};
 
 export function createArticlesRepository(
   db: Db,
@@ -313,35 +213,7 @@ export function createArticlesRepository(
         .get();
     },
 
-    list(options: ArticleListOptions, audience: Audience): { items: ArticleSummary[]; total: number } {
-      const where = and(
-        visibleArticles(audience),
-        options.sectionId !== undefined ? eq(articles.sectionId, options.sectionId) : undefined,
-        options.tagId !== undefined
-          ? inArray(
-              articles.id,
-              db
-                .select({ id: articleTags.articleId })
-                .from(articleTags)
-                .where(eq(articleTags.tagId, options.tagId)),
-            )
-          : undefined,
-        options.status !== undefined ? statusCondition(options.status, audience.now) : undefined,
-        options.author !== undefined ? eq(articles.author, options.author) : undefined,
-      );
-      const rows: Row[] = db
-        .select(columnsFor(options.include))
-        .from(articles)
-        .leftJoin(sections, eq(sections.id, articles.sectionId))
-        .where(where)
-        .orderBy(...orderBy(options.sort, sortColumns, articles.id))
-        .limit(options.perPage)
-        .offset((options.page - 1) * options.perPage)
-        .all();
-      const total = db.select({ n: count() }).from(articles).where(where).get()?.n ?? 0;
-      const tags = related.tags.forArticles(rows.map((row) => row.id));
-      return { items: rows.map((row) => toArticle(row, tags.get(row.id) ?? [], audience.now)), total };
-    },
+    list: createArticleListing(db, related.tags),
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
     create(input: ArticleCreate, context: WriteContext): Article {

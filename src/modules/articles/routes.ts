@@ -1,23 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { expectedVersion, surrogateKeys } from '../../http/caching.js';
-import { ListEnvelope, pageQuery, setPageLinks } from '../../http/pagination.js';
+import { ListEnvelope, pageQuery, setCursorLinks, setPageLinks } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
-import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
+import { parseFields, pick, toListRequest } from './list-params.js';
 import type { WriteContext } from './repository.js';
 import {
-  ARTICLE_DEFAULT_SORT,
-  ARTICLE_SORT_FIELDS,
   ArticleCreateSchema,
+  ArticleFieldsSchema,
   ArticleListQuery,
   ArticlePatchSchema,
   ArticleReadQuery,
   ArticleSchema,
   ArticleSummarySchema,
   RevisionSchema,
+  SearchQuery,
 } from './schemas.js';
 
 const tags = ['Articles'];
@@ -57,52 +57,58 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     return found ? `a${found.id}.v${found.version}` : null;
   };
 
+  const list = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: Static<typeof ArticleListQuery>,
+  ) => {
+    const audience = audienceOf(request, now);
+    const { request: listRequest, queryKey, fields, pageLinks } = toListRequest(query, services, audience);
+    const { items, total, next } = articles.list(listRequest, audience);
+    const nextCursor = next ? services.cursors.encode(queryKey, next) : null;
+    const meta = { total, page: listRequest.page, perPage: listRequest.perPage, nextCursor };
+    if (pageLinks && listRequest.page !== undefined)
+      setPageLinks(request, reply, { ...meta, page: listRequest.page });
+    else setCursorLinks(request, reply, nextCursor);
+    surrogateKeys(reply, ['articles', ...items.flatMap(articleKeys)]);
+    return { data: items.map((item) => pick(item, fields)), meta };
+  };
+  const listResponse = {
+    ...notModified,
+    200: ListEnvelope(Type.Union([RefOf(ArticleSummarySchema), RefOf(ArticleFieldsSchema)]), 'ArticleList'),
+    ...errorResponses(400, 401, 429),
+  };
+
   app.get(
     '/articles',
     {
       schema: {
         operationId: 'listArticles',
         summary: 'List articles',
-        description: `Newest first unless sorted otherwise; filter by section, tag, status or author. Items carry an excerpt instead of the body unless \`include\` asks. Public. ${hiddenNote}`,
+        description: `Newest first unless sorted otherwise; filter by section (with subsections), tags (any or all), status, author and dates; \`q\` searches. Page by \`page\` or by \`cursor\` (\`meta.nextCursor\`). Items carry an excerpt instead of the body unless \`include\` asks; \`fields\` trims them. Public. ${hiddenNote}`,
         tags,
         security: publicAccess('content:read'),
         querystring: ArticleListQuery,
-        response: {
-          ...notModified,
-          200: ListEnvelope(RefOf(ArticleSummarySchema), 'ArticleList'),
-          ...errorResponses(400, 401, 429),
-        },
+        response: listResponse,
       },
     },
-    async (request, reply) => {
-      const { page, perPage, sort, section, tag, status, author, include } = request.query;
-      const audience = audienceOf(request, now);
-      // An unknown section or tag simply matches nothing.
-      const sectionId = section === undefined ? undefined : (services.sections.resolve(section) ?? -1);
-      const tagId = tag === undefined ? undefined : (services.tags.find(tag, audience)?.id ?? -1);
-      const included = new Set(include?.split(',') ?? []);
-      const { items, total } = articles.list(
-        {
-          page,
-          perPage,
-          sort: parseSort(sort, ARTICLE_SORT_FIELDS, ARTICLE_DEFAULT_SORT),
-          sectionId,
-          tagId,
-          status,
-          author,
-          include: {
-            body: included.has('body'),
-            bodyHtml: included.has('bodyHtml'),
-            toc: included.has('toc'),
-          },
-        },
-        audience,
-      );
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
-      surrogateKeys(reply, ['articles', ...items.flatMap(articleKeys)]);
-      return { data: items, meta };
+    async (request, reply) => list(request, reply, request.query),
+  );
+
+  app.get(
+    '/search',
+    {
+      schema: {
+        operationId: 'searchArticles',
+        summary: 'Search articles',
+        description: `Full-text search over title, subtitle, excerpt, body and tag names, best first: each hit carries a \`snippet\` with the matches marked and a \`score\`. Every article list parameter applies. A malformed query is a 400 that says why. Public. ${hiddenNote}`,
+        tags,
+        security: publicAccess('content:read'),
+        querystring: SearchQuery,
+        response: listResponse,
+      },
     },
+    async (request, reply) => list(request, reply, request.query),
   );
 
   app.get(
@@ -119,20 +125,20 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         querystring: ArticleReadQuery,
         response: {
           ...notModified,
-          200: RefOf(ArticleSchema),
+          200: Type.Union([RefOf(ArticleSchema), RefOf(ArticleFieldsSchema)]),
           ...errorResponses(400, 401, 404, 429),
         },
       },
     },
     async (request, reply) => {
-      const { format } = request.query;
+      const { format, fields } = request.query;
       const article = articles.get(request.params.idOrSlug, audienceOf(request, now), {
         body: format !== 'html',
         bodyHtml: format !== 'markdown',
         toc: true,
       });
       surrogateKeys(reply, articleKeys(article));
-      return article;
+      return pick(article, parseFields(fields, false));
     },
   );
 
@@ -219,7 +225,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request, reply) => {
-      const { page, perPage } = request.query;
+      const { page = 1, perPage } = request.query;
       const { items, total } = articles.listRevisions(
         request.params.idOrSlug,
         audienceOf(request, now),

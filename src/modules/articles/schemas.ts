@@ -69,6 +69,31 @@ const articleProperties = {
   updatedAt: Timestamp('When the article last changed'),
 };
 
+const searchHitProperties = {
+  snippet: Type.String({
+    description:
+      'Search results only: HTML-escaped text around the matches, which are wrapped in <mark> (see `highlight`)',
+    examples: ['…legally binding <mark>security</mark> <mark>guarantees</mark> for Ukraine…'],
+  }),
+  score: Type.Number({ description: 'Search results only: relevance (bm25, higher is better)' }),
+};
+
+/** Any subset of an article's fields, as `fields=` asks. */
+export const ArticleFieldsSchema = Type.Object(
+  Object.fromEntries(
+    Object.entries({ ...articleProperties, ...searchHitProperties }).map(([name, schema]) => [
+      name,
+      Type.Optional(schema),
+    ]),
+  ),
+  {
+    $id: 'ArticleFields',
+    title: 'ArticleFields',
+    description: 'An article cut down to the `fields` asked for',
+    additionalProperties: false,
+  },
+);
+
 export const ArticleSchema = Type.Object(
   {
     ...articleProperties,
@@ -90,6 +115,8 @@ export const ArticleSummarySchema = Type.Object(
     body: Type.Optional(articleProperties.body),
     bodyHtml: Type.Optional(articleProperties.bodyHtml),
     toc: Type.Optional(articleProperties.toc),
+    snippet: Type.Optional(searchHitProperties.snippet),
+    score: Type.Optional(searchHitProperties.score),
   },
   {
     $id: 'ArticleSummary',
@@ -158,33 +185,99 @@ export type ArticlePatch = Static<typeof ArticlePatchSchema>;
 const ref = (description: string) =>
   Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 120, description: `${description} (id or slug)` });
 
+const dateOrDateTime = (description: string) =>
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+    description: `${description}: a date (2026-01-31, whole day, UTC) or a date-time with offset`,
+    examples: ['2026-01-31'],
+  });
+
+const refList = (description: string) =>
+  Type.String({
+    pattern: '^[a-z0-9-]+(,[a-z0-9-]+){0,19}$',
+    maxLength: 1000,
+    description: `${description} (ids or slugs, comma-separated, up to 20)`,
+  });
+
+/** Every article field a client may ask for with `fields`. */
+export const ARTICLE_FIELDS = [...Object.keys(articleProperties), 'snippet', 'score'] as const;
+
+/** Query parameters shared by the article list and search. */
+export const articleListParameters = {
+  ...pageQuery,
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+      description:
+        '`meta.nextCursor` of the previous page: keyset paging, stable while articles come and go. Not with `page`.',
+    }),
+  ),
+  sort: Type.Optional(sortQuery([...ARTICLE_SORT_FIELDS, 'relevance'], ARTICLE_DEFAULT_SORT)),
+  section: Type.Optional(ref('Only articles in this section')),
+  includeSubsections: Type.Optional(
+    Type.Boolean({ description: 'With `section`: also articles in its subsections, at any depth' }),
+  ),
+  tag: Type.Optional(refList('Only articles with any of these tags')),
+  tagAll: Type.Optional(refList('Only articles with all of these tags')),
+  status: Type.Optional(
+    Type.Enum([...ARTICLE_STATUS_VALUES], {
+      description: 'Only articles in this state; without `content:read` only published ones exist',
+    }),
+  ),
+  author: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by this author' }),
+  ),
+  publishedAfter: Type.Optional(dateOrDateTime('Published at or after')),
+  publishedBefore: Type.Optional(dateOrDateTime('Published at or before')),
+  updatedSince: Type.Optional(dateOrDateTime('Changed at or after')),
+  include: Type.Optional(
+    Type.String({
+      pattern: '^(body|bodyHtml|toc)(,(body|bodyHtml|toc)){0,2}$',
+      description: 'Comma-separated: `body`, `bodyHtml`, `toc` add them to each item',
+      examples: ['body'],
+    }),
+  ),
+  fields: Type.Optional(fieldsQuery()),
+  highlight: Type.Optional(
+    Type.Enum(['mark', 'strong', 'em', 'b', 'none'], {
+      default: 'mark',
+      description: 'The element that wraps matches in `snippet` (`none` for plain text)',
+    }),
+  ),
+};
+
+function fieldsQuery() {
+  return Type.String({
+    pattern: '^[a-zA-Z]+(,[a-zA-Z]+){0,30}$',
+    maxLength: 400,
+    description: `Only these fields, comma-separated: ${Object.keys(articleProperties).join(', ')} (and \`snippet\`, \`score\` in searches)`,
+    examples: ['id,slug,title,publishedAt'],
+  });
+}
+
+const searchQueryText = (required: boolean) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: `${required ? '' : 'Full-text search; '}Words, "phrases", prefix*, AND / OR / NOT, -word, (brackets). Case and accents are ignored. Results come best first unless sorted otherwise.`,
+    examples: ['"security guarantees"', 'Zelensky*'],
+  });
+
 export const ArticleListQuery = Type.Object(
-  {
-    ...pageQuery,
-    sort: Type.Optional(sortQuery(ARTICLE_SORT_FIELDS, ARTICLE_DEFAULT_SORT)),
-    section: Type.Optional(ref('Only articles in this section')),
-    tag: Type.Optional(ref('Only articles with this tag')),
-    status: Type.Optional(
-      Type.Enum([...ARTICLE_STATUS_VALUES], {
-        description: 'Only articles in this state; without `content:read` only published ones exist',
-      }),
-    ),
-    author: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by this author' }),
-    ),
-    include: Type.Optional(
-      Type.String({
-        pattern: '^(body|bodyHtml|toc)(,(body|bodyHtml|toc)){0,2}$',
-        description: 'Comma-separated: `body`, `bodyHtml`, `toc` add them to each item',
-        examples: ['body'],
-      }),
-    ),
-  },
+  { ...articleListParameters, q: Type.Optional(searchQueryText(false)) },
+  { additionalProperties: false },
+);
+
+export const SearchQuery = Type.Object(
+  { ...articleListParameters, q: searchQueryText(true) },
   { additionalProperties: false },
 );
 
 export const ArticleReadQuery = Type.Object(
   {
+    fields: Type.Optional(fieldsQuery()),
     format: Type.Optional(
       Type.Enum(['both', 'markdown', 'html'], {
         default: 'both',
@@ -245,6 +338,7 @@ export type Revision = Static<typeof RevisionSchema>;
 /** Registered with app.addSchema(): components of the OpenAPI document. */
 export const articleComponents = [
   ArticleSchema,
+  ArticleFieldsSchema,
   ArticleSummarySchema,
   ArticleCreateSchema,
   ArticlePatchSchema,

@@ -49,7 +49,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
     },
     async (request, reply) => {
       const article = articles.get(request.params.idOrSlug, audienceOf(request, now));
-      const { page, perPage } = request.query;
+      const { page = 1, perPage } = request.query;
       const { items, total } = comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
       const meta = { total, page, perPage };
@@ -127,7 +127,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const { page, perPage, status, article } = request.query;
+      const { page = 1, perPage, status, article } = request.query;
       const audience = { ...audienceOf(request, now), seesUnpublished: true };
       const articleId = article === undefined ? undefined : (articles.find(article, audience)?.id ?? -1);
       const { items, total } = comments.queue({ status, articleId, page, perPage });

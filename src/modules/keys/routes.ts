@@ -31,7 +31,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { page, perPage } = request.query;
+      const { page = 1, perPage } = request.query;
       const { items, total } = keys.list(page, perPage);
       const meta = { total, page, perPage };
       setPageLinks(request, reply, meta);

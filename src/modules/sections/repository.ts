@@ -118,6 +118,17 @@ export function createSectionsRepository(db: Db, now: () => Date) {
     get,
     resolve,
 
+    /** The section and every section below it, at any depth. */
+    withDescendants(id: number): number[] {
+      const rows = db.all<{ id: number }>(sql`
+        with recursive tree(id) as (
+          select ${id}
+          union select ${sections.id} from ${sections} join tree on ${sections.parentId} = tree.id
+        )
+        select id from tree`);
+      return rows.map((row) => row.id);
+    },
+
     list(options: SectionListOptions, audience: Audience): { items: Section[]; total: number } {
       const where =
         options.parentId === undefined

@@ -39,7 +39,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const { page, perPage, sort, parent } = request.query;
+      const { page = 1, perPage, sort, parent } = request.query;
       let parentId: number | null | undefined;
       if (parent === 'root') parentId = null;
       else if (parent !== undefined)

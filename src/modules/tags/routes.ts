@@ -40,7 +40,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { page, perPage, sort } = request.query;
+      const { page = 1, perPage, sort } = request.query;
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
       const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request, now));
       const meta = { total, page, perPage };

@@ -1,0 +1,1 @@
+CREATE INDEX `articles_render_version_idx` ON `articles` (`render_version`);

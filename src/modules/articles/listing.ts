@@ -1,0 +1,256 @@
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { qualified } from '../../db/helpers.js';
+import type { Db } from '../../db/index.js';
+import { articles, articleTags, comments, sections } from '../../db/schema.js';
+import type { CursorPosition } from '../../lib/cursor.js';
+import type { SortKey } from '../../lib/sort.js';
+import type { TagsRepository } from '../tags/repository.js';
+import type { ArticleSummary } from './schemas.js';
+import { ftsJoin, ftsMatch, ftsRank, ftsSnippet, ftsTable, snippetHtml } from './search.js';
+import { type Audience, visibleArticles } from './visibility.js';
+
+export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title' | 'relevance';
+export type ArticleStatus = ArticleSummary['status'];
+type StoredStatus = (typeof articles.status.enumValues)[number];
+
+/** The heavy fields a read includes: single reads take both bodies and the toc, lists none. */
+export interface Heavy {
+  body?: boolean;
+  bodyHtml?: boolean;
+  toc?: boolean;
+}
+
+export interface ArticleFilters {
+  sectionIds?: number[];
+  /** Any of these tags. */
+  anyTagIds?: number[];
+  /** All of these tags. */
+  allTagIds?: number[];
+  status?: ArticleStatus;
+  author?: string;
+  publishedFrom?: string;
+  publishedBefore?: { at: string; inclusive: boolean };
+  updatedSince?: string;
+}
+
+export interface ListRequest {
+  perPage: number;
+  /** Page mode; otherwise `after` (cursor mode) or the first page. */
+  page?: number;
+  after?: CursorPosition;
+  sort: SortKey<ArticleSortField>[];
+  filters: ArticleFilters;
+  /** A full-text query (FTS5 syntax, built by lib/search-query) and how to mark matches. */
+  search?: { fts: string; highlightTag: string | null };
+  include: Heavy;
+}
+
+export type ArticleHit = ArticleSummary & { snippet?: string; score?: number };
+
+export interface ListResult {
+  items: ArticleHit[];
+  total: number;
+  /** Where the next page starts, when there is one. */
+  next?: CursorPosition;
+}
+
+const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
+
+const sortExpression = (field: ArticleSortField): SQL => {
+  if (field === 'relevance') return ftsRank;
+  if (field === 'title') return sql`lower(${articles.title})`;
+  return sql`${articles[field]}`;
+};
+
+/**
+ * Rows after `position` in the order of `keys` (ties by id), for keyset paging. NULLs sort first
+ * ascending and last descending, as SQLite orders them.
+ */
+function after(keys: SortKey<ArticleSortField>[], position: CursorPosition): SQL | undefined {
+  const byId = keys[0]?.descending ? lt(articles.id, position.id) : sql`${articles.id} > ${position.id}`;
+  return keys.reduceRight<SQL | undefined>((rest, key, index) => {
+    const expression = sortExpression(key.field);
+    const value = position.values[index] ?? null;
+    const nullable = NULLABLE.has(key.field);
+    let beyond: SQL | undefined;
+    let same: SQL;
+    if (value === null) {
+      beyond = key.descending ? undefined : isNotNull(expression);
+      same = isNull(expression);
+    } else {
+      beyond = key.descending
+        ? or(sql`${expression} < ${value}`, nullable ? isNull(expression) : undefined)
+        : sql`${expression} > ${value}`;
+      same = sql`${expression} = ${value}`;
+    }
+    return or(beyond, and(same, rest));
+  }, byId);
+}
+
+const summaryColumns = {
+  id: articles.id,
+  slug: articles.slug,
+  title: articles.title,
+  subtitle: articles.subtitle,
+  excerpt: articles.excerpt,
+  autoExcerpt: articles.autoExcerpt,
+  wordCount: articles.wordCount,
+  status: articles.status,
+  sectionId: articles.sectionId,
+  sectionSlug: sections.slug,
+  sectionName: sections.name,
+  author: articles.author,
+  publishedAt: articles.publishedAt,
+  commentsEnabled: articles.commentsEnabled,
+  commentCount: sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${comments.deleted} = 0)`,
+  version: articles.version,
+  createdAt: articles.createdAt,
+  updatedAt: articles.updatedAt,
+};
+
+export const columnsFor = (heavy: Heavy) => ({
+  ...summaryColumns,
+  ...(heavy.body ? { body: articles.body } : {}),
+  ...(heavy.bodyHtml ? { bodyHtml: articles.bodyHtml } : {}),
+  ...(heavy.toc ? { toc: articles.toc } : {}),
+});
+
+export interface Row {
+  id: number;
+  slug: string;
+  title: string;
+  subtitle: string | null;
+  excerpt: string | null;
+  autoExcerpt: string;
+  wordCount: number;
+  status: StoredStatus;
+  sectionId: number | null;
+  sectionSlug: string | null;
+  sectionName: string | null;
+  author: string | null;
+  publishedAt: string | null;
+  commentsEnabled: boolean;
+  commentCount: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  body?: string;
+  bodyHtml?: string;
+  toc?: ArticleSummary['toc'];
+}
+
+/** The status a reader sees: a published article whose time has not come is still scheduled. */
+export function effectiveStatus(
+  stored: StoredStatus,
+  publishedAt: string | null,
+  now: string,
+): ArticleStatus {
+  return stored === 'published' && publishedAt !== null && publishedAt > now ? 'scheduled' : stored;
+}
+
+export function toArticle(row: Row, tags: ArticleSummary['tags'], now: string): ArticleSummary {
+  const { excerpt, autoExcerpt, sectionId, sectionSlug, sectionName, wordCount, status, ...rest } = row;
+  return {
+    ...rest,
+    excerpt: excerpt ?? autoExcerpt,
+    status: effectiveStatus(status, row.publishedAt, now),
+    section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
+    tags,
+    wordCount,
+    readingTimeMinutes: Math.max(1, Math.ceil(wordCount / 230)),
+  };
+}
+
+function statusCondition(status: ArticleStatus, now: string): SQL | undefined {
+  if (status === 'published') return and(eq(articles.status, 'published'), lte(articles.publishedAt, now));
+  if (status === 'scheduled')
+    return and(eq(articles.status, 'published'), sql`${articles.publishedAt} > ${now}`);
+  return eq(articles.status, status);
+}
+
+const withTag = (tagIds: number[]) =>
+  inArray(
+    articles.id,
+    sql`(select ${articleTags.articleId} from ${articleTags} where ${inArray(articleTags.tagId, tagIds)})`,
+  );
+
+function filterConditions(filters: ArticleFilters, audience: Audience): SQL | undefined {
+  const { publishedBefore } = filters;
+  return and(
+    visibleArticles(audience),
+    filters.sectionIds ? inArray(articles.sectionId, filters.sectionIds) : undefined,
+    filters.anyTagIds ? withTag(filters.anyTagIds) : undefined,
+    ...(filters.allTagIds ?? []).map((tagId) => withTag([tagId])),
+    filters.status ? statusCondition(filters.status, audience.now) : undefined,
+    filters.author !== undefined ? eq(articles.author, filters.author) : undefined,
+    filters.publishedFrom ? gte(articles.publishedAt, filters.publishedFrom) : undefined,
+    publishedBefore
+      ? publishedBefore.inclusive
+        ? lte(articles.publishedAt, publishedBefore.at)
+        : lt(articles.publishedAt, publishedBefore.at)
+      : undefined,
+    filters.updatedSince ? gte(articles.updatedAt, filters.updatedSince) : undefined,
+  );
+}
+
+/** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
+export function createArticleListing(db: Db, tags: TagsRepository) {
+  return (request: ListRequest, audience: Audience): ListResult => {
+    const where = and(
+      filterConditions(request.filters, audience),
+      request.search ? ftsMatch(request.search.fts) : undefined,
+    );
+    const sortValues = Object.fromEntries(
+      request.sort.map((key, index) => [`sort${index}`, sortExpression(key.field)]),
+    );
+    const columns = {
+      ...columnsFor(request.include),
+      ...sortValues,
+      ...(request.search ? { score: ftsRank, snippet: ftsSnippet } : {}),
+    };
+    const order = request.sort.map((key) =>
+      key.descending ? desc(sortExpression(key.field)) : asc(sortExpression(key.field)),
+    );
+    order.push(request.sort[0]?.descending ? desc(articles.id) : asc(articles.id));
+
+    let query = db
+      .select(columns)
+      .from(articles)
+      .leftJoin(sections, eq(sections.id, articles.sectionId))
+      .$dynamic();
+    let counter = db.select({ n: sql<number>`count(*)` }).from(articles).$dynamic();
+    if (request.search) {
+      query = query.innerJoin(ftsTable, ftsJoin);
+      counter = counter.innerJoin(ftsTable, ftsJoin);
+    }
+    const rows = query
+      .where(and(where, request.after ? after(request.sort, request.after) : undefined))
+      .orderBy(...order)
+      .limit(request.perPage + 1)
+      .offset(request.page ? (request.page - 1) * request.perPage : 0)
+      .all() as (Row & Record<string, unknown>)[];
+    const total = counter.where(where).get()?.n ?? 0;
+
+    const page = rows.slice(0, request.perPage);
+    const last = page.at(-1);
+    const tagsByArticle = tags.forArticles(page.map((row) => row.id));
+    const items = page.map((row): ArticleHit => {
+      const { score, snippet, ...rest } = row;
+      for (const key of Object.keys(sortValues)) delete rest[key];
+      const article: ArticleHit = toArticle(rest as Row, tagsByArticle.get(row.id) ?? [], audience.now);
+      if (request.search) {
+        article.snippet = snippetHtml(String(snippet ?? ''), request.search.highlightTag);
+        article.score = Math.round(-Number(score) * 1000) / 1000;
+      }
+      return article;
+    });
+    const next =
+      rows.length > request.perPage && last
+        ? {
+            values: request.sort.map((_, index) => last[`sort${index}`] as string | number | null),
+            id: last.id,
+          }
+        : undefined;
+    return { items, total, next };
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+
+// Record every statement the app prepares, then ask SQLite how it would run each one.
+const prepared = new Set<string>();
+const originalPrepare = Database.prototype.prepare;
+Database.prototype.prepare = function recordingPrepare(this: Database.Database, source: string) {
+  prepared.add(source);
+  return originalPrepare.call(this, source) as ReturnType<typeof originalPrepare>;
+} as typeof originalPrepare;
+
+// Tables that grow with the content: reading any of them whole is an O(n) path.
+const LARGE_TABLES = /^SCAN (articles|article_tags|comments|article_revisions)\b(?! USING (COVERING )?INDEX)/;
+
+t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-plans-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'plans.db');
+  const { call } = await buildTestApp(t, { databaseFile: file });
+  await call('POST', '/v1/sections', { body: { name: 'World' } });
+  await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: 1 } });
+  for (let i = 0; i < 60; i++) {
+    const article = await call('POST', '/v1/articles', {
+      body: {
+        title: `Story ${i} about security`,
+        status: i % 7 ? 'published' : 'draft',
+        section: i % 2 ? 'world' : 'europe',
+        tags: [`tag-${i % 6}`, 'common'],
+        author: `Author ${i % 3}`,
+        body: `Paragraph about guarantees ${i}.`,
+      },
+    });
+    if (i % 10 === 0) {
+      await call('POST', `/v1/articles/${article.json.id}/comments`, {
+        body: { authorName: 'R', authorEmail: 'r@example.org', body: `comment ${i}`, status: 'approved' },
+      });
+      await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'edited' } });
+    }
+  }
+  const cursor = (await call('GET', '/v1/articles?perPage=5', { key: null })).json.meta.nextCursor;
+  const urls = [
+    '/v1/articles',
+    `/v1/articles?cursor=${cursor}&perPage=5`,
+    '/v1/articles?sort=title',
+    '/v1/articles?sort=-updatedAt',
+    '/v1/articles?sort=createdAt',
+    '/v1/articles?section=world',
+    '/v1/articles?section=world&includeSubsections=true',
+    '/v1/articles?tag=tag-1',
+    '/v1/articles?tag=tag-1,tag-2',
+    '/v1/articles?tagAll=tag-1,common',
+    '/v1/articles?author=Author%201',
+    '/v1/articles?status=published',
+    '/v1/articles?status=draft',
+    '/v1/articles?publishedAfter=2026-01-01&publishedBefore=2026-12-31',
+    '/v1/articles?updatedSince=2026-01-01',
+    '/v1/search?q=security',
+    '/v1/search?q=security&section=world&sort=-publishedAt',
+    '/v1/articles/1',
+    '/v1/articles/story-1-about-security',
+    '/v1/articles/1/comments',
+    '/v1/articles/1/revisions',
+    '/v1/sections',
+    '/v1/sections/world',
+    '/v1/tags',
+    '/v1/tags?sort=-articleCount',
+    '/v1/tags/common',
+    '/v1/comments?status=approved',
+  ];
+  for (const url of urls) {
+    t.equal((await call('GET', url, { key: null })).status < 500, true);
+    await call('GET', url);
+  }
+  // A second connection to the same file: same schema, so the same plans.
+  const db = new Database(file, { readonly: true });
+  t.teardown(() => db.close());
+  let checked = 0;
+  for (const source of prepared) {
+    if (!/^\s*(select|with)/i.test(source) || source.includes('__drizzle')) continue;
+    const params = (source.match(/\?/g) ?? []).map(() => null);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...params) as { detail: string }[];
+    checked++;
+    for (const { detail } of plan) t.notMatch(detail, LARGE_TABLES, `${detail} in: ${source.slice(0, 200)}`);
+  }
+  t.ok(checked >= 20, `${checked} distinct queries checked`);
+});
