@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from './config.js';
@@ -14,7 +15,7 @@ import { registerCaching } from './http/caching.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { registerOpenApi } from './http/openapi.js';
 import { ListMetaSchema } from './http/pagination.js';
-import { errorResponses, sharedSchemas } from './http/schemas.js';
+import { errorResponses, ProblemSchema, RefOf, sharedSchemas } from './http/schemas.js';
 import { articleRoutes } from './modules/articles/routes.js';
 import { articleComponents } from './modules/articles/schemas.js';
 import { commentRoutes } from './modules/comments/routes.js';
@@ -123,6 +124,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Before caching: its ETag names the encoding compression chose.
   await app.register(compress, { threshold: 1024 });
+
+  // Beyond capacity, answer 503 + Retry-After at once instead of queueing without bound.
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.overload.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.overload.maxHeapUsedBytes,
+    retryAfter: 5,
+  });
+  // Any API operation can be shed or rate limited: say so in every operation's responses.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1') || !route.schema?.response) return;
+    const responses = route.schema.response as Record<number, unknown>;
+    responses[503] ??= RefOf(ProblemSchema);
+  });
 
   await registerOpenApi(app, version);
   registerAuth(app, services.keys, config.adminKey);

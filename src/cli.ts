@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
@@ -8,10 +9,15 @@ const usage = `Usage:
   broadsheet keys create --name NAME --scope SCOPE...   make an API key (printed once)
   broadsheet keys list                                  list keys (never their secrets)
   broadsheet keys revoke ID                             revoke a key at once
+  broadsheet backup FILE                                consistent online copy (SQLite backup API)
 Scopes: ${API_SCOPES.join(', ')}`;
 
 /** Runs one command; returns the process exit code. Output goes through `print`. */
-function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): number {
+async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -33,6 +39,17 @@ function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) =>
     if (command === 'migrate') {
       print(`migrated ${config.databaseFile}`);
       return 0;
+    }
+    if (command === 'backup' && subcommand) {
+      // Page by page while the server keeps writing; the copy is one consistent snapshot.
+      const { totalPages } = await sqlite.backup(subcommand);
+      const check = new Database(subcommand, { readonly: true });
+      const integrity = check.pragma('integrity_check', { simple: true });
+      check.close();
+      print(
+        `backed up ${config.databaseFile} to ${subcommand} (${totalPages} pages, integrity ${integrity})`,
+      );
+      return integrity === 'ok' ? 0 : 1;
     }
     if (command === 'keys') {
       const keys = createKeysRepository(db, () => new Date());
@@ -72,7 +89,9 @@ function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) =>
 }
 
 try {
-  process.exitCode = runCli(process.argv.slice(2), process.env, (line) => process.stdout.write(`${line}\n`));
+  process.exitCode = await runCli(process.argv.slice(2), process.env, (line) =>
+    process.stdout.write(`${line}\n`),
+  );
 } catch (error) {
   if (!(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')))
     throw error;

@@ -54,6 +54,16 @@ export const EnvSchema = Type.Object({
     default: false,
     description: 'Refuse article writes without If-Match (428), so edits never overwrite each other',
   }),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({
+    minimum: 0,
+    default: 500,
+    description: 'Shed load (503 + Retry-After) while the event loop lags more than this; 0 = never',
+  }),
+  OVERLOAD_MAX_HEAP_BYTES: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'Shed load while the V8 heap is larger than this; 0 = never',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -75,6 +85,7 @@ export interface Config {
   /** '*' or a list of allowed origins. */
   corsOrigins: '*' | string[];
   requireIfMatch: boolean;
+  overload: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number };
   trustProxy: boolean;
 }
 
@@ -132,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             .map((origin) => origin.trim())
             .filter(Boolean),
     requireIfMatch: parsed.REQUIRE_IF_MATCH,
+    overload: {
+      maxEventLoopDelayMs: parsed.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: parsed.OVERLOAD_MAX_HEAP_BYTES,
+    },
     trustProxy: parsed.TRUST_PROXY,
   };
 }
@@ -148,6 +163,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     cache: { maxAge: 60, staleWhileRevalidate: 300 },
     corsOrigins: '*',
     requireIfMatch: false,
+    overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
     trustProxy: false,
     ...overrides,
   };

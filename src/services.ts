@@ -12,14 +12,15 @@ import { createTagsRepository } from './modules/tags/repository.js';
 export function createServices(db: Db, now: () => Date) {
   const sections = createSectionsRepository(db, now);
   const tags = createTagsRepository(db, now);
+  const contentState = createContentStateRepository(db);
   return {
     now,
     sections,
     tags,
-    articles: createArticlesRepository(db, now, { sections, tags }),
+    articles: createArticlesRepository(db, now, { sections, tags, contentState }),
     comments: createCommentsRepository(db, now),
     keys: createKeysRepository(db, now),
-    contentState: createContentStateRepository(db),
+    contentState,
     cursors: createCursorCodec(cursorSecret(db)),
   };
 }

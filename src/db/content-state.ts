@@ -1,4 +1,5 @@
-import { and, eq, lte, max } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
+import { publishedBy } from '../modules/articles/visibility.js';
 import type { Db } from './index.js';
 import { articles, contentState } from './schema.js';
 
@@ -10,22 +11,27 @@ export interface ContentState {
   latestPublishedAt: string;
 }
 
-/** Reads what every cached representation depends on, in two indexed lookups. */
+/** Reads what every cached representation depends on: two prepared, indexed lookups. */
 export function createContentStateRepository(db: Db) {
   const state = db.select().from(contentState).where(eq(contentState.id, 1)).prepare();
+  // Newest first down the (status, published_at) index: one step, however many articles.
+  const latest = db
+    .select({ at: articles.publishedAt })
+    .from(articles)
+    .where(publishedBy(sql.placeholder('now')))
+    .orderBy(desc(articles.publishedAt))
+    .limit(1)
+    .prepare();
   return {
     read(now: string): ContentState {
       const row = state.get();
-      const latest = db
-        .select({ at: max(articles.publishedAt) })
-        .from(articles)
-        .where(and(eq(articles.status, 'published'), lte(articles.publishedAt, now)))
-        .get();
       return {
         generation: row?.generation ?? 0,
         changedAt: row?.changedAt ?? new Date(0).toISOString(),
-        latestPublishedAt: latest?.at ?? '',
+        latestPublishedAt: latest.get({ now })?.at ?? '',
       };
     },
   };
 }
+
+export type ContentStateRepository = ReturnType<typeof createContentStateRepository>;

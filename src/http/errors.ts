@@ -112,6 +112,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const detail = code === 'malformed-json' ? `Malformed JSON body: ${error.message}` : error.message;
       return sendProblem(request, reply, status, status === 429 ? 'rate-limited' : code, detail);
     }
+    if (status === 503) {
+      // Load shedding (@fastify/under-pressure) has set Retry-After already.
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'overloaded',
+        'The server is overloaded; retry after Retry-After seconds',
+      );
+    }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, 500, 'internal-error', 'The server failed to handle this request.');
   });

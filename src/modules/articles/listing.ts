@@ -1,4 +1,20 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import { qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, comments, sections } from '../../db/schema.js';
@@ -194,7 +210,38 @@ function filterConditions(filters: ArticleFilters, audience: Audience): SQL | un
 }
 
 /** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
-export function createArticleListing(db: Db, tags: TagsRepository) {
+export function createArticleListing(db: Db, tags: TagsRepository, contentState: ContentStateRepository) {
+  // Totals change only when content does (or a scheduled article goes live): remember them
+  // per content state, so paging through a large list does not count it again on every page.
+  const totals = new Map<string, number>();
+  let totalsState = '';
+  const countOnce = (
+    build: (audience: Audience) => {
+      toSQL(): { sql: string; params: unknown[] };
+      get(): { n: number } | undefined;
+    },
+    audience: Audience,
+  ) => {
+    const state = contentState.read(audience.now);
+    const stateKey = `${state.generation}|${state.latestPublishedAt}`;
+    // Counting "up to the latest publication reached" counts the same rows as "up to now", and
+    // keeps the query (so the cache key) the same from one request to the next.
+    const query = build({ ...audience, now: state.latestPublishedAt });
+    if (stateKey !== totalsState) {
+      totals.clear();
+      totalsState = stateKey;
+    }
+    const { sql: text, params } = query.toSQL();
+    const key = `${text}|${JSON.stringify(params)}`;
+    let total = totals.get(key);
+    if (total === undefined) {
+      total = query.get()?.n ?? 0;
+      if (totals.size >= 1000) totals.delete(totals.keys().next().value as string);
+      totals.set(key, total);
+    }
+    return total;
+  };
+
   return (request: ListRequest, audience: Audience): ListResult => {
     const where = and(
       filterConditions(request.filters, audience),
@@ -206,7 +253,7 @@ export function createArticleListing(db: Db, tags: TagsRepository) {
     const columns = {
       ...columnsFor(request.include),
       ...sortValues,
-      ...(request.search ? { score: ftsRank, snippet: ftsSnippet } : {}),
+      ...(request.search ? { score: ftsRank } : {}),
     };
     const order = request.sort.map((key) =>
       key.descending ? desc(sortExpression(key.field)) : asc(sortExpression(key.field)),
@@ -218,7 +265,7 @@ export function createArticleListing(db: Db, tags: TagsRepository) {
       .from(articles)
       .leftJoin(sections, eq(sections.id, articles.sectionId))
       .$dynamic();
-    let counter = db.select({ n: sql<number>`count(*)` }).from(articles).$dynamic();
+    let counter = db.select({ n: count() }).from(articles).$dynamic();
     if (request.search) {
       query = query.innerJoin(ftsTable, ftsJoin);
       counter = counter.innerJoin(ftsTable, ftsJoin);
@@ -229,17 +276,37 @@ export function createArticleListing(db: Db, tags: TagsRepository) {
       .limit(request.perPage + 1)
       .offset(request.page ? (request.page - 1) * request.perPage : 0)
       .all() as (Row & Record<string, unknown>)[];
-    const total = counter.where(where).get()?.n ?? 0;
+    const total = countOnce(
+      (stable: Audience) =>
+        counter.where(
+          and(
+            filterConditions(request.filters, stable),
+            request.search ? ftsMatch(request.search.fts) : undefined,
+          ),
+        ),
+      audience,
+    );
 
     const page = rows.slice(0, request.perPage);
     const last = page.at(-1);
     const tagsByArticle = tags.forArticles(page.map((row) => row.id));
+    // Snippets only for the page: computed in the main query, SQLite would build one for
+    // every match before sorting.
+    const snippets = new Map<number, string>();
+    if (request.search && page.length > 0) {
+      const ids = JSON.stringify(page.map((row) => row.id));
+      for (const row of db.all<{ id: number; snippet: string }>(
+        sql`select rowid as id, ${ftsSnippet} as snippet from ${ftsTable} where ${ftsMatch(request.search.fts)} and rowid in (select value from json_each(${ids}))`,
+      )) {
+        snippets.set(row.id, row.snippet);
+      }
+    }
     const items = page.map((row): ArticleHit => {
-      const { score, snippet, ...rest } = row;
+      const { score, ...rest } = row;
       for (const key of Object.keys(sortValues)) delete rest[key];
       const article: ArticleHit = toArticle(rest as Row, tagsByArticle.get(row.id) ?? [], audience.now);
       if (request.search) {
-        article.snippet = snippetHtml(String(snippet ?? ''), request.search.highlightTag);
+        article.snippet = snippetHtml(snippets.get(row.id) ?? '', request.search.highlightTag);
         article.score = Math.round(-Number(score) * 1000) / 1000;
       }
       return article;

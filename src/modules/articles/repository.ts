@@ -1,4 +1,6 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, type SQL, sql } from 'drizzle-orm';
+import type { SelectedFields } from 'drizzle-orm/sqlite-core';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, sections } from '../../db/schema.js';
@@ -17,7 +19,7 @@ import {
 } from './listing.js';
 import { createRevisionsRepository } from './revisions.js';
 import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot } from './schemas.js';
-import { type Audience, visibleArticles } from './visibility.js';
+import { type Audience, publishedBy } from './visibility.js';
 
 const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
 
@@ -44,20 +46,52 @@ function renderedColumns(body: string) {
 export function createArticlesRepository(
   db: Db,
   now: () => Date,
-  related: { sections: SectionsRepository; tags: TagsRepository },
+  related: { sections: SectionsRepository; tags: TagsRepository; contentState: ContentStateRepository },
 ) {
   const revisions = createRevisionsRepository(db, now);
-  const keyOf = (idOrSlug: string | number) =>
-    isId(String(idOrSlug)) ? eq(articles.id, Number(idOrSlug)) : eq(articles.slug, String(idOrSlug));
+  // Single reads are the hottest path: one prepared statement per (id or slug) x (public or not).
+  const key = sql.placeholder('key');
+  const visible = publishedBy(sql.placeholder('now'));
+  const prepareFor = (columns: SelectedFields, withSection: boolean) => {
+    const statement = (where: SQL | undefined) => {
+      const base = db.select(columns).from(articles);
+      return (withSection ? base.leftJoin(sections, eq(sections.id, articles.sectionId)) : base)
+        .where(where)
+        .prepare();
+    };
+    return {
+      idPublic: statement(and(eq(articles.id, key), visible)),
+      idAll: statement(eq(articles.id, key)),
+      slugPublic: statement(and(eq(articles.slug, key), visible)),
+      slugAll: statement(eq(articles.slug, key)),
+    };
+  };
+  const byKey = prepareFor(columnsFor(ALL), true);
+  const versionByKey = prepareFor({ id: articles.id, version: articles.version }, false);
+  const lookup = <T>(
+    statements: ReturnType<typeof prepareFor>,
+    idOrSlug: string | number,
+    audience: Audience,
+  ) => {
+    const byId = isId(String(idOrSlug));
+    const statement = byId
+      ? audience.seesUnpublished
+        ? statements.idAll
+        : statements.idPublic
+      : audience.seesUnpublished
+        ? statements.slugAll
+        : statements.slugPublic;
+    return statement.get({ key: byId ? Number(idOrSlug) : String(idOrSlug), now: audience.now }) as
+      | T
+      | undefined;
+  };
 
   const find = (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL): Article | undefined => {
-    const row: Row | undefined = db
-      .select(columnsFor(heavy))
-      .from(articles)
-      .leftJoin(sections, eq(sections.id, articles.sectionId))
-      .where(and(keyOf(idOrSlug), visibleArticles(audience)))
-      .get();
+    const row = lookup<Row>(byKey, idOrSlug, audience);
     if (!row) return undefined;
+    if (!heavy.body) delete row.body;
+    if (!heavy.bodyHtml) delete row.bodyHtml;
+    if (!heavy.toc) delete row.toc;
     return toArticle(row, related.tags.forArticles([row.id]).get(row.id) ?? [], audience.now) as Article;
   };
 
@@ -206,14 +240,10 @@ export function createArticlesRepository(
 
     /** Id and version, for ETags and If-Match, without reading the article itself. */
     versionOf(idOrSlug: string | number, audience: Audience) {
-      return db
-        .select({ id: articles.id, version: articles.version })
-        .from(articles)
-        .where(and(keyOf(idOrSlug), visibleArticles(audience)))
-        .get();
+      return lookup<{ id: number; version: number }>(versionByKey, idOrSlug, audience);
     },
 
-    list: createArticleListing(db, related.tags),
+    list: createArticleListing(db, related.tags, related.contentState),
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
     create(input: ArticleCreate, context: WriteContext): Article {

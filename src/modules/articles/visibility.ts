@@ -1,4 +1,4 @@
-import { and, eq, lte, type SQL } from 'drizzle-orm';
+import { and, eq, lte, type SQL, type sql } from 'drizzle-orm';
 import { articles } from '../../db/schema.js';
 
 /** Who is asking, as far as content visibility goes. */
@@ -16,5 +16,10 @@ export interface Audience {
  */
 export function visibleArticles(audience: Audience): SQL | undefined {
   if (audience.seesUnpublished) return undefined;
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, audience.now));
+  return publishedBy(audience.now);
+}
+
+/** Published with publishedAt reached by `now` (a value, or a placeholder in prepared statements). */
+export function publishedBy(now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>): SQL | undefined {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now as string));
 }

@@ -27,6 +27,15 @@ export function createTagsRepository(db: Db, now: () => Date) {
     updatedAt: tags.updatedAt,
   });
 
+  // Prepared once, for any number of articles: the ids travel as one JSON array.
+  const tagsOfArticles = db
+    .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+    .from(articleTags)
+    .innerJoin(tags, eq(tags.id, articleTags.tagId))
+    .where(inArray(articleTags.articleId, sql`(select value from json_each(${sql.placeholder('ids')}))`))
+    .orderBy(articleTags.articleId, articleTags.position)
+    .prepare();
+
   const holderOfSlug = (slug: string) =>
     db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()?.id;
   const holderOfName = (name: string) =>
@@ -159,13 +168,7 @@ export function createTagsRepository(db: Db, now: () => Date) {
     forArticles(articleIds: number[]): Map<number, { id: number; slug: string; name: string }[]> {
       const byArticle = new Map<number, { id: number; slug: string; name: string }[]>();
       if (articleIds.length === 0) return byArticle;
-      const rows = db
-        .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-        .from(articleTags)
-        .innerJoin(tags, eq(tags.id, articleTags.tagId))
-        .where(inArray(articleTags.articleId, articleIds))
-        .orderBy(articleTags.articleId, articleTags.position)
-        .all();
+      const rows = tagsOfArticles.all({ ids: JSON.stringify(articleIds) });
       for (const { articleId, ...tag } of rows) {
         const list = byArticle.get(articleId) ?? [];
         list.push(tag);

@@ -1,0 +1,274 @@
+/**
+ * npm run bench [-- --articles 10000 --duration 10 --connections 50 --scale 100000]
+ *
+ * Builds (once) a deterministic database, starts Broadsheet (node dist/server.js) and the bare
+ * reference server pinned to one core, drives each scenario with autocannon from this process,
+ * and prints req/s and latency per scenario with our throughput as a share of the reference's.
+ * `--scale N` also compares get/list latency at 1,000 articles with N articles.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { type BenchDatabase, benchDatabase } from './generate.js';
+
+const { values } = parseArgs({
+  options: {
+    articles: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    scale: { type: 'string' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Starts a server on core 0 and waits until it answers. */
+async function start(command: string[], env: Record<string, string>, probe: string): Promise<ChildProcess> {
+  const child = spawn('taskset', ['-c', '0', ...command], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(probe)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not start: ${command.join(' ')}`);
+}
+
+interface Scenario {
+  name: string;
+  base: string;
+  method?: 'GET' | 'POST';
+  path: () => string;
+  body?: () => string;
+  headers?: Record<string, string>;
+}
+
+interface Result {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function drive(scenario: Scenario, seconds: number): Promise<Result> {
+  const result = await autocannon({
+    url: scenario.base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: scenario.method ?? 'GET',
+        headers: { 'content-type': 'application/json', ...scenario.headers },
+        setupRequest: (request) => ({ ...request, path: scenario.path(), body: scenario.body?.() }),
+      },
+    ],
+  });
+  return {
+    name: scenario.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+async function measure(scenario: Scenario): Promise<Result> {
+  await drive(scenario, 2); // warm up: JIT, SQLite page cache
+  return drive(scenario, duration);
+}
+
+function randomSlug(database: BenchDatabase) {
+  return () => database.slugs[Math.floor(Math.random() * database.slugs.length)] ?? 'article-1';
+}
+
+/** Starts both servers on a private copy of the database (writes must not leak into the next run). */
+async function servers(database: BenchDatabase, label: string) {
+  const copy = `bench/data/run-${label}.db`;
+  copyFileSync(database.file, copy);
+  const [ours, reference] = [await freePort(), await freePort()];
+  const broadsheet = await start(
+    ['node', 'dist/server.js'],
+    {
+      DATABASE_URL: `file:${copy}`,
+      PORT: String(ours),
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '100000000',
+      KEYED_RATE_LIMIT_MAX: '100000000',
+      COMMENT_RATE_LIMIT_MAX: '100000000',
+    },
+    `http://127.0.0.1:${ours}/ready`,
+  );
+  const bare = await start(
+    ['node', '--import', 'tsx', 'bench/reference-server.ts', copy, String(reference)],
+    {},
+    `http://127.0.0.1:${reference}/articles/${database.slugs[0]}`,
+  );
+  const stop = () => {
+    broadsheet.kill('SIGTERM');
+    bare.kill('SIGTERM');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+  };
+  return { ours: `http://127.0.0.1:${ours}`, reference: `http://127.0.0.1:${reference}`, stop };
+}
+
+const table = (rows: (string | number)[][]) => {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => String(row[column]).length))) ?? [];
+  return rows
+    .map((row) => row.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join('  '))
+    .join('\n');
+};
+
+async function main() {
+  mkdirSync('bench/data', { recursive: true });
+  mkdirSync('bench/results', { recursive: true });
+  const database = benchDatabase('bench/data', Number(values.articles));
+  const { ours, reference, stop } = await servers(database, 'main');
+  const slug = randomSlug(database);
+  let counter = 0;
+  const results: Record<string, Result> = {};
+  try {
+    const scenarios: Scenario[] = [
+      { name: 'reference: article by slug', base: reference, path: () => `/articles/${slug()}` },
+      { name: 'article by slug', base: ours, path: () => `/v1/articles/${slug()}` },
+      { name: 'reference: list 20 newest', base: reference, path: () => '/articles' },
+      { name: 'list 20 newest', base: ours, path: () => '/v1/articles?perPage=20' },
+      {
+        name: 'list 20 in section with tag',
+        base: ours,
+        path: () => `/v1/articles?section=section-${1 + (counter++ % 50)}&tag=tag-${1 + (counter % 500)}`,
+      },
+      {
+        name: 'search',
+        base: ours,
+        path: () =>
+          `/v1/search?q=${['security%20guarantees', 'Zelensky*', 'river', 'ceasefire%20OR%20diplomacy'][counter++ % 4]}`,
+      },
+      {
+        name: 'create article',
+        base: ours,
+        method: 'POST',
+        path: () => '/v1/articles',
+        headers: { authorization: `Bearer ${database.key}` },
+        body: () =>
+          JSON.stringify({
+            title: `Bench ${counter++}`,
+            status: 'published',
+            section: 'section-1',
+            tags: ['tag-1', 'tag-2', `Fresh ${counter % 100}`],
+            body: '## Hello\n\nA short body for the write benchmark.',
+          }),
+      },
+      {
+        name: 'post public comment',
+        base: ours,
+        method: 'POST',
+        path: () => `/v1/articles/${slug()}/comments`,
+        body: () =>
+          JSON.stringify({
+            authorName: 'Bench',
+            authorEmail: 'bench@example.org',
+            body: `Comment ${counter++}`,
+          }),
+      },
+    ];
+    for (const scenario of scenarios) {
+      results[scenario.name] = await measure(scenario);
+      process.stderr.write(`measured ${scenario.name}\n`);
+    }
+  } finally {
+    stop();
+  }
+
+  const ratio = (name: string, referenceName: string) =>
+    Math.round(
+      (100 * (results[name]?.requestsPerSecond ?? 0)) / (results[referenceName]?.requestsPerSecond ?? 1),
+    );
+  const shares: Record<string, number> = {
+    'article by slug': ratio('article by slug', 'reference: article by slug'),
+    'list 20 newest': ratio('list 20 newest', 'reference: list 20 newest'),
+  };
+
+  let scale: Record<string, number> | undefined;
+  if (values.scale) scale = await scaleCheck(Number(values.scale));
+
+  const rows: (string | number)[][] = [
+    ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', '% of reference'],
+  ];
+  for (const result of Object.values(results)) {
+    rows.push([
+      result.name,
+      result.requestsPerSecond,
+      result.p50,
+      result.p99,
+      result.non2xx,
+      shares[result.name] ?? '',
+    ]);
+  }
+  process.stdout.write(
+    `\n${database.articles} articles, ${connections} connections, ${duration} s per scenario, server on one core\n\n${table(rows)}\n`,
+  );
+  if (scale) process.stdout.write(`\nscale: ${JSON.stringify(scale)}\n`);
+  const report = {
+    at: new Date().toISOString(),
+    articles: database.articles,
+    connections,
+    duration,
+    results,
+    shares,
+    scale,
+  };
+  const file = `bench/results/${report.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${JSON.stringify(report)}\nwritten to ${file}\n`);
+}
+
+/** p50/p99 of get and list at 1,000 articles against `articles`: ratios near 1 mean no O(n) path. */
+async function scaleCheck(articles: number) {
+  const measureAt = async (count: number) => {
+    const database = benchDatabase('bench/data', count);
+    const { ours, stop } = await servers(database, `scale-${count}`);
+    const slug = randomSlug(database);
+    try {
+      return {
+        get: await measure({ name: 'get', base: ours, path: () => `/v1/articles/${slug()}` }),
+        list: await measure({ name: 'list', base: ours, path: () => '/v1/articles?perPage=20' }),
+      };
+    } finally {
+      stop();
+    }
+  };
+  const small = await measureAt(1000);
+  const large = await measureAt(articles);
+  return {
+    articles,
+    getP50Ratio: large.get.p50 / small.get.p50,
+    getP99Ratio: large.get.p99 / small.get.p99,
+    listP50Ratio: large.list.p50 / small.list.p50,
+    listP99Ratio: large.list.p99 / small.list.p99,
+    getRps1k: small.get.requestsPerSecond,
+    getRpsLarge: large.get.requestsPerSecond,
+    listRps1k: small.list.requestsPerSecond,
+    listRpsLarge: large.list.requestsPerSecond,
+  };
+}
+
+await main();
