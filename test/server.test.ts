@@ -1,55 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-
-interface Running {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
-
-/** Starts the real server (src/server.ts through tsx) on a free port and waits for it to listen. */
-async function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const poll = setInterval(() => {
-      // The last line start-up prints: by then everything before it is out too.
-      const match = /Swagger UI: (http:\/\/127\.0\.0\.1:\d+)\/docs/.exec(output);
-      if (match?.[1]) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, baseUrl, output: () => output };
-}
-
-function stop(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill(signal);
-  });
-}
+import { startServer, stopServer as stop } from './helpers/server.js';
 
 t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits cleanly', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-server-'));
@@ -59,7 +13,7 @@ t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits 
   const first = await startServer(env);
   const key = /\b(bsk_[A-Za-z0-9_-]{43})\b/.exec(first.output())?.[1];
   t.ok(key, 'the first start prints a bootstrap admin key');
-  t.match(first.output(), /Swagger UI: http:\/\/127\.0\.0\.1:\d+\/docs/);
+  t.match(first.output(), /Swagger UI: http:\/\/127\.0\.0\.1:\d+\/docs/, 'start-up says where the docs are');
   t.equal((await fetch(`${first.baseUrl}/health`)).status, 200);
   t.equal((await fetch(`${first.baseUrl}/ready`)).status, 200);
   const created = await fetch(`${first.baseUrl}/v1/sections`, {

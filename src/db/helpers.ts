@@ -2,6 +2,7 @@ import { asc, type Column, desc, getTableName, type SQL, sql } from 'drizzle-orm
 import { DomainError } from '../lib/errors.js';
 import { deriveSlug, uniqueSlug } from '../lib/slug.js';
 import type { SortKey } from '../lib/sort.js';
+import type { Db } from './index.js';
 
 /** ORDER BY for parsed sort keys, always ending with id (in the first key's direction). */
 export function orderBy<Field extends string>(
@@ -58,4 +59,13 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 export function qualified(column: Column): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
+}
+
+/**
+ * Runs `work` as one write transaction that takes the write lock up front (BEGIN IMMEDIATE):
+ * a second process writing the same file then makes it wait out busy_timeout, instead of
+ * failing halfway with SQLITE_BUSY. Nested calls become savepoints. Keep `work` synchronous.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  return db.transaction(work, { behavior: 'immediate' });
 }

@@ -1,7 +1,7 @@
 import { and, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/sqlite-core';
 import type { ContentStateRepository } from '../../db/content-state.js';
-import { assignSlug } from '../../db/helpers.js';
+import { assignSlug, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -175,7 +175,7 @@ export function createArticlesRepository(
     value === undefined || value === null ? value : new Date(value).toISOString();
 
   const update = (idOrSlug: string | number, patch: ArticlePatch, context: WriteContext): Article =>
-    db.transaction(() => {
+    writeTransaction(db, () => {
       const article = current(idOrSlug, context);
       const at = now().toISOString();
       const changes: Partial<typeof articles.$inferInsert> = {};
@@ -247,7 +247,7 @@ export function createArticlesRepository(
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
     create(input: ArticleCreate, context: WriteContext): Article {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const at = now().toISOString();
         const sectionId = resolveSection(input.section) ?? null;
         const tagIds = related.tags.resolveOrCreate(input.tags ?? []);
@@ -284,7 +284,7 @@ export function createArticlesRepository(
 
     /** Deletes an article; its comments, tag links and revisions go with it (cascades). */
     delete(idOrSlug: string, context: WriteContext): void {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         const article = current(idOrSlug, context);
         db.delete(articles).where(eq(articles.id, article.id)).run();
       });
@@ -303,7 +303,7 @@ export function createArticlesRepository(
      * tags, author) as a new revision; slug, status and publication stay as they are now.
      */
     restore(idOrSlug: string, number: number, context: WriteContext): Article {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const article = current(idOrSlug, context);
         const { snapshot: old } = revisions.get(article.id, number);
         return update(
@@ -324,7 +324,7 @@ export function createArticlesRepository(
 
     /** Re-renders bodies stored by an older renderer (after an upgrade); returns how many. */
     rerenderStale(): number {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const stale = db
           .select({ id: articles.id, body: articles.body })
           .from(articles)

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, or } from 'drizzle-orm';
+import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { comments } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -91,7 +92,7 @@ export function createCommentsRepository(db: Db, now: () => Date) {
     },
 
     submit(submission: Submission) {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const { input, articleId } = submission;
         if (!submission.commentsEnabled) {
           throw new DomainError('conflict', 'comments-closed', 'Comments are closed on this article');
@@ -155,7 +156,7 @@ export function createCommentsRepository(db: Db, now: () => Date) {
     },
 
     update(id: number, patch: CommentPatch) {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const current = get(id);
         if (current.deleted)
           throw new DomainError('conflict', 'comment-deleted', 'A deleted comment cannot be edited');
@@ -172,7 +173,7 @@ export function createCommentsRepository(db: Db, now: () => Date) {
      * thread still reads; one without replies is removed.
      */
     delete(id: number): void {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         get(id);
         if (hasReplies(id)) {
           db.update(comments)

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { asc, count, eq, sql } from 'drizzle-orm';
+import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { API_SCOPES, apiKeys } from '../../db/schema.js';
 
@@ -95,7 +96,7 @@ export function createKeysRepository(db: Db, now: () => Date) {
      */
     bootstrap(environmentHasAdminKey: boolean): string | undefined {
       if (environmentHasAdminKey) return undefined;
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const existing = db.select({ n: count() }).from(apiKeys).get()?.n ?? 0;
         return existing === 0 ? this.create('bootstrap admin', ['admin']).key : undefined;
       });

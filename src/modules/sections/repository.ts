@@ -1,5 +1,5 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
-import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
+import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, sections } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -149,7 +149,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
     },
 
     create(input: SectionCreate, audience: Audience): Section {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         assertNameFree(input.name);
         if (input.parentId != null) assertParent(input.parentId);
         const slug = assignSlug({
@@ -177,7 +177,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
     },
 
     update(idOrSlug: string, patch: SectionPatch, audience: Audience): Section {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
         if (patch.name !== undefined) assertNameFree(patch.name, current.id);
         if (patch.parentId != null) assertParent(patch.parentId, current.id);
@@ -208,7 +208,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
 
     /** Deletes an empty section; one that still holds articles or subsections is a 409. */
     delete(idOrSlug: string, audience: Audience): void {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
         const held =
           db.select({ n: count() }).from(articles).where(eq(articles.sectionId, current.id)).get()?.n ?? 0;

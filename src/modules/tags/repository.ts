@@ -1,5 +1,5 @@
 import { count, eq, inArray, sql } from 'drizzle-orm';
-import { assignSlug, orderBy, qualified } from '../../db/helpers.js';
+import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, tags } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -106,14 +106,14 @@ export function createTagsRepository(db: Db, now: () => Date) {
     },
 
     create(input: TagCreate, audience: Audience): Tag {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         assertNameFree(input.name);
         return get(insert(input), audience);
       });
     },
 
     update(idOrSlug: string, patch: TagPatch, audience: Audience): Tag {
-      return db.transaction(() => {
+      return writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
         if (patch.name !== undefined) assertNameFree(patch.name, current.id);
         const slug =
@@ -136,7 +136,7 @@ export function createTagsRepository(db: Db, now: () => Date) {
 
     /** Deletes a tag and its links to articles, as WordPress and Ghost do; articles stay. */
     delete(idOrSlug: string, audience: Audience): void {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
         db.delete(tags).where(eq(tags.id, current.id)).run();
       });
