@@ -3,25 +3,137 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { BEARER_SCHEME } from './auth.js';
 
+type Response = { description?: string; content?: Record<string, unknown>; $ref?: string };
 type Document = ReturnType<FastifyInstance['swagger']> & {
-  paths?: Record<
-    string,
-    Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>
-  >;
+  paths?: Record<string, Record<string, { responses?: Record<string, Response> }>>;
+  components?: { responses?: Record<string, unknown> };
 };
 
-/** Error responses are RFC 9457 problems: say so in the document (Fastify only knows JSON). */
-function problemMediaTypes(document: Document): Document {
+const problemRef = { $ref: '#/components/schemas/Problem' };
+const header = (description: string, type = 'integer') => ({ description, schema: { type } });
+const rateLimitHeaders = {
+  'Retry-After': header('Seconds until a request may succeed'),
+  'RateLimit-Limit': header('Requests allowed in the window'),
+  'RateLimit-Remaining': header('Requests left in the window'),
+  'RateLimit-Reset': header('Seconds until the window resets'),
+};
+
+/** The problems an operation can answer, each a reusable response with an example. */
+const problems: Record<string, { name: string; description: string; example: string; headers?: object }> = {
+  '400': {
+    name: 'BadRequest',
+    description: 'Invalid input: the problem lists each field',
+    example: 'validation-error',
+  },
+  '401': {
+    name: 'Unauthorized',
+    description: 'No API key, or an unknown or revoked one',
+    example: 'unauthorized',
+    headers: { 'WWW-Authenticate': header('Bearer realm="broadsheet"', 'string') },
+  },
+  '403': {
+    name: 'Forbidden',
+    description: 'The key lacks the scope this operation needs',
+    example: 'insufficient-scope',
+  },
+  '404': {
+    name: 'NotFound',
+    description: 'No such resource, or not visible to this caller',
+    example: 'not-found',
+  },
+  '409': {
+    name: 'Conflict',
+    description: 'Conflicts with the current state (taken slug, resource in use…)',
+    example: 'slug-taken',
+  },
+  '412': {
+    name: 'PreconditionFailed',
+    description: 'If-Match names an older version',
+    example: 'stale-version',
+  },
+  '413': {
+    name: 'ContentTooLarge',
+    description: 'The body is larger than the server accepts',
+    example: 'body-too-large',
+  },
+  '415': {
+    name: 'UnsupportedMediaType',
+    description: 'Bodies are application/json',
+    example: 'unsupported-media-type',
+  },
+  '422': {
+    name: 'UnprocessableContent',
+    description: 'Well-formed but impossible (unknown section…)',
+    example: 'unknown-section',
+  },
+  '428': {
+    name: 'PreconditionRequired',
+    description: 'This server requires If-Match on writes',
+    example: 'if-match-required',
+  },
+  '429': {
+    name: 'TooManyRequests',
+    description: 'Rate limit reached',
+    example: 'rate-limited',
+    headers: rateLimitHeaders,
+  },
+  '503': {
+    name: 'ServiceUnavailable',
+    description: 'Overloaded (or the database is unreachable): retry later',
+    example: 'overloaded',
+    headers: { 'Retry-After': header('Seconds to wait') },
+  },
+};
+
+const titles: Record<string, string> = {
+  '400': 'Bad Request',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'Not Found',
+  '409': 'Conflict',
+  '412': 'Precondition Failed',
+  '413': 'Content Too Large',
+  '415': 'Unsupported Media Type',
+  '422': 'Unprocessable Content',
+  '428': 'Precondition Required',
+  '429': 'Too Many Requests',
+  '503': 'Service Unavailable',
+};
+
+/**
+ * Error responses are RFC 9457 problems: each status becomes one reusable
+ * components/responses entry (application/problem+json, an example, its headers) that every
+ * operation refers to. Fastify itself only knows application/json.
+ */
+function reusableProblems(document: Document): Document {
+  const responses: Record<string, unknown> = {};
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
-      for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        const json = response.content?.['application/json'];
-        if (Number(status) >= 400 && json && response.content) {
-          response.content = { 'application/problem+json': json };
-        }
+      for (const status of Object.keys(operation.responses ?? {})) {
+        const problem = problems[status];
+        if (!problem || !operation.responses) continue;
+        responses[problem.name] = {
+          description: problem.description,
+          ...(problem.headers ? { headers: problem.headers } : {}),
+          content: {
+            'application/problem+json': {
+              schema: problemRef,
+              example: {
+                type: `https://broadsheet.dev/problems/${problem.example}`,
+                title: titles[status],
+                status: Number(status),
+                detail: problem.description,
+                instance: '/v1/articles/42',
+                ...(status === '400' ? { errors: [{ path: '/body/title', message: 'is required' }] } : {}),
+              },
+            },
+          },
+        };
+        operation.responses[status] = { $ref: `#/components/responses/${problem.name}` };
       }
     }
   }
+  document.components = { ...document.components, responses };
   return document;
 }
 
@@ -68,7 +180,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
     transformObject: (documentObject) =>
-      problemMediaTypes(
+      reusableProblems(
         ('openapiObject' in documentObject
           ? documentObject.openapiObject
           : documentObject.swaggerObject) as Document,

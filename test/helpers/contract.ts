@@ -8,7 +8,7 @@ interface Operation {
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
-  components: object;
+  components: { responses?: Record<string, Operation['responses'][string]> };
 }
 
 interface Checker {
@@ -52,8 +52,10 @@ export function checkResponseAgainstDocument(
   const operation = route && checker.document.paths[route.path]?.[method.toLowerCase()];
   if (!route || !operation) return; // not a documented operation (e.g. /docs, unknown route)
   const where = `${method} ${route.path} -> ${result.status}`;
-  const response = operation.responses[String(result.status)];
+  let response = operation.responses[String(result.status)];
   if (!response) throw new Error(`Undocumented response: ${where}`);
+  const ref = (response as { $ref?: string }).$ref;
+  if (ref) response = checker.document.components.responses?.[ref.split('/').pop() ?? ''] ?? response;
   if (!response.content || result.body === '') return;
   const mediaType = String(result.headers['content-type'] ?? '').split(';')[0] ?? '';
   const content = response.content[mediaType];

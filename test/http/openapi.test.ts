@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import t from 'tap';
 import { parse } from 'yaml';
 import { buildTestApp } from '../helpers/app.js';
@@ -30,7 +32,10 @@ t.test('the document is valid OpenAPI 3.1 and served as JSON and YAML', async (t
 t.test('every operation is named, summarised, tagged, secured and lists its errors', async (t) => {
   const { app } = await buildTestApp(t);
   await app.ready();
-  const document = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> };
+  const document = app.swagger() as unknown as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { responses: Record<string, { content?: Record<string, unknown> }> };
+  };
   const operationIds = new Set<string>();
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
@@ -44,8 +49,11 @@ t.test('every operation is named, summarised, tagged, secured and lists its erro
       t.ok(Array.isArray(operation.security), `${name} declares its security`);
       for (const [status, response] of Object.entries(operation.responses)) {
         if (Number(status) >= 400) {
+          const ref = (response as { $ref?: string }).$ref ?? '';
+          const shared = document.components.responses[ref.split('/').pop() ?? ''];
+          t.ok(ref.startsWith('#/components/responses/'), `${name} ${status} is a reusable problem`);
           t.same(
-            Object.keys(response.content ?? {}),
+            Object.keys(shared?.content ?? {}),
             ['application/problem+json'],
             `${name} ${status} is a problem`,
           );
@@ -62,4 +70,20 @@ t.test('the committed openapi/openapi.json matches the code (run `npm run openap
   const { app } = await buildTestApp(t);
   const committed = readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
   t.equal(committed, `${JSON.stringify(app.swagger(), null, 2)}\n`);
+});
+
+t.test('every example in the document is valid against its own schema', async (t) => {
+  const { app } = await buildTestApp(t);
+  const document = app.swagger() as unknown as { components: { schemas: Record<string, { examples?: unknown[] }> } };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  let examples = 0;
+  for (const [name, schema] of Object.entries(document.components.schemas)) {
+    const validate = ajv.compile({ ...schema, components: document.components });
+    for (const example of schema.examples ?? []) {
+      examples++;
+      t.ok(validate(example), `${name} example: ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+  t.ok(examples >= 12, `${examples} schema examples`);
 });

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery, sortQuery } from '../../http/pagination.js';
-import { EmbeddedRefSchema, Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
+import { EmbeddedRefSchema, Nullable, RefOf, SlugSchema, Timestamp } from '../../http/schemas.js';
+import { articleExample, articleSummaryExample } from './example.js';
 
 export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
 export const ARTICLE_DEFAULT_SORT = '-publishedAt';
@@ -103,6 +104,7 @@ export const ArticleSchema = Type.Object(
   {
     $id: 'Article',
     title: 'Article',
+    examples: [articleExample],
     description: '`body` and `bodyHtml` are both present unless `format` asks for one',
     additionalProperties: false,
   },
@@ -121,6 +123,7 @@ export const ArticleSummarySchema = Type.Object(
   {
     $id: 'ArticleSummary',
     title: 'ArticleSummary',
+    examples: [articleSummaryExample],
     description: 'An article as lists show it: without `body`, `bodyHtml` and `toc` unless `include` asks',
     additionalProperties: false,
   },
@@ -326,7 +329,7 @@ export const RevisionSchema = Type.Object(
     number: Type.Integer({ minimum: 1, description: 'Creation is 1; each change adds one' }),
     createdAt: Timestamp('When the change was made'),
     keyName: Type.String({ description: 'The API key that made it' }),
-    snapshot: ArticleSnapshotSchema,
+    snapshot: RefOf(ArticleSnapshotSchema),
     changes: Type.Array(FieldChangeSchema, {
       description: 'Against the previous revision; empty for the first',
     }),
@@ -342,5 +345,6 @@ export const articleComponents = [
   ArticleSummarySchema,
   ArticleCreateSchema,
   ArticlePatchSchema,
+  ArticleSnapshotSchema,
   RevisionSchema,
 ];

@@ -37,7 +37,25 @@ export const CommentSchema = Type.Object(
     createdAt: Timestamp('When the comment was submitted'),
     updatedAt: Timestamp('When the comment last changed'),
   },
-  { $id: 'Comment', title: 'Comment', additionalProperties: false },
+  {
+    $id: 'Comment',
+    title: 'Comment',
+    additionalProperties: false,
+    examples: [
+      {
+        id: 7,
+        articleId: 1,
+        parentId: null,
+        depth: 0,
+        authorName: 'Olena',
+        body: 'Binding guarantees are the whole question.',
+        status: 'approved',
+        deleted: false,
+        createdAt: '2026-11-26T09:00:00.000Z',
+        updatedAt: '2026-11-26T09:05:00.000Z',
+      },
+    ],
+  },
 );
 export type Comment = Static<typeof CommentSchema>;
 

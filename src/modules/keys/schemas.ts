@@ -20,10 +20,20 @@ const keyProperties = {
   lastUsedAt: Nullable(Timestamp('Last use, to the minute')),
 };
 
+const keyExample = {
+  id: 2,
+  name: 'newsletter importer',
+  prefix: 'bsk_q3F1aZ0x',
+  scopes: ['content:read'],
+  createdAt: '2026-11-26T08:00:00.000Z',
+  lastUsedAt: null,
+};
+
 export const ApiKeySchema = Type.Object(keyProperties, {
   $id: 'ApiKey',
   title: 'ApiKey',
   additionalProperties: false,
+  examples: [keyExample],
 });
 
 export const NewApiKeySchema = Type.Object(
@@ -34,7 +44,12 @@ export const NewApiKeySchema = Type.Object(
       examples: ['bsk_q3F1aZ0xw0T3Yq0m4jvQm4b1X8c8a3Y2T8yq3m8z1Q0'],
     }),
   },
-  { $id: 'NewApiKey', title: 'NewApiKey', additionalProperties: false },
+  {
+    $id: 'NewApiKey',
+    title: 'NewApiKey',
+    additionalProperties: false,
+    examples: [{ ...keyExample, key: 'bsk_q3F1aZ0xw0T3Yq0m4jvQm4b1X8c8a3Y2T8yq3m8z1Q0' }],
+  },
 );
 
 export const ApiKeyCreateSchema = Type.Object(

@@ -30,7 +30,24 @@ export const SectionSchema = Type.Object(
     createdAt: Timestamp('When the section was created'),
     updatedAt: Timestamp('When the section last changed'),
   },
-  { $id: 'Section', title: 'Section', additionalProperties: false },
+  {
+    $id: 'Section',
+    title: 'Section',
+    additionalProperties: false,
+    examples: [
+      {
+        id: 1,
+        slug: 'breaking-news',
+        name: 'Breaking News',
+        description: 'What is happening now',
+        parentId: null,
+        position: 0,
+        articleCount: 1,
+        createdAt: '2026-11-26T08:00:00.000Z',
+        updatedAt: '2026-11-26T08:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Section = Static<typeof SectionSchema>;
 

@@ -23,7 +23,22 @@ export const TagSchema = Type.Object(
     createdAt: Timestamp('When the tag was created'),
     updatedAt: Timestamp('When the tag last changed'),
   },
-  { $id: 'Tag', title: 'Tag', additionalProperties: false },
+  {
+    $id: 'Tag',
+    title: 'Tag',
+    additionalProperties: false,
+    examples: [
+      {
+        id: 1,
+        slug: 'ukraine',
+        name: 'Ukraine',
+        description: null,
+        articleCount: 1,
+        createdAt: '2026-11-26T08:00:00.000Z',
+        updatedAt: '2026-11-26T08:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Tag = Static<typeof TagSchema>;
 
