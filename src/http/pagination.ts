@@ -3,6 +3,7 @@ import { type Static, type TSchema, Type } from 'typebox';
 import { Nullable, RefOf } from './schemas.js';
 
 export const MAX_PER_PAGE = 100;
+export const DEFAULT_PER_PAGE = 20;
 const MAX_PAGE = 100_000;
 
 export const ListMetaSchema = Type.Object(
@@ -26,12 +27,14 @@ export const pageQuery = {
   page: Type.Optional(
     Type.Integer({ minimum: 1, maximum: MAX_PAGE, description: 'Page number, from 1 (default 1)' }),
   ),
-  perPage: Type.Integer({
-    minimum: 1,
-    maximum: MAX_PER_PAGE,
-    default: 20,
-    description: `Items per page, 1 to ${MAX_PER_PAGE} (more is a 400, not a silent cap)`,
-  }),
+  perPage: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PER_PAGE,
+      default: DEFAULT_PER_PAGE,
+      description: `Items per page, 1 to ${MAX_PER_PAGE} (more is a 400, not a silent cap)`,
+    }),
+  ),
 };
 
 /** `sort` query parameter: comma-separated fields, `-` for descending. */

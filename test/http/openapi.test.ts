@@ -74,7 +74,9 @@ t.test('the committed openapi/openapi.json matches the code (run `npm run openap
 
 t.test('every example in the document is valid against its own schema', async (t) => {
   const { app } = await buildTestApp(t);
-  const document = app.swagger() as unknown as { components: { schemas: Record<string, { examples?: unknown[] }> } };
+  const document = app.swagger() as unknown as {
+    components: { schemas: Record<string, { examples?: unknown[] }> };
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
   let examples = 0;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Static } from 'typebox';
+import { DEFAULT_PER_PAGE } from '../../http/pagination.js';
 import { DomainError } from '../../lib/errors.js';
 import { toFtsQuery } from '../../lib/search-query.js';
 import { parseSort } from '../../lib/sort.js';
@@ -93,7 +94,7 @@ export function toListRequest(query: Query, services: Services, audience: Audien
   const fields = parseFields(query.fields, fts !== undefined);
   const included = new Set([...(query.include?.split(',') ?? []), ...(fields ?? [])]);
   const request: ListRequest = {
-    perPage: query.perPage,
+    perPage: query.perPage ?? DEFAULT_PER_PAGE,
     page: query.cursor === undefined ? (query.page ?? 1) : undefined,
     after: query.cursor === undefined ? undefined : services.cursors.decode(queryKey, query.cursor),
     sort,

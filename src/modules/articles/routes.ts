@@ -3,7 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { expectedVersion, surrogateKeys } from '../../http/caching.js';
-import { ListEnvelope, pageQuery, setCursorLinks, setPageLinks } from '../../http/pagination.js';
+import {
+  DEFAULT_PER_PAGE,
+  ListEnvelope,
+  pageQuery,
+  setCursorLinks,
+  setPageLinks,
+} from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import type { RouteOptions } from '../../services.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
@@ -225,7 +231,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request, reply) => {
-      const { page = 1, perPage } = request.query;
+      const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = articles.listRevisions(
         request.params.idOrSlug,
         audienceOf(request, now),

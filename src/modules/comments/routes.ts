@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, hasScope, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
-import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
@@ -49,7 +49,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
     },
     async (request, reply) => {
       const article = articles.get(request.params.idOrSlug, audienceOf(request, now));
-      const { page = 1, perPage } = request.query;
+      const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
       const meta = { total, page, perPage };
@@ -127,7 +127,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const { page = 1, perPage, status, article } = request.query;
+      const { page = 1, perPage = DEFAULT_PER_PAGE, status, article } = request.query;
       const audience = { ...audienceOf(request, now), seesUnpublished: true };
       const articleId = article === undefined ? undefined : (articles.find(article, audience)?.id ?? -1);
       const { items, total } = comments.queue({ status, articleId, page, perPage });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
-import { ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
@@ -39,7 +39,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const { page = 1, perPage, sort, parent } = request.query;
+      const { page = 1, perPage = DEFAULT_PER_PAGE, sort, parent } = request.query;
       let parentId: number | null | undefined;
       if (parent === 'root') parentId = null;
       else if (parent !== undefined)
