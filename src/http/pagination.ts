@@ -93,3 +93,14 @@ export function setCursorLinks(
   }
   reply.header('link', links.join(', '));
 }
+
+/** The list envelope for one page of `items`, with its Link header set. */
+export function pageOf<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: { items: T[]; total: number; page: number; perPage: number },
+) {
+  const meta = { total: page.total, page: page.page, perPage: page.perPage };
+  setPageLinks(request, reply, meta);
+  return { data: page.items, meta };
+}

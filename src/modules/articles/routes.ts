@@ -6,6 +6,7 @@ import { expectedVersion, surrogateKeys } from '../../http/caching.js';
 import {
   DEFAULT_PER_PAGE,
   ListEnvelope,
+  pageOf,
   pageQuery,
   setCursorLinks,
   setPageLinks,
@@ -238,9 +239,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         page,
         perPage,
       );
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
-      return { data: items, meta };
+      return pageOf(request, reply, { items, total, page, perPage });
     },
   );
 

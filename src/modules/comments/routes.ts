@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, hasScope, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
-import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
@@ -52,10 +52,13 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
       surrogateKeys(reply, [`article-${article.id}`]);
-      return { data: items.map((row) => present(row, showEmail)), meta };
+      return pageOf(request, reply, {
+        items: items.map((row) => present(row, showEmail)),
+        total,
+        page,
+        perPage,
+      });
     },
   );
 
@@ -131,9 +134,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       const audience = { ...audienceOf(request, now), seesUnpublished: true };
       const articleId = article === undefined ? undefined : (articles.find(article, audience)?.id ?? -1);
       const { items, total } = comments.queue({ status, articleId, page, perPage });
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
-      return { data: items.map((row) => present(row, true)), meta };
+      return pageOf(request, reply, { items: items.map((row) => present(row, true)), total, page, perPage });
     },
   );
 

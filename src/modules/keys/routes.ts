@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
-import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { notFound } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
@@ -33,9 +33,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = keys.list(page, perPage);
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
-      return { data: items, meta };
+      return pageOf(request, reply, { items, total, page, perPage });
     },
   );
 

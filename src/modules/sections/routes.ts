@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
-import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
@@ -47,10 +47,8 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       const audience = audienceOf(request, now);
       const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
       const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
       surrogateKeys(reply, ['sections', ...items.map((item) => `section-${item.id}`)]);
-      return { data: items, meta };
+      return pageOf(request, reply, { items, total, page, perPage });
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
-import { DEFAULT_PER_PAGE, ListEnvelope, setPageLinks } from '../../http/pagination.js';
+import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
@@ -43,10 +43,8 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       const { page = 1, perPage = DEFAULT_PER_PAGE, sort } = request.query;
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
       const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request, now));
-      const meta = { total, page, perPage };
-      setPageLinks(request, reply, meta);
       surrogateKeys(reply, ['tags', ...items.map((item) => `tag-${item.id}`)]);
-      return { data: items, meta };
+      return pageOf(request, reply, { items, total, page, perPage });
     },
   );
 
