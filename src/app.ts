@@ -79,6 +79,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
 
   registerErrorHandling(app);
+  // The request id (generated, or the caller's X-Request-Id) comes back, to match log lines.
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
   // JSON only: text/plain (which Fastify accepts by default) gets a 415 like anything else.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
@@ -118,6 +123,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       'RateLimit-Limit',
       'RateLimit-Remaining',
       'RateLimit-Reset',
+      'X-Request-Id',
       'Surrogate-Key',
     ],
     maxAge: 600,

@@ -108,3 +108,11 @@ t.test('unknown routes and ids are 404 problems', async (t) => {
   const method = await call('PUT', '/v1/articles/1', { body: {} });
   t.equal(method.status, 404);
 });
+
+t.test('every answer carries the request id, the caller’s own when given', async (t) => {
+  const { call } = await buildTestApp(t);
+  const given = await call('GET', '/v1/articles', { headers: { 'x-request-id': 'trace-123' } });
+  t.equal(given.headers['x-request-id'], 'trace-123');
+  const generated = await call('GET', '/v1/nothing');
+  t.ok(generated.headers['x-request-id'], 'errors too');
+});

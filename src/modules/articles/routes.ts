@@ -40,7 +40,14 @@ const articleKeys = (article: { id: number; section: { id: number } | null; tags
 ];
 
 const RevisionParams = Type.Object(
-  { ...IdOrSlugParams.properties, number: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+  {
+    ...IdOrSlugParams.properties,
+    number: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'Revision number, from 1 (creation)',
+    }),
+  },
   { additionalProperties: false },
 );
 
