@@ -207,7 +207,7 @@ async function main() {
     'list 20 newest': ratio('list 20 newest', 'reference: list 20 newest'),
   };
 
-  let scale: Record<string, number> | undefined;
+  let scale: Awaited<ReturnType<typeof scaleCheck>> | undefined;
   if (values.scale) scale = await scaleCheck(Number(values.scale));
 
   const rows: (string | number)[][] = [
@@ -241,33 +241,65 @@ async function main() {
   process.stdout.write(`\n${JSON.stringify(report)}\nwritten to ${file}\n`);
 }
 
-/** p50/p99 of get and list at 1,000 articles against `articles`: ratios near 1 mean no O(n) path. */
+/**
+ * Latency at 1,000 articles against `articles` for single reads and lists (ratios near 1 mean
+ * no O(n) path), and at `articles` alone: a page about 500 deep by cursor, a filtered list, a
+ * search.
+ */
 async function scaleCheck(articles: number) {
-  const measureAt = async (count: number) => {
+  const measureAt = async (count: number, deep: boolean) => {
     const database = benchDatabase('bench/data', count);
     const { ours, stop } = await servers(database, `scale-${count}`);
     const slug = randomSlug(database);
     try {
-      return {
+      const results: Record<string, Result> = {
         get: await measure({ name: 'get', base: ours, path: () => `/v1/articles/${slug()}` }),
         list: await measure({ name: 'list', base: ours, path: () => '/v1/articles?perPage=20' }),
       };
+      if (deep) {
+        // Walk 499 pages by cursor (as a client would) to reach page 500.
+        let cursor = '';
+        for (let page = 1; page < 500; page++) {
+          const response = await fetch(
+            `${ours}/v1/articles?perPage=20&fields=id${cursor ? `&cursor=${cursor}` : ''}`,
+          );
+          cursor = ((await response.json()) as { meta: { nextCursor: string } }).meta.nextCursor;
+        }
+        results['page 500 by cursor'] = await measure({
+          name: 'page 500 by cursor',
+          base: ours,
+          path: () => `/v1/articles?perPage=20&cursor=${cursor}`,
+        });
+        results['filtered list'] = await measure({
+          name: 'filtered list',
+          base: ours,
+          path: () => '/v1/articles?section=section-7&tag=tag-42&publishedAfter=2026-01-01',
+        });
+        results.search = await measure({
+          name: 'search',
+          base: ours,
+          path: () => '/v1/search?q=harbour%20council',
+        });
+      }
+      return results;
     } finally {
       stop();
     }
   };
-  const small = await measureAt(1000);
-  const large = await measureAt(articles);
+  const small = await measureAt(1000, false);
+  const large = await measureAt(articles, true);
+  const ratio = (name: string, key: 'p50' | 'p99') =>
+    Number(((large[name]?.[key] ?? 0) / Math.max(1, small[name]?.[key] ?? 1)).toFixed(2));
   return {
     articles,
-    getP50Ratio: large.get.p50 / small.get.p50,
-    getP99Ratio: large.get.p99 / small.get.p99,
-    listP50Ratio: large.list.p50 / small.list.p50,
-    listP99Ratio: large.list.p99 / small.list.p99,
-    getRps1k: small.get.requestsPerSecond,
-    getRpsLarge: large.get.requestsPerSecond,
-    listRps1k: small.list.requestsPerSecond,
-    listRpsLarge: large.list.requestsPerSecond,
+    latencyRatio: {
+      getP50: ratio('get', 'p50'),
+      getP99: ratio('get', 'p99'),
+      listP50: ratio('list', 'p50'),
+      listP99: ratio('list', 'p99'),
+    },
+    at1000: small,
+    [`at${articles}`]: large,
   };
 }
 
