@@ -30,7 +30,10 @@ export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER)
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -32000');
+  // Reads are most of the work: map the file (up to 1 GiB) instead of a read() per page, and
+  // keep 64 MiB of pages per connection.
+  sqlite.pragma('mmap_size = 1073741824');
+  sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });

@@ -87,4 +87,18 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
     for (const { detail } of plan) t.notMatch(detail, LARGE_TABLES, `${detail} in: ${source.slice(0, 200)}`);
   }
   t.ok(checked >= 20, `${checked} distinct queries checked`);
+
+  // Keyset paging must seek, not filter: page 500 should cost what page 1 does.
+  const keyset = [...prepared].find((source) => /\) < \(/.test(source) && source.includes('"published_at"'));
+  t.ok(keyset, 'the cursor query was issued');
+  const seek = db
+    .prepare(`EXPLAIN QUERY PLAN ${keyset}`)
+    .all(...(keyset?.match(/\?/g) ?? []).map(() => null)) as {
+    detail: string;
+  }[];
+  t.match(
+    seek.map((row) => row.detail).join('\n'),
+    /SEARCH articles USING (COVERING )?INDEX \w+ \(status=\? AND published_at<\?\)/,
+    'cursor pages seek on the index',
+  );
 });

@@ -66,8 +66,7 @@ export function toListRequest(query: Query, services: Services, audience: Audien
     : [...ARTICLE_SORT_FIELDS];
   const sort = parseSort(query.sort, sortFields, fts ? 'relevance' : '-publishedAt');
 
-  const tagIds = (refs: string | undefined) =>
-    refs?.split(',').map((ref) => services.tags.find(ref, audience)?.id ?? -1);
+  const tagIds = (refs: string | undefined) => refs?.split(',').map((ref) => services.tags.idOf(ref) ?? -1);
   const sectionId =
     query.section === undefined ? undefined : (services.sections.resolve(query.section) ?? -1);
   const filters: ArticleFilters = {

@@ -80,14 +80,32 @@ const sortExpression = (field: ArticleSortField): SQL => {
 
 /**
  * Rows after `position` in the order of `keys` (ties by id), for keyset paging. NULLs sort first
- * ascending and last descending, as SQLite orders them.
+ * ascending and last descending, as SQLite orders them; only callers who can see drafts meet a
+ * NULL publishedAt.
  */
-function after(keys: SortKey<ArticleSortField>[], position: CursorPosition): SQL | undefined {
-  const byId = keys[0]?.descending ? lt(articles.id, position.id) : sql`${articles.id} > ${position.id}`;
+function after(
+  keys: SortKey<ArticleSortField>[],
+  position: CursorPosition,
+  nullsVisible: boolean,
+): SQL | undefined {
+  const descending = keys[0]?.descending ?? false;
+  const values = keys.map((_, index) => position.values[index] ?? null);
+  // The common case, one direction and no NULL in the position: a row-value comparison, which
+  // SQLite turns into a range on the index, so page 500 costs what page 1 does.
+  if (keys.every((key) => key.descending === descending) && values.every((value) => value !== null)) {
+    const columns = sql.join([...keys.map((key) => sortExpression(key.field)), sql`${articles.id}`], sql`, `);
+    const bound = sql.join([...values.map((value) => sql`${value}`), sql`${position.id}`], sql`, `);
+    const beyond = descending ? sql`(${columns}) < (${bound})` : sql`(${columns}) > (${bound})`;
+    const firstNullable = NULLABLE.has(keys[0]?.field ?? 'title');
+    return descending && nullsVisible && firstNullable
+      ? or(beyond, isNull(sortExpression(keys[0]?.field ?? 'title')))
+      : beyond;
+  }
+  const byId = descending ? lt(articles.id, position.id) : sql`${articles.id} > ${position.id}`;
   return keys.reduceRight<SQL | undefined>((rest, key, index) => {
     const expression = sortExpression(key.field);
-    const value = position.values[index] ?? null;
-    const nullable = NULLABLE.has(key.field);
+    const value = values[index] ?? null;
+    const nullable = nullsVisible && NULLABLE.has(key.field);
     let beyond: SQL | undefined;
     let same: SQL;
     if (value === null) {
@@ -271,7 +289,9 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
       counter = counter.innerJoin(ftsTable, ftsJoin);
     }
     const rows = query
-      .where(and(where, request.after ? after(request.sort, request.after) : undefined))
+      .where(
+        and(where, request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined),
+      )
       .orderBy(...order)
       .limit(request.perPage + 1)
       .offset(request.page ? (request.page - 1) * request.perPage : 0)

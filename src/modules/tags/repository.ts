@@ -87,6 +87,12 @@ export function createTagsRepository(db: Db, now: () => Date) {
     find,
     get,
 
+    /** Just the id of the tag with this id or slug: filters need no article counts. */
+    idOf(idOrSlug: string): number | undefined {
+      const where = isId(idOrSlug) ? eq(tags.id, Number(idOrSlug)) : eq(tags.slug, idOrSlug);
+      return db.select({ id: tags.id }).from(tags).where(where).get()?.id;
+    },
+
     list(options: { page: number; perPage: number; sort: SortKey<TagSortField>[] }, audience: Audience) {
       const sortColumns = {
         name: sql`lower(${tags.name})`,
