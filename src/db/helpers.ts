@@ -48,9 +48,9 @@ export function assignSlug(request: SlugRequest): string {
   });
 }
 
-/** SQLite's error for a unique index, as the driver raises it. */
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+/** A SQLite constraint error (unique, foreign key, check), as the driver raises it. */
+export function isConstraintViolation(error: unknown): boolean {
+  return String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isConstraintViolation } from '../db/helpers.js';
 import { DomainError, type DomainErrorKind } from '../lib/errors.js';
 import type { Problem } from './schemas.js';
 
@@ -111,6 +112,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
         fastifyCodes[error.code] ?? (error instanceof SyntaxError ? 'malformed-json' : 'bad-request');
       const detail = code === 'malformed-json' ? `Malformed JSON body: ${error.message}` : error.message;
       return sendProblem(request, reply, status, status === 429 ? 'rate-limited' : code, detail);
+    }
+    if (isConstraintViolation(error)) {
+      // A backstop: repositories check first, inside the write transaction, so this means a
+      // rule the checks missed. Still the client's conflict, not a server failure.
+      return sendProblem(request, reply, 409, 'conflict', 'The change conflicts with existing data');
     }
     if (status === 503) {
       // Load shedding (@fastify/under-pressure) has set Retry-After already.

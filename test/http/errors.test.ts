@@ -1,4 +1,7 @@
+import Database from 'better-sqlite3';
 import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
@@ -115,4 +118,20 @@ t.test('every answer carries the request id, the caller’s own when given', asy
   t.equal(given.headers['x-request-id'], 'trace-123');
   const generated = await call('GET', '/v1/nothing');
   t.ok(generated.headers['x-request-id'], 'errors too');
+});
+
+t.test('a constraint the repositories did not foresee is a 409 problem, not a 500', async (t) => {
+  const app = await buildApp(testConfig());
+  t.teardown(() => app.close());
+  // A real driver error: a unique index refusing a second row.
+  const sqlite = new Database(':memory:');
+  sqlite.exec('create table t (slug text unique)');
+  app.get('/v1/boom', { schema: { hide: true } }, async () => {
+    sqlite.prepare("insert into t values ('same')").run();
+    sqlite.prepare("insert into t values ('same')").run();
+  });
+  const response = await app.inject({ url: '/v1/boom' });
+  sqlite.close();
+  t.equal(response.statusCode, 409);
+  t.match(response.json(), { status: 409, type: 'https://broadsheet.dev/problems/conflict' });
 });

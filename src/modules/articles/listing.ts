@@ -19,6 +19,7 @@ import { qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, comments, sections } from '../../db/schema.js';
 import type { CursorPosition } from '../../lib/cursor.js';
+import { readingTimeMinutes } from '../../lib/markdown.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { TagsRepository } from '../tags/repository.js';
 import type { ArticleSummary } from './schemas.js';
@@ -191,7 +192,7 @@ export function toArticle(row: Row, tags: ArticleSummary['tags'], now: string): 
     section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
     tags,
     wordCount,
-    readingTimeMinutes: Math.max(1, Math.ceil(wordCount / 230)),
+    readingTimeMinutes: readingTimeMinutes(wordCount),
   };
 }
 
