@@ -33,7 +33,7 @@ function random(seed: number) {
 }
 
 const seedText = readFileSync(
-  fileURLToPath(new URL('../../shared/fixtures/seed-article.md', import.meta.url)),
+  fileURLToPath(new URL('../test/fixtures/seed-article.md', import.meta.url)),
   'utf8',
 );
 const seedBody = seedText.replace(/^---\n[\s\S]*?\n---\n\n?/, '');

@@ -27,7 +27,7 @@ export interface SlugRequest {
   self?: number;
 }
 
-/** Picks a slug by the rules of DESIGN.md: a given slug must be free, a derived one gets -2, -3 ... */
+/** Picks a slug by the API conventions: a given slug must be free, a derived one gets -2, -3 ... */
 export function assignSlug(request: SlugRequest): string {
   const { given, holderOf, self } = request;
   if (given !== undefined) {

@@ -3,7 +3,7 @@ import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../lib/slug.js';
 
 /**
  * A `$ref` to a shared schema that keeps its static type. A plain Type.Ref would type the
- * reply as unknown and switch off response type checking (STACK.md, pitfall 11).
+ * reply as unknown and switch off response type checking.
  */
 export const RefOf = <T extends TSchema>(schema: T) =>
   Type.Unsafe<Static<T>>(Type.Ref((schema as unknown as { $id: string }).$id));

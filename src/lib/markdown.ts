@@ -54,6 +54,8 @@ export function renderMarkdown(body: string): Rendering {
   const tokens = markdown.parse(body, {});
   const toc: TocEntry[] = [];
   const usedIds = new Set<string>();
+  // The next suffix to try for each base id: a body of many equal headings stays linear.
+  const nextSuffix = new Map<string, number>();
   const blocks: string[] = [];
   let excerpt: string | undefined;
   tokens.forEach((token, index) => {
@@ -64,7 +66,9 @@ export function renderMarkdown(body: string): Rendering {
       const text = inlineText(tokens[index + 1]);
       const base = deriveSlug(text);
       let id = base;
-      for (let n = 2; usedIds.has(id); n++) id = `${base}-${n}`;
+      let n = nextSuffix.get(base) ?? 2;
+      while (usedIds.has(id)) id = `${base}-${n++}`;
+      nextSuffix.set(base, n);
       usedIds.add(id);
       token.attrSet('id', id);
       toc.push({ level: Number(token.tag.slice(1)), text, id });

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const SEED_ARTICLE_PATH = fileURLToPath(
-  new URL('../../../shared/fixtures/seed-article.md', import.meta.url),
-);
+export const SEED_ARTICLE_PATH = fileURLToPath(new URL('../fixtures/seed-article.md', import.meta.url));
 
 export interface SeedArticle {
   title: string;
