@@ -33,3 +33,9 @@ t.test('the seed article fixture is in the repository', async (t) => {
   const seed = readFileSync(join(root, 'test/fixtures/seed-article.md'), 'utf8');
   t.match(seed, /^---\n[\s\S]*section: /);
 });
+
+t.test('the fixture is the article as received, byte for byte (no formatter touched it)', async (t) => {
+  const seed = readFileSync(join(root, 'test/fixtures/seed-article.md'), 'utf8');
+  t.match(seed, /^---\ntitle: "Zelenskyy’s Call/);
+  t.match(seed, /\ntags:\n {2}- Ukraine\n/);
+});
