@@ -1,30 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import AjvCompiler from '@fastify/ajv-compiler';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from './config.js';
 import { openDatabase } from './db/index.js';
-import { registerAuth } from './http/auth.js';
-import { registerCaching } from './http/caching.js';
-import { registerErrorHandling, sendProblem } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
+import { registerJsonBodies } from './http/json-body.js';
+import { requestSerializer } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { ListMetaSchema } from './http/pagination.js';
-import { errorResponses, ProblemSchema, RefOf, sharedSchemas } from './http/schemas.js';
-import { articleRoutes } from './modules/articles/routes.js';
+import { sharedSchemas } from './http/schemas.js';
+import { systemRoutes } from './http/system.js';
+import { v1Api } from './http/v1.js';
 import { articleComponents } from './modules/articles/schemas.js';
-import { commentRoutes } from './modules/comments/routes.js';
 import { commentComponents } from './modules/comments/schemas.js';
-import { keyRoutes } from './modules/keys/routes.js';
 import { keyComponents } from './modules/keys/schemas.js';
-import { sectionRoutes } from './modules/sections/routes.js';
 import { sectionComponents } from './modules/sections/schemas.js';
-import { tagRoutes } from './modules/tags/routes.js';
 import { tagComponents } from './modules/tags/schemas.js';
 import { createServices } from './services.js';
 
@@ -58,27 +54,47 @@ function buildValidator(externalSchemas: Parameters<ValidatorFactory>[0], option
   return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : lenient)(route as never);
 }
 
+/** A caller's X-Request-Id is kept only when it is short and plain; otherwise a new one is made. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 /** Builds the whole application, without listening: server.ts and the tests use this same function. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization'],
+      serializers: { req: requestSerializer },
+    },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    genReqId: requestId,
     // Long path parameters reach validation (a 400 naming the limit) instead of the router's bare 414.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = openDatabase(config.databaseFile);
-  app.addHook('onClose', async () => database.sqlite.close());
-  const services = createServices(database.db, now);
+  const services = createServices(database.db, now, { renderTimeoutMs: config.renderTimeoutMs });
   app.decorate('services', services);
+  app.addHook('onClose', async () => {
+    await services.renderer.close();
+    database.sqlite.close();
+  });
   const rerendered = services.articles.rerenderStale();
   if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
 
   registerErrorHandling(app);
+  // One instant per request: every rule that compares with "now" in it agrees.
+  app.decorateRequest('instant', '');
+  app.addHook('onRequest', async (request) => {
+    request.instant = now().toISOString();
+  });
   // The request id (generated, or the caller's X-Request-Id) comes back, to match log lines.
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -86,11 +102,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // JSON only: text/plain (which Fastify accepts by default) gets a 415 like anything else.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    'application/merge-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonBodies(app);
 
   for (const schema of [
     ...sharedSchemas,
@@ -127,101 +139,23 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       'Surrogate-Key',
     ],
     maxAge: 600,
+    // A preflight without its headers gets a plain 204 (no CORS grant) rather than a text/plain 400.
+    strictPreflight: false,
   });
-  // Before caching: its ETag names the encoding compression chose.
   await app.register(compress, { threshold: 1024 });
 
-  // Beyond capacity, answer 503 + Retry-After at once instead of queueing without bound.
-  await app.register(underPressure, {
-    maxEventLoopDelay: config.overload.maxEventLoopDelayMs,
-    maxHeapUsedBytes: config.overload.maxHeapUsedBytes,
-    retryAfter: 5,
-  });
-  // Any API operation can be shed or rate limited: say so in every operation's responses.
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1') || !route.schema?.response) return;
-    const responses = route.schema.response as Record<number, unknown>;
-    responses[503] ??= RefOf(ProblemSchema);
-  });
-
   await registerOpenApi(app, version);
-  registerAuth(app, services.keys, config.adminKey);
-  await app.register(rateLimit, {
-    global: true,
-    // After authentication, so keyed clients get their own, larger allowance.
-    hook: 'preHandler',
-    max: (request) => (request.principal ? config.rateLimit.keyed : config.rateLimit.anonymous),
-    keyGenerator: (request) => (request.principal ? `key:${request.principal.name}` : `ip:${request.ip}`),
-    timeWindow: 60_000,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(
-        new Error(`Rate limit of ${context.max} requests a minute exceeded; retry in ${context.after}`),
-        {
-          statusCode: 429,
-        },
-      ),
-  });
-
-  registerCaching(app, {
-    ...config.cache,
-    readState: (at) => services.contentState.read(at),
-    now,
-  });
-
-  const system = { tags: ['System'], security: [] };
-  app.get(
-    '/health',
-    {
-      config: { rateLimit: false },
-      schema: {
-        ...system,
-        operationId: 'health',
-        summary: 'Liveness',
-        description: 'Answers 200 while the process runs. Public.',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-  app.get(
-    '/ready',
-    {
-      config: { rateLimit: false },
-      schema: {
-        ...system,
-        operationId: 'ready',
-        summary: 'Readiness',
-        description: 'Answers 200 when the database answers a query, 503 otherwise. Public.',
-        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...errorResponses(503) },
-      },
-    },
-    async (request, reply) => {
-      try {
-        database.sqlite.prepare('select 1').get();
-        return { status: 'ready' as const };
-      } catch (error) {
-        request.log.error({ err: error }, 'database not ready');
-        return sendProblem(request, reply, 503, 'not-ready', 'The database does not answer');
-      }
-    },
-  );
-
-  for (const routes of [sectionRoutes, tagRoutes, keyRoutes]) {
-    await app.register(routes, { prefix: '/v1', services });
-  }
-  await app.register(articleRoutes, { prefix: '/v1', services, requireIfMatch: config.requireIfMatch });
-  await app.register(commentRoutes, {
-    prefix: '/v1',
-    services,
-    submitRateLimit: config.rateLimit.comments,
-    keyedRateLimit: config.rateLimit.keyed,
-  });
+  await app.register(systemRoutes, { ping: () => database.sqlite.prepare('select 1').get() });
+  await app.register(v1Api, { prefix: '/v1', config, services });
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: ReturnType<typeof createServices>;
+  }
+  interface FastifyRequest {
+    /** The request's one "now" (ISO 8601), taken when it arrived. */
+    instant: string;
   }
 }

@@ -64,6 +64,17 @@ export const EnvSchema = Type.Object({
     default: 0,
     description: 'Shed load while the V8 heap is larger than this; 0 = never',
   }),
+  RENDER_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 10_000,
+    description:
+      'Longest a Markdown body may take to render (off the event loop) before the write is refused',
+  }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({
+    minimum: 0,
+    default: 10_000,
+    description: 'On SIGTERM, how long in-flight requests may finish before the process exits anyway',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -87,6 +98,8 @@ export interface Config {
   requireIfMatch: boolean;
   overload: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number };
   trustProxy: boolean;
+  renderTimeoutMs: number;
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -148,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxHeapUsedBytes: parsed.OVERLOAD_MAX_HEAP_BYTES,
     },
     trustProxy: parsed.TRUST_PROXY,
+    renderTimeoutMs: parsed.RENDER_TIMEOUT_MS,
+    shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
   };
 }
 
@@ -165,6 +180,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     requireIfMatch: false,
     overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
     trustProxy: false,
+    renderTimeoutMs: 10_000,
+    shutdownDrainMs: 10_000,
     ...overrides,
   };
 }

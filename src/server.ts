@@ -27,7 +27,15 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    app.log.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining in-flight requests');
+    // A handler stuck past the drain does not keep the process alive: exit anyway.
+    setTimeout(() => {
+      app.log.error({ drainMs: config.shutdownDrainMs }, 'drain timed out: exiting with requests in flight');
+      process.exit(1);
+    }, config.shutdownDrainMs).unref();
+    // Keep-alive connections whose last request finishes during the drain would otherwise stay
+    // open (close() only closes those idle at the moment it is called): close them as they idle.
+    setInterval(() => app.server.closeIdleConnections(), 100).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {

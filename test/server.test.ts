@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -10,7 +11,7 @@ t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env = { DATABASE_URL: `file:${join(dir, 'nested', 'broadsheet.db')}` };
 
-  const first = await startServer(env);
+  const first = await startServer(t, env);
   const key = /\b(bsk_[A-Za-z0-9_-]{43})\b/.exec(first.output())?.[1];
   t.ok(key, 'the first start prints a bootstrap admin key');
   t.match(first.output(), /Swagger UI: http:\/\/127\.0\.0\.1:\d+\/docs/, 'start-up says where the docs are');
@@ -29,7 +30,7 @@ t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits 
   );
   t.equal(await stop(first), 0, 'SIGTERM: graceful exit 0');
 
-  const second = await startServer(env);
+  const second = await startServer(t, env);
   t.notMatch(second.output(), /bsk_/, 'no second bootstrap key');
   const read = await fetch(`${second.baseUrl}/v1/sections/breaking-news`);
   t.equal(read.status, 200, 'data survived the restart');
@@ -51,4 +52,25 @@ t.test('bad configuration stops the server with a clear message', async (t) => {
   t.equal(code, 1);
   t.match(stderr, /PORT: must be integer/);
   t.match(stderr, /PostgreSQL is not supported yet/);
+});
+
+t.test('SIGTERM exits within the drain even when a request never finishes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-drain-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const server = await startServer(t, {
+    DATABASE_URL: `file:${join(dir, 'db.sqlite')}`,
+    SHUTDOWN_DRAIN_MS: '500',
+  });
+  const { port } = new URL(server.baseUrl);
+  // A request whose body never arrives: it stays in flight until the process goes.
+  const socket = connect(Number(port), '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    'POST /v1/sections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"na',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(await stop(server), 1, 'exits (1) once the drain runs out, instead of waiting forever');
+  t.match(server.output(), /drain timed out/);
 });

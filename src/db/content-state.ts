@@ -1,17 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
 import { publishedBy } from '../modules/articles/visibility.js';
 import type { Db } from './index.js';
 import { articles, contentState } from './schema.js';
+import { persistentSetting } from './settings.js';
 
 export interface ContentState {
-  /** Moves on every content write (triggers, see migration 0004). */
+  /** Moves on every write to content or keys (triggers, see migrations 0004 and 0009). */
   generation: number;
   changedAt: string;
+  /** Moves only on writes the public can see (touchPublic, called by the repositories). */
+  publicGeneration: number;
+  publicChangedAt: string;
   /** The latest publishedAt already reached: moves when a scheduled article goes live. */
   latestPublishedAt: string;
 }
 
-/** Reads what every cached representation depends on: two prepared, indexed lookups. */
+/**
+ * What every cached representation depends on. Two generations: keyed callers' validators
+ * follow every write, the public's only writes it can see, so editing a draft, a pending
+ * comment or a key never changes what a public cache holds.
+ */
 export function createContentStateRepository(db: Db) {
   const state = db.select().from(contentState).where(eq(contentState.id, 1)).prepare();
   // Newest first down the (status, published_at) index: one step, however many articles.
@@ -22,15 +31,34 @@ export function createContentStateRepository(db: Db) {
     .orderBy(desc(articles.publishedAt))
     .limit(1)
     .prepare();
+  const touch = db
+    .update(contentState)
+    .set({
+      publicGeneration: sql`${contentState.publicGeneration} + 1`,
+      publicChangedAt: sql.placeholder('at') as unknown as string,
+    })
+    .where(eq(contentState.id, 1))
+    .prepare();
   return {
     read(now: string): ContentState {
       const row = state.get();
+      const epoch = new Date(0).toISOString();
       return {
         generation: row?.generation ?? 0,
-        changedAt: row?.changedAt ?? new Date(0).toISOString(),
+        changedAt: row?.changedAt ?? epoch,
+        publicGeneration: row?.publicGeneration ?? 0,
+        publicChangedAt: row?.publicChangedAt ?? epoch,
         latestPublishedAt: latest.get({ now })?.at ?? '',
       };
     },
+
+    /** Marks a change the public can see; call inside the writing transaction. */
+    touchPublic(at: string): void {
+      touch.run({ at });
+    },
+
+    /** The key validators are signed with, so they reveal nothing about the counters behind them. */
+    validatorSecret: persistentSetting(db, 'validator_secret', () => randomBytes(32).toString('hex')),
   };
 }
 

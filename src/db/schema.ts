@@ -166,7 +166,13 @@ export const comments = sqliteTable(
   ],
 );
 
-export const API_SCOPES = ['content:read', 'content:write', 'comments:moderate', 'admin'] as const;
+export const API_SCOPES = [
+  'content:public',
+  'content:read',
+  'content:write',
+  'comments:moderate',
+  'admin',
+] as const;
 
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -181,13 +187,17 @@ export const apiKeys = sqliteTable('api_keys', {
 });
 
 /**
- * One row that every content write moves forward (by triggers, so no write path can forget):
+ * One row that every content write moves forward (`generation` by triggers, so no write path
+ * can forget; `publicGeneration` by the repositories, which know what the public sees):
  * the basis of ETags and Last-Modified, shared by every process on the same file.
  */
 export const contentState = sqliteTable('content_state', {
   id: integer('id').primaryKey(),
   generation: integer('generation').notNull(),
   changedAt: text('changed_at').notNull(),
+  /** Moved by the repositories (not triggers) only when a write changes what the public sees. */
+  publicGeneration: integer('public_generation').notNull().default(1),
+  publicChangedAt: text('public_changed_at').notNull().default('1970-01-01T00:00:00.000Z'),
 });
 
 /** Small facts the server keeps about itself, such as the key that signs list cursors. */

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../modules/articles/visibility.js';
 import { hashKey, type KeysRepository, type Scope } from '../modules/keys/repository.js';
 import { sendProblem } from './errors.js';
@@ -16,6 +16,8 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Why the credentials sent were refused; answered 401 once the rate limiter counted the request. */
+    authFailure: string | null;
   }
 }
 
@@ -30,12 +32,14 @@ export const publicAccess = (...scopesThatSeeMore: Scope[]): SecurityRequirement
 /** A key with this scope (or `admin`) is required. */
 export const requireScope = (scope: Scope): SecurityRequirement[] => [{ [BEARER_SCHEME]: [scope] }];
 
-// admin implies every scope; writing content implies reading it.
+// admin implies every scope; writing content implies reading it. `content:public` (delivery
+// keys) implies nothing beyond itself: it sees what the public sees, at the keyed rate limit.
 const implied: Record<Scope, Scope[]> = {
-  admin: ['admin', 'content:read', 'content:write', 'comments:moderate'],
+  admin: ['admin', 'content:read', 'content:write', 'comments:moderate', 'content:public'],
   'content:write': ['content:write', 'content:read'],
   'content:read': ['content:read'],
   'comments:moderate': ['comments:moderate'],
+  'content:public': ['content:public'],
 };
 
 export function hasScope(principal: Principal | null, scope: Scope): boolean {
@@ -51,71 +55,76 @@ function unauthorized(request: FastifyRequest, reply: FastifyReply, detail: stri
 }
 
 function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(hashKey(a));
-  const right = Buffer.from(hashKey(b));
-  return timingSafeEqual(left, right);
+  return timingSafeEqual(Buffer.from(hashKey(a)), Buffer.from(hashKey(b)));
 }
 
-/**
- * Authenticates `Authorization: Bearer <key>` on every request, and enforces each route's
- * declared `schema.security` — the same array the OpenAPI document shows, so the document and
- * the enforcement cannot drift apart. Must be registered before any route.
- */
-export function registerAuth(app: FastifyInstance, keys: KeysRepository, adminKey: string | undefined): void {
-  app.decorateRequest('principal', null);
+/** Query parameters that would put a secret into URLs, logs and caches. */
+export const SECRET_QUERY_PARAMETERS = ['access_token', 'api_key', 'apikey', 'key', 'token'];
 
-  app.addHook('onRequest', async (request, reply) => {
+/**
+ * Authentication for the API scope it is registered in: `Authorization: Bearer <key>` is
+ * resolved on every request (onRequest), and each route's declared `schema.security` (the same
+ * array the OpenAPI document shows) is enforced in preParsing, after the route's rate limiter
+ * has counted the request, so refused keys use up the allowance too.
+ */
+export function registerAuth(api: FastifyInstance, keys: KeysRepository, adminKey: string | undefined): void {
+  api.decorateRequest('principal', null);
+  api.decorateRequest('authFailure', null);
+
+  api.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
-    // Health checks and the docs ignore credentials; the API (and unknown /v1 routes) check them.
-    if (header === undefined || !request.url.startsWith('/v1')) return;
+    if (header === undefined) return;
     const match = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
-    if (!match?.[1]) return unauthorized(request, reply, 'Authorization must be "Bearer <api key>"', true);
+    if (!match?.[1]) {
+      request.authFailure = 'Authorization must be "Bearer <api key>"';
+      return;
+    }
     const secret = match[1];
     if (adminKey && sameSecret(secret, adminKey)) {
       request.principal = { keyId: null, name: 'BROADSHEET_ADMIN_KEY', scopes: ['admin'] };
       return;
     }
     const key = keys.authenticate(secret);
-    if (!key) return unauthorized(request, reply, 'Unknown or revoked API key', true);
-    request.principal = { keyId: key.id, name: key.name, scopes: key.scopes };
+    if (key) request.principal = { keyId: key.id, name: key.name, scopes: key.scopes };
+    else request.authFailure = 'Unknown or revoked API key';
   });
 
-  app.addHook('onRoute', (route) => {
-    const security = (route.schema as { security?: SecurityRequirement[] } | undefined)?.security;
-    // No requirement, or an empty one among the alternatives, means anyone may call.
-    if (
-      !security ||
-      security.length === 0 ||
-      security.some((requirement) => Object.keys(requirement).length === 0)
-    )
-      return;
-    const alternatives = security.map((requirement) => (requirement[BEARER_SCHEME] ?? []) as Scope[]);
-    const check: onRequestHookHandler = async (request, reply) => {
-      if (!request.principal) return unauthorized(request, reply, 'This operation needs an API key', false);
-      const allowed = alternatives.some((scopes) =>
-        scopes.every((scope) => hasScope(request.principal, scope)),
+  api.addHook('preParsing', async (request, reply) => {
+    if (request.authFailure) return unauthorized(request, reply, request.authFailure, true);
+    const query = request.query as Record<string, unknown> | undefined;
+    const secretParameter = SECRET_QUERY_PARAMETERS.find((name) => query?.[name] !== undefined);
+    if (secretParameter) {
+      return sendProblem(
+        request,
+        reply,
+        400,
+        'key-in-query',
+        `API keys go in the Authorization header ("Authorization: Bearer <key>"), never in the URL (${secretParameter}=): URLs end up in logs and caches. Revoke a key sent this way.`,
       );
-      if (!allowed) {
-        const needed = alternatives.map((scopes) => scopes.join(' ')).join('" or "');
-        reply.header(
-          'www-authenticate',
-          `Bearer realm="broadsheet", error="insufficient_scope", scope="${needed}"`,
-        );
-        return sendProblem(
-          request,
-          reply,
-          403,
-          'insufficient-scope',
-          `This operation needs the scope "${needed}"`,
-        );
-      }
-    };
-    const existing = route.onRequest ?? [];
-    route.onRequest = [check, ...(Array.isArray(existing) ? existing : [existing])];
+    }
+    const security = (request.routeOptions.schema as { security?: SecurityRequirement[] } | undefined)
+      ?.security;
+    // No requirement, or an empty one among the alternatives, means anyone may call.
+    if (!security || security.length === 0 || security.some((r) => Object.keys(r).length === 0)) return;
+    if (!request.principal) return unauthorized(request, reply, 'This operation needs an API key', false);
+    const alternatives = security.map((requirement) => (requirement[BEARER_SCHEME] ?? []) as Scope[]);
+    if (alternatives.some((scopes) => scopes.every((scope) => hasScope(request.principal, scope)))) return;
+    const needed = alternatives.map((scopes) => scopes.join(' ')).join('" or "');
+    reply.header(
+      'www-authenticate',
+      `Bearer realm="broadsheet", error="insufficient_scope", scope="${needed}"`,
+    );
+    return sendProblem(
+      request,
+      reply,
+      403,
+      'insufficient-scope',
+      `This operation needs the scope "${needed}"`,
+    );
   });
 }
 
-/** What this request may see of unpublished content, at this request's instant. */
-export function audienceOf(request: FastifyRequest, now: () => Date): Audience {
-  return { seesUnpublished: hasScope(request.principal, 'content:read'), now: now().toISOString() };
+/** What this request may see of unpublished content, at this request's one instant. */
+export function audienceOf(request: FastifyRequest): Audience {
+  return { seesUnpublished: hasScope(request.principal, 'content:read'), now: request.instant };
 }

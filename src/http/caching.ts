@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
 import { DomainError } from '../lib/errors.js';
@@ -7,7 +7,36 @@ export interface CachingOptions {
   maxAge: number;
   staleWhileRevalidate: number;
   readState: (now: string) => ContentState;
-  now: () => Date;
+  /** Signs validators, so an ETag reveals nothing about the counters behind it. */
+  secret: string;
+}
+
+/** What a single resource's representation depends on, read before the handler runs. */
+export interface ValidatorBasis {
+  /** Leads the ETag (`a12.v3`), naming the resource and its version. */
+  prefix: string;
+  /** Everything else the representation shows that can change (embedded names, counts...). */
+  basis: string;
+  version: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `content`: public content, which shared caches may keep when read without a key (or with
+     * a `content:public` delivery key); `private`: keyed reads only, never stored.
+     */
+    cache?: 'content' | 'private';
+    /**
+     * For single resources: their own validator basis, or null when not there (404). With it, a
+     * matching conditional GET is answered 304 before the handler runs, and If-Match on writes
+     * to the same resource compares against it.
+     */
+    validatorBasis?: (request: FastifyRequest) => ValidatorBasis | null | undefined;
+  }
+  interface FastifyRequest {
+    cacheValidators?: Validators;
+  }
 }
 
 interface Validators {
@@ -15,113 +44,148 @@ interface Validators {
   lastModified: string;
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /**
-     * A prefix naming the resource's own version in its ETag (`a12.v3` for article 12 at
-     * version 3), which If-Match on writes compares; null when the resource is not there.
-     */
-    etagScope?: (request: FastifyRequest) => string | null | undefined;
-  }
-  interface FastifyRequest {
-    cacheValidators?: Validators;
-  }
-}
-
 const ENCODING_SUFFIX = /-(gzip|br|deflate)$/;
 
-/** Entity tags in an If-None-Match / If-Match header, without quotes, W/ or encoding suffix. */
+/** Strong entity tags in an If-None-Match / If-Match header, unquoted; W/ tags are kept marked. */
 function parseTags(header: string): string[] {
-  return header
-    .split(',')
-    .map((part) => part.trim().replace(/^W\//, '').replace(/^"|"$/g, '').replace(ENCODING_SUFFIX, ''));
+  return header.split(',').map((part) => part.trim().replace(/^"|"$/g, ''));
 }
+
+/** Weak comparison (If-None-Match): W/ ignored, and any encoding of the representation matches. */
+const weakMatch = (tag: string, etag: string) =>
+  tag === '*' || tag.replace(/^W\/"?/, '').replace(ENCODING_SUFFIX, '') === etag;
 
 const httpDate = (iso: string) => new Date(iso).toUTCString();
 
+/** Anonymous callers and delivery keys share the public representation (and its caches). */
+export const isPublicAudience = (request: FastifyRequest) =>
+  !request.principal || request.principal.scopes.every((scope) => scope === 'content:public');
+
+const audienceName = (request: FastifyRequest) =>
+  isPublicAudience(request) ? 'public' : [...(request.principal?.scopes ?? [])].sort().join(' ');
+
 function cacheControl(request: FastifyRequest, options: CachingOptions): string {
-  return request.principal
-    ? 'private, no-store'
-    : `public, max-age=${options.maxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`;
+  return isPublicAudience(request) && request.routeOptions.config.cache === 'content'
+    ? `public, max-age=${options.maxAge}, stale-while-revalidate=${options.staleWhileRevalidate}`
+    : 'private, no-store';
+}
+
+function sign(options: Pick<CachingOptions, 'secret'>, ...parts: string[]): string {
+  return createHmac('sha256', options.secret).update(parts.join('|')).digest('base64url').slice(0, 22);
+}
+
+/** The request's conditional headers against these validators (RFC 9110 §13.1.2, §13.1.3). */
+function isFresh(request: FastifyRequest, validators: Validators): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) return parseTags(ifNoneMatch).some((tag) => weakMatch(tag, validators.etag));
+  const since = Date.parse(request.headers['if-modified-since'] ?? '');
+  // A date in the future is not a valid validator: ignore it rather than answer 304.
+  if (Number.isNaN(since) || since > Date.parse(request.instant)) return false;
+  return Math.floor(Date.parse(validators.lastModified) / 1000) <= Math.floor(since / 1000);
+}
+
+function setValidatorHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: CachingOptions,
+  etag: string,
+) {
+  reply
+    .header('etag', `"${etag}"`)
+    .header('last-modified', httpDate(request.cacheValidators?.lastModified ?? request.instant))
+    .header('cache-control', cacheControl(request, options))
+    .header('vary', 'Accept-Encoding, Authorization');
+}
+
+/** Computes this request's validators; `basis` comes from the route when it knows its resource. */
+function validatorsFor(request: FastifyRequest, options: CachingOptions, own: ValidatorBasis | undefined) {
+  const state = options.readState(request.instant);
+  const publicAudience = isPublicAudience(request);
+  const changedAt = publicAudience ? state.publicChangedAt : state.changedAt;
+  const audience = audienceName(request);
+  // A single resource is the same whether addressed by id or slug: its tag signs the query
+  // only, so If-Match works across both; anything else signs the whole URL.
+  const etag = own
+    ? `${own.prefix}.${sign(options, own.basis, request.url.split('?')[1] ?? '', audience)}`
+    : sign(
+        options,
+        String(publicAudience ? state.publicGeneration : state.generation),
+        state.latestPublishedAt,
+        request.url,
+        audience,
+      );
+  const lastModified = new Date(
+    Math.max(Date.parse(state.latestPublishedAt) || 0, Date.parse(changedAt)),
+  ).toISOString();
+  return { etag, lastModified };
 }
 
 /**
- * Conditional GETs for the API. Every content write moves one generation counter, so an ETag
- * is a hash of (generation, latest publication reached, URL, caller's scopes): it is known
- * before the handler runs, and a matching If-None-Match is answered 304 without any work.
- * Over-invalidation (any write changes every ETag) is the price of never serving a stale one.
+ * Conditional GETs for the routes that declare `config.cache`. ETags are HMACs of what the
+ * response depends on: a single resource's own basis (`config.validatorBasis`), or else the
+ * audience's generation (public or keyed) and the latest publication reached. Registered in
+ * the API's scope, it reaches nothing else.
  */
-export function registerCaching(app: FastifyInstance, options: CachingOptions): void {
-  app.decorateRequest('cacheValidators', undefined);
+export function registerCaching(api: FastifyInstance, options: CachingOptions): void {
+  api.decorateRequest('cacheValidators', undefined);
 
-  app.addHook('preHandler', async (request, reply) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || !request.url.startsWith('/v1')) return;
-    const scope = request.routeOptions.config.etagScope?.(request);
-    if (scope === null) return; // not there (or hidden): the handler answers 404
-    const state = options.readState(options.now().toISOString());
-    const audience = request.principal ? [...request.principal.scopes].sort().join(' ') : 'public';
-    const hash = createHash('sha256')
-      .update(`${state.generation}|${state.latestPublishedAt}|${request.url}|${audience}`)
-      .digest('base64url')
-      .slice(0, 22);
-    const etag = scope ? `${scope}.${hash}` : hash;
-    const lastModified = new Date(
-      Math.max(Date.parse(state.latestPublishedAt) || 0, Date.parse(state.changedAt)),
-    ).toISOString();
-    request.cacheValidators = { etag, lastModified };
-
-    const ifNoneMatch = request.headers['if-none-match'];
-    const ifModifiedSince = request.headers['if-modified-since'];
-    const fresh = ifNoneMatch
-      ? parseTags(ifNoneMatch).some((tag) => tag === etag || tag === '*')
-      : ifModifiedSince !== undefined &&
-        Math.floor(Date.parse(lastModified) / 1000) <= Math.floor(Date.parse(ifModifiedSince) / 1000);
-    if (fresh) {
-      const sent = ifNoneMatch
-        ?.split(',')
-        .find((part) => part.includes(etag))
-        ?.trim();
-      return reply
-        .code(304)
-        .header('etag', sent ?? `"${etag}"`)
-        .header('last-modified', httpDate(lastModified))
-        .header('cache-control', cacheControl(request, options))
-        .header('vary', 'Accept-Encoding, Authorization')
-        .send();
+  api.addHook('preHandler', async (request, reply) => {
+    const { cache, validatorBasis } = request.routeOptions.config;
+    if (!cache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+    const own = validatorBasis?.(request);
+    if (own === null) return; // not there (or hidden): the handler answers 404
+    request.cacheValidators = validatorsFor(request, options, own);
+    // Known to exist: a matching conditional request is answered without running the handler.
+    if (own && isFresh(request, request.cacheValidators)) {
+      setValidatorHeaders(request, reply, options, request.cacheValidators.etag);
+      return reply.code(304).send();
     }
   });
 
   const finalize: onSendHookHandler = async (request, reply, payload) => {
-    if (!request.url.startsWith('/v1') || reply.statusCode >= 300) return payload;
     const validators = request.cacheValidators;
-    if (!validators) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') reply.header('cache-control', 'no-store');
+    if (reply.statusCode !== 200 || !validators) {
+      if (reply.statusCode < 300 && request.method !== 'GET' && request.method !== 'HEAD')
+        reply.header('cache-control', 'no-store');
       return payload;
+    }
+    // Only a representation that exists can be "not modified": If-None-Match: * on a 404 stays a 404.
+    if (isFresh(request, validators)) {
+      setValidatorHeaders(request, reply, options, validators.etag);
+      reply.code(304).removeHeader('content-encoding').removeHeader('content-length');
+      return '';
     }
     // Each encoding of a representation is its own strong entity: say which one this is.
     const encoding = reply.getHeader('content-encoding');
-    reply.header('etag', `"${validators.etag}${encoding ? `-${String(encoding)}` : ''}"`);
-    reply.header('last-modified', httpDate(validators.lastModified));
-    reply.header('cache-control', cacheControl(request, options));
-    reply.header('vary', 'Accept-Encoding, Authorization');
+    setValidatorHeaders(
+      request,
+      reply,
+      options,
+      `${validators.etag}${encoding ? `-${String(encoding)}` : ''}`,
+    );
     return payload;
   };
-  // A route-level hook placed last, so it runs after @fastify/compress (also route-level) chose
-  // the encoding.
-  app.addHook('onRoute', (route) => {
+  // Route-level and last, so it runs after @fastify/compress (also route-level) chose the
+  // encoding; attached to the API's routes only (this plugin's scope).
+  api.addHook('onRoute', (route) => {
     const existing = route.onSend ?? [];
     route.onSend = [...(Array.isArray(existing) ? existing : [existing]), finalize];
   });
 }
 
 /**
- * The version an If-Match header asks a write to apply to: undefined for `*` or no header
- * (428 when `required`). A tag that names no version (or a stale one) fails the write with 412.
+ * The version an If-Match header lets a write apply to: undefined for `*` or no header (428
+ * when `required`). The tags are compared strongly with the resource's current ETag for this
+ * caller (any encoding of it): a weak tag, another resource's or an older one fails with 412.
  */
-export function expectedVersion(request: FastifyRequest, required: boolean): number | undefined {
+export function expectedVersion(
+  request: FastifyRequest,
+  current: ValidatorBasis | undefined,
+  options: Pick<CachingOptions, 'secret'> & { required: boolean },
+): number | undefined {
   const header = request.headers['if-match'];
   if (header === undefined) {
-    if (required) {
+    if (options.required) {
       throw new DomainError(
         'precondition-required',
         'if-match-required',
@@ -130,17 +194,20 @@ export function expectedVersion(request: FastifyRequest, required: boolean): num
     }
     return undefined;
   }
+  // Not there (or hidden): the write answers 404, not 412.
+  if (!current) return undefined;
   const tags = parseTags(header);
   if (tags.includes('*')) return undefined;
-  const version = tags.map((tag) => /^a\d+\.v(\d+)\./.exec(tag)?.[1]).find((found) => found !== undefined);
-  if (version === undefined) {
+  const etag = `${current.prefix}.${sign(options, current.basis, '', audienceName(request))}`;
+  if (!tags.some((tag) => tag.replace(ENCODING_SUFFIX, '') === etag)) {
     throw new DomainError(
       'precondition-failed',
       'stale-version',
-      'If-Match names no version of this article',
+      'If-Match does not name the current ETag of this article (strong comparison): fetch it again and reapply your change',
+      { currentVersion: current.version },
     );
   }
-  return Number(version);
+  return current.version;
 }
 
 /** Sets the Surrogate-Key header: space-separated keys a CDN can purge by. */

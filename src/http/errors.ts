@@ -1,7 +1,10 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { isConstraintViolation } from '../db/helpers.js';
 import { DomainError, type DomainErrorKind } from '../lib/errors.js';
-import type { Problem } from './schemas.js';
+import { DATE_OR_DATE_TIME_PATTERN, EMAIL_PATTERN, type Problem } from './schemas.js';
 
 const PROBLEM_BASE = 'https://broadsheet.dev/problems/';
 
@@ -13,6 +16,7 @@ const statusOfKind: Record<DomainErrorKind, number> = {
   'precondition-failed': 412,
   'precondition-required': 428,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 const titles: Record<number, string> = {
@@ -25,7 +29,9 @@ const titles: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
@@ -72,20 +78,123 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-/** Ajv errors as `{ path, message }`, with paths that name the offending field itself. */
+/** How many field errors a 400 lists: a body of 90,000 unknown keys must not get a megabyte back. */
+export const MAX_LISTED_ERRORS = 20;
+
+const DATE_FORMATS = new Set(['date', 'date-time']);
+
+/** One Ajv error as `{ path, message }`, with a path that names the offending field itself. */
+function fieldError(context: string, error: AjvError, alternatives: AjvError[]) {
+  let path = `/${context}${error.instancePath}`;
+  let message = error.message ?? 'is invalid';
+  if (error.keyword === 'additionalProperties') {
+    path += `/${String(error.params.additionalProperty)}`;
+    message = 'is not a known field';
+  } else if (error.keyword === 'required') {
+    path += `/${String(error.params.missingProperty)}`;
+    message = 'is required';
+  } else if (error.keyword === 'enum') {
+    const allowed = (error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value));
+    message = `must be one of ${allowed.join(', ')}`;
+  } else if (error.keyword === 'format' && DATE_FORMATS.has(String(error.params.format))) {
+    message = `must be an ISO 8601 ${error.params.format === 'date' ? 'date (2026-11-28)' : 'date-time (2026-11-28T09:30:00Z)'}`;
+  } else if (error.keyword === 'anyOf') {
+    // The alternatives' own errors say how each failed; name the forms the value may take instead.
+    const dates = alternatives.filter(
+      (e) => e.keyword === 'format' && DATE_FORMATS.has(String(e.params.format)),
+    );
+    message =
+      dates.length > 0
+        ? 'must be an ISO 8601 date (2026-11-28) or date-time (2026-11-28T09:30:00Z)'
+        : `must be ${[...new Set(alternatives.map((e) => e.message ?? 'valid'))].join(', or ')}`;
+  } else if (error.keyword === 'pattern' && error.params.pattern === DATE_OR_DATE_TIME_PATTERN) {
+    message = 'must be an ISO 8601 date (2026-11-28) or date-time with offset (2026-11-28T09:30:00Z)';
+  } else if (error.keyword === 'pattern' && error.params.pattern === EMAIL_PATTERN) {
+    message = 'must be an email address like name@example.org';
+  } else if (error.keyword === 'format' && error.params.format === 'email') {
+    message = 'must be an email address like name@example.org';
+  } else if (error.keyword === 'not' && error.instancePath === '') {
+    // The one `not` in the schemas: article lists page by `cursor` or by `page`.
+    message = 'uses both `cursor` and `page`; page by one or the other';
+  }
+  return { path, message };
+}
+
+/** Ajv errors as field errors, the alternatives of an anyOf folded into it, at most MAX_LISTED_ERRORS. */
 function fieldErrors(context: string, errors: AjvError[]) {
-  return errors.map((error) => {
-    let path = `/${context}${error.instancePath}`;
-    let message = error.message ?? 'is invalid';
-    if (error.keyword === 'additionalProperties') {
-      path += `/${String(error.params.additionalProperty)}`;
-      message = 'is not a known field';
-    } else if (error.keyword === 'required') {
-      path += `/${String(error.params.missingProperty)}`;
-      message = 'is required';
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const listed: { path: string; message: string }[] = [];
+  let more = 0;
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) continue;
+    // Two rules saying the same of one field (format and pattern of an email) are listed once.
+    const key = `${error.instancePath}|${error.keyword === 'pattern' || error.keyword === 'format' ? 'form' : error.keyword}|${String(error.params.additionalProperty ?? error.params.missingProperty ?? '')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (listed.length >= MAX_LISTED_ERRORS) {
+      more++;
+      continue;
     }
-    return { path, message };
+    const alternatives =
+      error.keyword === 'anyOf'
+        ? errors.filter((e) => e !== error && e.instancePath === error.instancePath)
+        : [];
+    listed.push(fieldError(context, error, alternatives));
+  }
+  return { listed, more };
+}
+
+// Every route's path and method, to tell a wrong method (405 + Allow) from an unknown path (404).
+const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** 404 for an unknown path; 405 with `Allow` when the path is known for other methods. */
+export function sendNotFound(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  routes: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>,
+) {
+  const path = request.url.split('?')[0] ?? '/';
+  const allowed = METHODS.filter((method) => routes.find(method, path) !== null);
+  if (allowed.length > 0 && !allowed.includes(request.method as HTTPMethod)) {
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(
+      request,
+      reply,
+      405,
+      'method-not-allowed',
+      `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+    );
+  }
+  return sendProblem(request, reply, 404, 'not-found', `No route for ${request.method} ${path}`);
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify has a request (431 header overflow, a bad
+ * Content-Length...): written by hand, as problem+json like every other error.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are larger than the server accepts'
+      : status === 408
+        ? 'The request took too long to arrive'
+        : 'The request is not valid HTTP (for example a Content-Length that does not match the body)';
+  const body = JSON.stringify({
+    type: `${PROBLEM_BASE}${status === 400 ? 'bad-request' : status === 431 ? 'headers-too-large' : 'request-timeout'}`,
+    title: STATUS_CODES[status],
+    status,
+    detail,
   });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** Turns every error into an RFC 9457 problem; 5xx details are logged, never sent. */
@@ -102,15 +211,27 @@ export function registerErrorHandling(app: FastifyInstance): void {
       );
     }
     if (error.validation) {
-      const errors = fieldErrors(error.validationContext ?? 'request', error.validation as AjvError[]);
-      const summary = errors.map((e) => `${e.path} ${e.message}`).join('; ');
-      return sendProblem(request, reply, 400, 'validation-error', `Invalid request: ${summary}`, { errors });
+      const { listed, more } = fieldErrors(
+        error.validationContext ?? 'request',
+        error.validation as AjvError[],
+      );
+      const summary = listed.map((e) => `${e.path} ${e.message}`).join('; ');
+      const andMore = more > 0 ? `; and ${more} more` : '';
+      return sendProblem(request, reply, 400, 'validation-error', `Invalid request: ${summary}${andMore}`, {
+        errors: listed,
+        ...(more > 0 ? { moreErrors: more } : {}),
+      });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code =
         fastifyCodes[error.code] ?? (error instanceof SyntaxError ? 'malformed-json' : 'bad-request');
-      const detail = code === 'malformed-json' ? `Malformed JSON body: ${error.message}` : error.message;
+      const detail =
+        code === 'malformed-json'
+          ? `Malformed JSON body: ${error.message}`
+          : code === 'unsupported-media-type'
+            ? `Send the body as application/json (this request said ${request.headers['content-type'] ?? 'nothing'})`
+            : error.message;
       return sendProblem(request, reply, status, status === 429 ? 'rate-limited' : code, detail);
     }
     if (isConstraintViolation(error)) {
@@ -132,13 +253,33 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(request, reply, 500, 'internal-error', 'The server failed to handle this request.');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  const routes = FindMyWay({ ignoreTrailingSlash: true });
+  app.addHook('onRoute', (route) => {
+    // Catch-alls (CORS preflight's OPTIONS *) say nothing about which paths exist.
+    if (route.url.includes('*')) return;
+    for (const method of [route.method].flat()) routes.on(method as HTTPMethod, route.url, () => {});
+  });
+  app.setNotFoundHandler((request, reply) => sendNotFound(request, reply, routes));
+  app.decorate('knownRoutes', routes);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route's method and path, for telling 405 from 404. */
+    knownRoutes: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  }
+}
+
+/** Errors the router raises before a route is chosen (a path parameter too long, a bad URL). */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(
       request,
       reply,
-      404,
-      'not-found',
-      `No route for ${request.method} ${request.url.split('?')[0]}`,
-    ),
-  );
+      414,
+      'uri-too-long',
+      'A path segment is longer than the server accepts',
+    );
+  }
+  return sendProblem(request, reply, 400, 'bad-url', 'The URL is not valid (malformed percent-encoding?)');
 }

@@ -68,6 +68,13 @@ export const IdParams = Type.Object(
   { additionalProperties: false },
 );
 
+/** A date (whole UTC day) or a date-time with offset, as list filters take them. */
+export const DATE_OR_DATE_TIME_PATTERN =
+  '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+
+/** An email address as the server accepts it: no spaces, one @, a dot in the domain. */
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@.]+(\\.[^\\s@.]+)+$';
+
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

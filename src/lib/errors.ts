@@ -9,7 +9,8 @@ export type DomainErrorKind =
   | 'precondition-failed'
   | 'precondition-required'
   | 'forbidden'
-  | 'bad-request';
+  | 'bad-request'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

@@ -56,6 +56,7 @@ export function renderMarkdown(body: string): Rendering {
   const usedIds = new Set<string>();
   // The next suffix to try for each base id: a body of many equal headings stays linear.
   const nextSuffix = new Map<string, number>();
+  const slugOfText = new Map<string, string>();
   const blocks: string[] = [];
   let excerpt: string | undefined;
   tokens.forEach((token, index) => {
@@ -64,7 +65,9 @@ export function renderMarkdown(body: string): Rendering {
     if (token.type === 'paragraph_open' && excerpt === undefined) excerpt = inlineText(tokens[index + 1]);
     if (token.type === 'heading_open') {
       const text = inlineText(tokens[index + 1]);
-      const base = deriveSlug(text);
+      // Transliterating is the costly part: equal headings share one slug.
+      const base = slugOfText.get(text) ?? deriveSlug(text);
+      slugOfText.set(text, base);
       let id = base;
       let n = nextSuffix.get(base) ?? 2;
       while (usedIds.has(id)) id = `${base}-${n++}`;

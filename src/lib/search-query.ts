@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import { foldToken, type SearchTerm } from './snippet.js';
 
 /**
  * Turns what a reader types into a safe FTS5 MATCH expression.
@@ -16,7 +17,7 @@ type Token =
   | { kind: 'and' | 'or' | 'not' | 'minus' | 'open' | 'close' };
 
 type Node =
-  | { kind: 'term'; fts: string }
+  | { kind: 'term'; fts: string; term: SearchTerm }
   | { kind: 'and'; positive: Node[]; negative: Node[] }
   | { kind: 'or'; options: Node[] };
 
@@ -61,7 +62,11 @@ function term(text: string, prefix: boolean, quoted: boolean): Node | undefined 
     if (quoted) throw invalid('a quoted phrase needs at least one word');
     return undefined; // a lone dash or other punctuation: nothing to search for
   }
-  return { kind: 'term', fts: `"${parts.join(' ')}"${prefix ? ' *' : ''}` };
+  return {
+    kind: 'term',
+    fts: `"${parts.join(' ')}"${prefix ? ' *' : ''}`,
+    term: { tokens: parts.map(foldToken), prefix },
+  };
 }
 
 class Parser {
@@ -147,11 +152,25 @@ function render(node: Node): string {
   return node.negative.reduce((expression, excluded) => `(${expression} NOT ${render(excluded)})`, body);
 }
 
+/** The terms a snippet highlights: everything searched for, except what is excluded. */
+function wanted(node: Node): SearchTerm[] {
+  if (node.kind === 'term') return [node.term];
+  if (node.kind === 'or') return node.options.flatMap(wanted);
+  return node.positive.flatMap(wanted);
+}
+
 export const SEARCH_QUERY_MAX_LENGTH = 200;
 
-/** The FTS5 MATCH expression for a reader's query; throws a 400 DomainError when it means nothing. */
-export function toFtsQuery(query: string): string {
+/**
+ * A reader's query as the FTS5 MATCH expression and the terms to highlight; throws a 400
+ * DomainError when it means nothing.
+ */
+export function parseSearch(query: string): { fts: string; terms: SearchTerm[] } {
   if (query.length > SEARCH_QUERY_MAX_LENGTH)
     throw invalid(`it is longer than ${SEARCH_QUERY_MAX_LENGTH} characters`);
-  return render(new Parser(tokenize(query)).parse());
+  const tree = new Parser(tokenize(query)).parse();
+  return { fts: render(tree), terms: wanted(tree) };
 }
+
+/** The FTS5 MATCH expression for a reader's query; throws a 400 DomainError when it means nothing. */
+export const toFtsQuery = (query: string): string => parseSearch(query).fts;

@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config.js';
@@ -29,6 +29,26 @@ export interface CallResult {
   json: any;
 }
 
+/** A response as tests read it: JSON parsed (after decompression) when it is JSON. */
+function toResult(response: LightMyRequestResponse): CallResult {
+  const result: CallResult = {
+    status: response.statusCode,
+    headers: response.headers,
+    body: response.body,
+    json: undefined,
+  };
+  const type = String(response.headers['content-type'] ?? '');
+  const encoding = response.headers['content-encoding'];
+  const text =
+    encoding === 'gzip'
+      ? gunzipSync(response.rawPayload).toString('utf8')
+      : encoding === 'br'
+        ? brotliDecompressSync(response.rawPayload).toString('utf8')
+        : response.body;
+  if (type.includes('json') && text !== '') result.json = JSON.parse(text);
+  return result;
+}
+
 /** A fresh app over a fresh in-memory database, closed when the test ends. */
 export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
   const clock = {
@@ -43,6 +63,14 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
   const app = await buildApp(testConfig({ adminKey: ADMIN_KEY, ...overrides }), { now: () => clock.now });
   t.teardown(() => app.close());
   await app.ready();
+  // Every response a test receives, through call() or app.inject() alike, is checked against
+  // the OpenAPI document.
+  const inject = app.inject.bind(app);
+  app.inject = (async (options: InjectOptions) => {
+    const response = await inject(options);
+    checkResponseAgainstDocument(app, options.method ?? 'GET', String(options.url), toResult(response));
+    return response;
+  }) as unknown as typeof app.inject;
 
   const call = async (method: InjectOptions['method'], url: string, options: CallOptions = {}) => {
     const key = options.key === undefined ? ADMIN_KEY : options.key;
@@ -54,23 +82,7 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
       headers,
       ...(options.body !== undefined ? { payload: options.body as InjectOptions['payload'] } : {}),
     });
-    const result: CallResult = {
-      status: response.statusCode,
-      headers: response.headers,
-      body: response.body,
-      json: undefined,
-    };
-    const type = String(response.headers['content-type'] ?? '');
-    const encoding = response.headers['content-encoding'];
-    const text =
-      encoding === 'gzip'
-        ? gunzipSync(response.rawPayload).toString('utf8')
-        : encoding === 'br'
-          ? brotliDecompressSync(response.rawPayload).toString('utf8')
-          : response.body;
-    if (type.includes('json') && text !== '') result.json = JSON.parse(text);
-    checkResponseAgainstDocument(app, method ?? 'GET', url, result);
-    return result;
+    return toResult(response);
   };
   return { app, call, clock };
 }

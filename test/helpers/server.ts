@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { Test } from 'tap';
 
 export interface RunningServer {
   child: ChildProcess;
@@ -15,12 +16,27 @@ const freePort = () =>
     });
   });
 
-/** Starts the real server (src/server.ts through tsx) on a free port and waits until /ready answers. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+/**
+ * Starts the real server (src/server.ts through tsx) on a free port and waits until /ready
+ * answers. The process is killed when the test ends, whatever happened to the test.
+ */
+export async function startServer(t: Test, env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    // Load shedding is tested in-process (test/http/hardening.test.ts); a real server started
+    // for another purpose on a loaded CI machine must not answer 503 to the test.
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let output = '';
   child.stdout?.on('data', (chunk) => {

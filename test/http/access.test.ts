@@ -14,6 +14,7 @@ interface Document {
 
 // A key that lacks each scope (and everything that implies it).
 const wrongScopeFor: Record<Scope, Scope> = {
+  'content:public': 'comments:moderate',
   'content:read': 'comments:moderate',
   'content:write': 'comments:moderate',
   'comments:moderate': 'content:write',
@@ -33,7 +34,13 @@ async function fixture(t: Parameters<typeof buildTestApp>[0]) {
     body: { authorName: 'A', authorEmail: 'a@example.org', body: 'hello' },
   });
   const keys = {} as Record<Scope, string>;
-  for (const scope of ['content:read', 'content:write', 'comments:moderate', 'admin'] as Scope[]) {
+  for (const scope of [
+    'content:public',
+    'content:read',
+    'content:write',
+    'comments:moderate',
+    'admin',
+  ] as Scope[]) {
     keys[scope] = (await call('POST', '/v1/keys', { body: { name: scope, scopes: [scope] } })).json.key;
   }
   const params: Record<string, string> = {
@@ -106,6 +113,10 @@ t.test('drafts and archived articles leak nowhere without content:read', async (
     body: { title: 'Old', status: 'published', section: 'news' },
   });
   await call('PATCH', `/v1/articles/${archived.json.id}`, { body: { status: 'archived' } });
+  // A comment on the draft, posted by an editor: only keys that see the draft may see it.
+  await call('POST', `/v1/articles/${draft.json.id}/comments`, {
+    body: { authorName: 'Ed', authorEmail: 'ed@example.org', body: 'Draft note' },
+  });
 
   for (const key of [null, keys['comments:moderate']]) {
     const who = key ? 'moderator without content:read' : 'anonymous';
@@ -120,8 +131,6 @@ t.test('drafts and archived articles leak nowhere without content:read', async (
     for (const url of [
       '/v1/articles',
       '/v1/articles?section=news',
-      '/v1/articles?tag=ukraine',
-      '/v1/articles?tag=hidden-tag',
       '/v1/articles?status=draft',
       '/v1/articles?status=archived',
       '/v1/articles?sort=title',
@@ -134,8 +143,22 @@ t.test('drafts and archived articles leak nowhere without content:read', async (
       t.ok(list.json.meta.total <= 1, `${who}: ${url} total counts only the published one`);
     }
     t.equal((await call('GET', '/v1/sections/news', { key })).json.articleCount, 1, `${who}: section count`);
-    t.equal((await call('GET', '/v1/tags/ukraine', { key })).json.articleCount, 0, `${who}: tag count`);
-    t.equal((await call('GET', '/v1/tags/hidden-tag', { key })).json.articleCount, 0);
+    // A tag only unpublished articles carry is as unknown to them as a tag that does not exist.
+    for (const tag of ['ukraine', 'hidden-tag']) {
+      t.equal((await call('GET', `/v1/tags/${tag}`, { key })).status, 404, `${who}: tag ${tag} is hidden`);
+      const filtered = await call('GET', `/v1/articles?tag=${tag}`, { key });
+      t.equal(filtered.status, 400, `${who}: filtering by ${tag} names an unknown tag`);
+      t.notOk(filtered.body.includes('Secret'));
+    }
+    const tagList = await call('GET', '/v1/tags?perPage=100', { key });
+    t.notOk(/ukraine|hidden-tag/i.test(tagList.body), `${who}: the tag list shows no draft's tag`);
+    t.equal(tagList.json.meta.total, tagList.json.data.length);
+    if (key) {
+      const queue = await call('GET', '/v1/comments', { key });
+      t.notOk(queue.body.includes('Draft note'), `${who}: the moderation queue shows no draft's comments`);
+      const byDraft = await call('GET', `/v1/comments?article=${draft.json.slug}`, { key });
+      t.equal(byDraft.json.meta.total, 0, `${who}: nor when asked by the draft's slug`);
+    }
     const submit = await call('POST', `/v1/articles/${draft.json.id}/comments`, {
       key,
       body: { authorName: 'A', authorEmail: 'a@example.org', body: `probe ${who}` },
@@ -144,4 +167,8 @@ t.test('drafts and archived articles leak nowhere without content:read', async (
   }
   t.equal((await call('GET', '/v1/sections/news', { key: keys['content:read'] })).json.articleCount, 3);
   t.equal((await call('GET', `/v1/articles/${draft.json.id}`, { key: keys['content:read'] })).status, 200);
+  const readerTags = await call('GET', '/v1/tags?perPage=100', { key: keys['content:read'] });
+  t.match(readerTags.body, /hidden-tag/, 'content:read sees every tag');
+  const adminQueue = await call('GET', '/v1/comments');
+  t.match(adminQueue.body, /Draft note/, 'a key that sees drafts moderates their comments');
 });

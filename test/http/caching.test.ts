@@ -119,7 +119,7 @@ t.test('a scheduled article going live changes list ETags without any write', as
 t.test('If-Match: current passes, stale is a 412 that changes nothing', async (t) => {
   const { call, article } = await withArticles(t);
   const url = `/v1/articles/${article.id}`;
-  const read = await call('GET', url, { key: null });
+  const read = await call('GET', url);
   const etag = String(read.headers.etag);
   const ok = await call('PATCH', url, { body: { title: 'Editor one' }, headers: { 'if-match': etag } });
   t.equal(ok.status, 200);
@@ -133,11 +133,40 @@ t.test('If-Match: current passes, stale is a 412 that changes nothing', async (t
     412,
   );
   t.equal((await call('PATCH', url, { body: { title: 'Any' }, headers: { 'if-match': '*' } })).status, 200);
-  const gzipTag = `"${etag.slice(1, -1).replace('.v1.', '.v3.')}-gzip"`;
+  const current = String((await call('GET', url)).headers.etag);
+  t.equal(
+    (await call('PATCH', url, { body: { title: 'Weak' }, headers: { 'if-match': `W/${current}` } })).status,
+    412,
+    'a weak tag never passes (strong comparison)',
+  );
+  const gzipTag = `"${current.slice(1, -1)}-gzip"`;
   t.equal(
     (await call('PATCH', url, { body: { title: 'Via gzip tag' }, headers: { 'if-match': gzipTag } })).status,
     200,
-    'an ETag from a compressed read works too',
+    'an ETag from a compressed read of the current version works too',
+  );
+  const forged = `"${current.slice(1, -1).replace(/\.v\d+\./, '.v5.')}"`;
+  t.equal(
+    (await call('PATCH', url, { body: { title: 'Forged' }, headers: { 'if-match': forged } })).status,
+    412,
+    'the whole tag is compared, not just the version in it',
+  );
+  const other = await call('POST', '/v1/articles', { body: { title: 'Another', status: 'published' } });
+  const otherTag = String((await call('GET', `/v1/articles/${other.json.id}`)).headers.etag);
+  t.equal(
+    (await call('PATCH', url, { body: { title: 'Other' }, headers: { 'if-match': otherTag } })).status,
+    412,
+    "another article's ETag does not pass",
+  );
+  t.equal(
+    (
+      await call('PATCH', '/v1/articles/no-such-article', {
+        body: { title: 'x' },
+        headers: { 'if-match': otherTag },
+      })
+    ).status,
+    404,
+    'a missing article is a 404, not a 412',
   );
 });
 

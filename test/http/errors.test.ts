@@ -17,7 +17,6 @@ t.test('validation names every bad field; unknown fields are refused, never stri
   const paths = bad.json.errors.map((e: { path: string }) => e.path);
   for (const path of ['/body/title', '/body/status', '/body/colour', '/body/tags'])
     t.ok(paths.includes(path), path);
-  t.match(bad.json.errors, [{ path: '/body/colour', message: 'is not a known field' }].slice(0, 0));
   t.ok(
     bad.json.errors.some(
       (e: { path: string; message: string }) =>
@@ -109,7 +108,8 @@ t.test('unknown routes and ids are 404 problems', async (t) => {
     t.equal(response.json.status, 404);
   }
   const method = await call('PUT', '/v1/articles/1', { body: {} });
-  t.equal(method.status, 404);
+  t.equal(method.status, 405, 'a known path with the wrong method');
+  t.equal(method.headers.allow, 'GET, HEAD, PATCH, DELETE');
 });
 
 t.test('every answer carries the request id, the caller’s own when given', async (t) => {

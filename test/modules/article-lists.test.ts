@@ -61,7 +61,8 @@ t.test('article lists: filters, sorting, paging, excerpt instead of body', async
   const anonymousDrafts = await call('GET', '/v1/articles?status=draft', { key: null });
   t.equal(anonymousDrafts.json.meta.total, 0, 'no drafts without a key, even when asked');
   const none = await call('GET', '/v1/articles?section=nowhere');
-  t.same(none.json, { data: [], meta: { total: 0, page: 1, perPage: 20, nextCursor: null } });
+  t.equal(none.status, 400, 'an unknown section is named, not an empty list');
+  t.match(none.json.detail, /nowhere/);
 
   const byTitle = await call('GET', '/v1/articles?sort=title&perPage=3', { key: null });
   t.same(

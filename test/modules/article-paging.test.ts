@@ -123,7 +123,9 @@ t.test('filters: subsections, any and all tags, dates, updatedSince', async (t) 
   t.equal(await count('tag=red'), 12);
   t.equal(await count('tag=blue,green'), 24, 'any of');
   t.equal(await count('tagAll=red,blue'), 6, 'all of');
-  t.equal(await count('tagAll=red,nope'), 0);
+  const unknownTag = await app.call('GET', '/v1/articles?tagAll=red,nope', { key: null });
+  t.equal(unknownTag.status, 400, 'an unknown tag is named, not an empty list');
+  t.match(unknownTag.json.detail, /nope/);
   const all = (await app.call('GET', '/v1/articles?perPage=100&sort=publishedAt', { key: null })).json.data;
   const middle = all[10].publishedAt;
   const after = await count(`publishedAfter=${middle}`);

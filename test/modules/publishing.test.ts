@@ -15,16 +15,21 @@ t.test('a scheduled article appears at its instant, everywhere at once, with no 
   const views = async () => ({
     read: (await call('GET', `/v1/articles/${scheduled.json.id}`, { key: null })).status,
     total: (await call('GET', '/v1/articles', { key: null })).json.meta.total,
-    filtered: (await call('GET', '/v1/articles?tag=ukraine&section=world', { key: null })).json.meta.total,
+    // Until the instant, the tag only a scheduled article carries is unknown to the public.
+    filtered: await call('GET', '/v1/articles?tag=ukraine&section=world', { key: null }).then((r) =>
+      r.status === 200 ? r.json.meta.total : r.status,
+    ),
     published: (await call('GET', '/v1/articles?status=published', { key: null })).json.meta.total,
     section: (await call('GET', '/v1/sections/world', { key: null })).json.articleCount,
-    tag: (await call('GET', '/v1/tags/ukraine', { key: null })).json.articleCount,
+    tag: await call('GET', '/v1/tags/ukraine', { key: null }).then((r) =>
+      r.status === 200 ? r.json.articleCount : r.status,
+    ),
     comments: (await call('GET', `/v1/articles/${scheduled.json.id}/comments`, { key: null })).status,
   });
   clock.set(new Date(Date.parse(at) - 1).toISOString());
   t.same(
     await views(),
-    { read: 404, total: 0, filtered: 0, published: 0, section: 0, tag: 0, comments: 404 },
+    { read: 404, total: 0, filtered: 400, published: 0, section: 0, tag: 404, comments: 404 },
     'a millisecond before',
   );
   t.equal(

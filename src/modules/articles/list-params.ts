@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Static } from 'typebox';
 import { DEFAULT_PER_PAGE } from '../../http/pagination.js';
 import { DomainError } from '../../lib/errors.js';
-import { toFtsQuery } from '../../lib/search-query.js';
+import { parseSearch } from '../../lib/search-query.js';
 import { parseSort } from '../../lib/sort.js';
+import { toInstant } from '../../lib/time.js';
 import type { Services } from '../../services.js';
 import type { ArticleFilters, ArticleSortField, ListRequest } from './listing.js';
 import { ARTICLE_FIELDS, ARTICLE_SORT_FIELDS, type ArticleListQuery } from './schemas.js';
@@ -42,9 +43,9 @@ export function pick<T extends object>(item: T, fields: Set<string> | undefined)
 /** A date means the whole day in UTC; a date-time is exact. */
 function instant(value: string, edge: 'start' | 'end'): { at: string; inclusive: boolean } {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const parsed = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
+  const parsed = Date.parse(toInstant(dateOnly ? `${value}T00:00:00Z` : value));
   // Date.parse rolls 2026-02-31 over into March; a real date reads back the same.
-  if (Number.isNaN(parsed) || (dateOnly && new Date(parsed).toISOString().slice(0, 10) !== value)) {
+  if (dateOnly && new Date(parsed).toISOString().slice(0, 10) !== value) {
     throw new DomainError('bad-request', 'invalid-date', `"${value}" is not a real date`);
   }
   if (dateOnly && edge === 'end')
@@ -60,15 +61,30 @@ export function toListRequest(query: Query, services: Services, audience: Audien
   if (query.cursor !== undefined && query.page !== undefined) {
     throw new DomainError('bad-request', 'cursor-with-page', 'Use either `cursor` or `page`, not both');
   }
-  const fts = query.q === undefined ? undefined : toFtsQuery(query.q);
+  const parsed = query.q === undefined ? undefined : parseSearch(query.q);
+  const fts = parsed?.fts;
   const sortFields: ArticleSortField[] = fts
     ? [...ARTICLE_SORT_FIELDS, 'relevance']
     : [...ARTICLE_SORT_FIELDS];
   const sort = parseSort(query.sort, sortFields, fts ? 'relevance' : '-publishedAt');
 
-  const tagIds = (refs: string | undefined) => refs?.split(',').map((ref) => services.tags.idOf(ref) ?? -1);
-  const sectionId =
-    query.section === undefined ? undefined : (services.sections.resolve(query.section) ?? -1);
+  // An unknown filter value is the caller's mistake, not an empty list: a 400 that names it.
+  // A tag the caller cannot see (only drafts carry it) is unknown to them too.
+  const tagIds = (refs: string | undefined) =>
+    refs?.split(',').map((ref) => {
+      const id = services.tags.idOf(ref, audience);
+      if (id === undefined)
+        throw new DomainError('bad-request', 'unknown-tag', `No tag "${ref}" (by id or slug)`);
+      return id;
+    });
+  const sectionId = query.section === undefined ? undefined : services.sections.resolve(query.section);
+  if (query.section !== undefined && sectionId === undefined) {
+    throw new DomainError(
+      'bad-request',
+      'unknown-section',
+      `No section "${query.section}" (by id, slug or name)`,
+    );
+  }
   const filters: ArticleFilters = {
     sectionIds:
       sectionId === undefined
@@ -99,9 +115,13 @@ export function toListRequest(query: Query, services: Services, audience: Audien
     sort,
     filters,
     search:
-      fts === undefined
+      parsed === undefined
         ? undefined
-        : { fts, highlightTag: query.highlight === 'none' ? null : (query.highlight ?? 'mark') },
+        : {
+            fts: parsed.fts,
+            terms: parsed.terms,
+            highlightTag: query.highlight === 'none' ? null : (query.highlight ?? 'mark'),
+          },
     include: { body: included.has('body'), bodyHtml: included.has('bodyHtml'), toc: included.has('toc') },
   };
   // Links follow the client's choice: page numbers when it asked for a page, cursors otherwise.

@@ -20,10 +20,11 @@ import type { Db } from '../../db/index.js';
 import { articles, articleTags, comments, sections } from '../../db/schema.js';
 import type { CursorPosition } from '../../lib/cursor.js';
 import { readingTimeMinutes } from '../../lib/markdown.js';
+import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { TagsRepository } from '../tags/repository.js';
 import type { ArticleSummary } from './schemas.js';
-import { ftsJoin, ftsMatch, ftsRank, ftsSnippet, ftsTable, snippetHtml } from './search.js';
+import { ftsJoin, ftsMatch, ftsRank, ftsTable } from './search.js';
 import { type Audience, visibleArticles } from './visibility.js';
 
 export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title' | 'relevance';
@@ -58,7 +59,7 @@ export interface ListRequest {
   sort: SortKey<ArticleSortField>[];
   filters: ArticleFilters;
   /** A full-text query (FTS5 syntax, built by lib/search-query) and how to mark matches. */
-  search?: { fts: string; highlightTag: string | null };
+  search?: { fts: string; terms: SearchTerm[]; highlightTag: string | null };
   include: Heavy;
 }
 
@@ -122,7 +123,7 @@ function after(
   }, byId);
 }
 
-const summaryColumns = {
+export const summaryColumns = {
   id: articles.id,
   slug: articles.slug,
   title: articles.title,
@@ -311,15 +312,24 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
     const page = rows.slice(0, request.perPage);
     const last = page.at(-1);
     const tagsByArticle = tags.forArticles(page.map((row) => row.id));
-    // Snippets only for the page: computed in the main query, SQLite would build one for
-    // every match before sorting.
+    // Snippets for the page only, from a bounded prefix of each field (FTS5's snippet() is
+    // quadratic in the matches inside one document).
     const snippets = new Map<number, string>();
     if (request.search && page.length > 0) {
       const ids = JSON.stringify(page.map((row) => row.id));
-      for (const row of db.all<{ id: number; snippet: string }>(
-        sql`select rowid as id, ${ftsSnippet} as snippet from ${ftsTable} where ${ftsMatch(request.search.fts)} and rowid in (select value from json_each(${ids}))`,
+      for (const row of db.all<{
+        id: number;
+        body: string;
+        excerpt: string;
+        subtitle: string;
+        title: string;
+      }>(
+        sql`select ${articles.id} as id, substr(${articles.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}) as body,
+          coalesce(${articles.excerpt}, ${articles.autoExcerpt}) as excerpt, coalesce(${articles.subtitle}, '') as subtitle,
+          ${articles.title} as title from ${articles} where ${articles.id} in (select value from json_each(${ids}))`,
       )) {
-        snippets.set(row.id, row.snippet);
+        const fields = [row.body, row.excerpt, row.subtitle, row.title];
+        snippets.set(row.id, buildSnippet(fields, request.search.terms, request.search.highlightTag));
       }
     }
     const items = page.map((row): ArticleHit => {
@@ -327,7 +337,7 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
       for (const key of Object.keys(sortValues)) delete rest[key];
       const article: ArticleHit = toArticle(rest as Row, tagsByArticle.get(row.id) ?? [], audience.now);
       if (request.search) {
-        article.snippet = snippetHtml(snippets.get(row.id) ?? '', request.search.highlightTag);
+        article.snippet = snippets.get(row.id) ?? '';
         article.score = Math.round(-Number(score) * 1000) / 1000;
       }
       return article;

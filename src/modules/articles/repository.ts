@@ -1,12 +1,13 @@
 import { and, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/sqlite-core';
 import type { ContentStateRepository } from '../../db/content-state.js';
-import { assignSlug, writeTransaction } from '../../db/helpers.js';
+import { assignSlug, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { articles, articleTags, sections } from '../../db/schema.js';
+import { articles, articleTags, sections, tags } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
-import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
+import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
+import { toInstant } from '../../lib/time.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
 import {
@@ -15,6 +16,7 @@ import {
   createArticleListing,
   type Heavy,
   type Row,
+  summaryColumns,
   toArticle,
 } from './listing.js';
 import { createRevisionsRepository } from './revisions.js';
@@ -30,9 +32,8 @@ export interface WriteContext {
   expectedVersion?: number;
 }
 
-/** The cached rendering stored beside a body. */
-function renderedColumns(body: string) {
-  const rendering = renderMarkdown(body);
+/** The cached rendering stored beside a body (rendered before the write transaction starts). */
+function renderedColumns(rendering: Rendering) {
   return {
     bodyHtml: rendering.html,
     toc: rendering.toc,
@@ -67,7 +68,19 @@ export function createArticlesRepository(
     };
   };
   const byKey = prepareFor(columnsFor(ALL), true);
-  const versionByKey = prepareFor({ id: articles.id, version: articles.version }, false);
+  // Everything an article response shows beyond its own row: the section and tags it embeds,
+  // its approved comments, and whether it is live yet (status turns from scheduled to published).
+  const basisByKey = prepareFor(
+    {
+      id: articles.id,
+      version: articles.version,
+      section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
+      tags: sql<string>`coalesce((select group_concat(${tags.id} || '/' || ${tags.slug} || '/' || ${tags.name}, '|') from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
+      comments: summaryColumns.commentCount,
+      live: sql<number>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
+    },
+    true,
+  );
   const lookup = <T>(
     statements: ReturnType<typeof prepareFor>,
     idOrSlug: string | number,
@@ -172,12 +185,20 @@ export function createArticlesRepository(
   };
 
   const normaliseTime = (value: string | null | undefined) =>
-    value === undefined || value === null ? value : new Date(value).toISOString();
+    value === undefined || value === null ? value : toInstant(value);
 
-  const update = (idOrSlug: string | number, patch: ArticlePatch, context: WriteContext): Article =>
+  /** Whether the public sees the article (so a change to it changes public responses). */
+  const publiclyVisible = (article: Pick<Article, 'status'>) => article.status === 'published';
+
+  const update = (
+    idOrSlug: string | number,
+    patch: ArticlePatch,
+    context: WriteContext,
+    rendering?: Rendering,
+  ): Article =>
     writeTransaction(db, () => {
       const article = current(idOrSlug, context);
-      const at = now().toISOString();
+      const at = context.audience.now;
       const changes: Partial<typeof articles.$inferInsert> = {};
       const set = <K extends keyof typeof changes>(key: K, value: (typeof changes)[K], was: unknown) => {
         if (value !== undefined && value !== was) changes[key] = value;
@@ -205,7 +226,10 @@ export function createArticlesRepository(
         set('excerpt', patch.excerpt, stored?.excerpt);
       }
       if (patch.body !== undefined && patch.body !== article.body) {
-        Object.assign(changes, { body: patch.body, ...renderedColumns(patch.body) });
+        Object.assign(changes, {
+          body: patch.body,
+          ...renderedColumns(rendering ?? renderMarkdown(patch.body)),
+        });
       }
       if (patch.section !== undefined)
         set('sectionId', resolveSection(patch.section), article.section?.id ?? null);
@@ -220,7 +244,7 @@ export function createArticlesRepository(
       }
       let tagsChanged = false;
       if (patch.tags !== undefined) {
-        const tagIds = related.tags.resolveOrCreate(patch.tags);
+        const tagIds = related.tags.resolveOrCreate(patch.tags, at);
         tagsChanged = tagIds.join(',') !== article.tags.map((tag) => tag.id).join(',');
         if (tagsChanged) linkTags(article.id, tagIds);
       }
@@ -230,7 +254,9 @@ export function createArticlesRepository(
         .where(eq(articles.id, article.id))
         .run();
       revisions.record(article.id, context.actor, snapshot(article.id, at));
-      return get(article.id, { ...context.audience, seesUnpublished: true });
+      const updated = get(article.id, { ...context.audience, seesUnpublished: true });
+      if (publiclyVisible(article) || publiclyVisible(updated)) related.contentState.touchPublic(at);
+      return updated;
     });
 
   return {
@@ -238,19 +264,32 @@ export function createArticlesRepository(
     get,
     update,
 
-    /** Id and version, for ETags and If-Match, without reading the article itself. */
-    versionOf(idOrSlug: string | number, audience: Audience) {
-      return lookup<{ id: number; version: number }>(versionByKey, idOrSlug, audience);
+    /** What the article's validators derive from (ETags, If-Match), without reading its body. */
+    validatorBasis(idOrSlug: string | number, audience: Audience) {
+      const row = lookup<{
+        id: number;
+        version: number;
+        section: string;
+        tags: string;
+        comments: number;
+        live: number | null;
+      }>(basisByKey, idOrSlug, audience);
+      if (!row) return undefined;
+      return {
+        prefix: `a${row.id}.v${row.version}`,
+        basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${row.live ?? 0}`,
+        version: row.version,
+      };
     },
 
     list: createArticleListing(db, related.tags, related.contentState),
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
-    create(input: ArticleCreate, context: WriteContext): Article {
+    create(input: ArticleCreate, context: WriteContext, rendering: Rendering): Article {
       return writeTransaction(db, () => {
-        const at = now().toISOString();
+        const at = context.audience.now;
         const sectionId = resolveSection(input.section) ?? null;
-        const tagIds = related.tags.resolveOrCreate(input.tags ?? []);
+        const tagIds = related.tags.resolveOrCreate(input.tags ?? [], at);
         const slug = assignSlug({
           resource: 'article',
           given: input.slug,
@@ -266,7 +305,7 @@ export function createArticlesRepository(
             subtitle: input.subtitle ?? null,
             excerpt: input.excerpt ?? null,
             body,
-            ...renderedColumns(body),
+            ...renderedColumns(rendering),
             ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
             sectionId,
             author: input.author ?? null,
@@ -278,7 +317,9 @@ export function createArticlesRepository(
           .get();
         linkTags(id, tagIds);
         revisions.record(id, context.actor, snapshot(id, at));
-        return get(id, { ...context.audience, seesUnpublished: true });
+        const created = get(id, { ...context.audience, seesUnpublished: true });
+        if (publiclyVisible(created)) related.contentState.touchPublic(at);
+        return created;
       });
     },
 
@@ -287,6 +328,7 @@ export function createArticlesRepository(
       writeTransaction(db, () => {
         const article = current(idOrSlug, context);
         db.delete(articles).where(eq(articles.id, article.id)).run();
+        if (publiclyVisible(article)) related.contentState.touchPublic(context.audience.now);
       });
     },
 
@@ -302,7 +344,7 @@ export function createArticlesRepository(
      * Brings the article back to a revision's content (title, subtitle, excerpt, body, section,
      * tags, author) as a new revision; slug, status and publication stay as they are now.
      */
-    restore(idOrSlug: string, number: number, context: WriteContext): Article {
+    restore(idOrSlug: string, number: number, context: WriteContext, rendering: Rendering): Article {
       return writeTransaction(db, () => {
         const article = current(idOrSlug, context);
         const { snapshot: old } = revisions.get(article.id, number);
@@ -318,7 +360,26 @@ export function createArticlesRepository(
             author: old.author,
           },
           { ...context, expectedVersion: undefined },
+          rendering,
         );
+      });
+    },
+
+    /**
+     * Deletes a tag: each article that carries it loses it as an edit of its own (a new version
+     * and a revision), so the latest revision always agrees with the article.
+     */
+    deleteTag(idOrSlug: string, context: WriteContext): void {
+      writeTransaction(db, () => {
+        const tag = related.tags.get(idOrSlug, context.audience);
+        for (const articleId of related.tags.carriers(tag.id)) {
+          const article = get(articleId, { ...context.audience, seesUnpublished: true }, {});
+          const remaining = article.tags
+            .filter((carried) => carried.id !== tag.id)
+            .map((carried) => carried.id);
+          update(articleId, { tags: remaining }, { ...context, expectedVersion: undefined });
+        }
+        related.tags.delete(tag.id, context.audience);
       });
     },
 
@@ -331,7 +392,10 @@ export function createArticlesRepository(
           .where(lt(articles.renderVersion, RENDER_VERSION))
           .all();
         for (const { id, body } of stale) {
-          db.update(articles).set(renderedColumns(body)).where(eq(articles.id, id)).run();
+          db.update(articles)
+            .set(renderedColumns(renderMarkdown(body)))
+            .where(eq(articles.id, id))
+            .run();
         }
         return stale.length;
       });

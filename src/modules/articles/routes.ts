@@ -55,28 +55,28 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app,
   { services, requireIfMatch },
 ) => {
-  const { articles, now } = services;
+  const { articles, renderer } = services;
+  // An article's validators derive from what its response shows, not from other writes.
+  const validatorBasis = (request: FastifyRequest) =>
+    articles.validatorBasis((request.params as { idOrSlug: string }).idOrSlug, audienceOf(request)) ?? null;
   // If-Match applies to writes on an existing article, not to creation.
   const writeContext = (request: FastifyRequest, existing = true): WriteContext => ({
-    audience: audienceOf(request, now),
+    audience: audienceOf(request),
     actor: request.principal?.name ?? 'anonymous',
-    expectedVersion: existing ? expectedVersion(request, requireIfMatch) : undefined,
+    expectedVersion: existing
+      ? expectedVersion(request, validatorBasis(request) ?? undefined, {
+          secret: services.contentState.validatorSecret,
+          required: requireIfMatch,
+        })
+      : undefined,
   });
-  // The article's own version leads its ETag, so If-Match can compare versions.
-  const articleEtagScope = (request: FastifyRequest) => {
-    const found = articles.versionOf(
-      (request.params as { idOrSlug: string }).idOrSlug,
-      audienceOf(request, now),
-    );
-    return found ? `a${found.id}.v${found.version}` : null;
-  };
 
   const list = async (
     request: FastifyRequest,
     reply: FastifyReply,
     query: Static<typeof ArticleListQuery>,
   ) => {
-    const audience = audienceOf(request, now);
+    const audience = audienceOf(request);
     const { request: listRequest, queryKey, fields, pageLinks } = toListRequest(query, services, audience);
     const { items, total, next } = articles.list(listRequest, audience);
     const nextCursor = next ? services.cursors.encode(queryKey, next) : null;
@@ -96,6 +96,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app.get(
     '/articles',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'listArticles',
         summary: 'List articles',
@@ -112,6 +113,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app.get(
     '/search',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'searchArticles',
         summary: 'Search articles',
@@ -128,7 +130,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app.get(
     '/articles/:idOrSlug',
     {
-      config: { etagScope: articleEtagScope },
+      config: { cache: 'content', validatorBasis },
       schema: {
         operationId: 'getArticle',
         summary: 'Get an article',
@@ -146,7 +148,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     },
     async (request, reply) => {
       const { format, fields } = request.query;
-      const article = articles.get(request.params.idOrSlug, audienceOf(request, now), {
+      const article = articles.get(request.params.idOrSlug, audienceOf(request), {
         body: format !== 'html',
         bodyHtml: format !== 'markdown',
         toc: true,
@@ -171,7 +173,8 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request, reply) => {
-      const article = articles.create(request.body, writeContext(request, false));
+      const rendering = await renderer.render(request.body.body ?? '');
+      const article = articles.create(request.body, writeContext(request, false), rendering);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
       return article;
     },
@@ -194,7 +197,11 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         },
       },
     },
-    async (request) => articles.update(request.params.idOrSlug, request.body, writeContext(request)),
+    async (request) => {
+      const { body } = request.body;
+      const rendering = body === undefined ? undefined : await renderer.render(body);
+      return articles.update(request.params.idOrSlug, request.body, writeContext(request), rendering);
+    },
   );
 
   app.delete(
@@ -222,6 +229,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app.get(
     '/articles/:idOrSlug/revisions',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'listArticleRevisions',
         summary: 'List an article’s revisions',
@@ -242,7 +250,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = articles.listRevisions(
         request.params.idOrSlug,
-        audienceOf(request, now),
+        audienceOf(request),
         page,
         perPage,
       );
@@ -253,6 +261,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app.get(
     '/articles/:idOrSlug/revisions/:number',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'getArticleRevision',
         summary: 'Get one revision',
@@ -268,7 +277,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request) =>
-      articles.getRevision(request.params.idOrSlug, audienceOf(request, now), request.params.number),
+      articles.getRevision(request.params.idOrSlug, audienceOf(request), request.params.number),
   );
 
   app.post(
@@ -287,7 +296,12 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         },
       },
     },
-    async (request) =>
-      articles.restore(request.params.idOrSlug, request.params.number, writeContext(request)),
+    async (request) => {
+      const { idOrSlug, number } = request.params;
+      // Revisions never change: the body rendered here is the one the restore writes.
+      const revision = articles.getRevision(idOrSlug, audienceOf(request), number);
+      const rendering = await renderer.render(revision.snapshot.body);
+      return articles.restore(idOrSlug, number, writeContext(request), rendering);
+    },
   );
 };

@@ -1,6 +1,13 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery, sortQuery } from '../../http/pagination.js';
-import { EmbeddedRefSchema, Nullable, RefOf, SlugSchema, Timestamp } from '../../http/schemas.js';
+import {
+  DATE_OR_DATE_TIME_PATTERN,
+  EmbeddedRefSchema,
+  Nullable,
+  RefOf,
+  SlugSchema,
+  Timestamp,
+} from '../../http/schemas.js';
 import { articleExample, articleSummaryExample } from './example.js';
 
 export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
@@ -188,11 +195,11 @@ export type ArticlePatch = Static<typeof ArticlePatchSchema>;
 const ref = (description: string) =>
   Type.String({ pattern: '^[a-z0-9-]+$', maxLength: 120, description: `${description} (id or slug)` });
 
+// No `examples` on filters: Swagger UI would pre-fill them in Try it out and hide content.
 const dateOrDateTime = (description: string) =>
   Type.String({
-    pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+    pattern: DATE_OR_DATE_TIME_PATTERN,
     description: `${description}: a date (2026-01-31, whole day, UTC) or a date-time with offset`,
-    examples: ['2026-01-31'],
   });
 
 const refList = (description: string) =>
@@ -239,7 +246,6 @@ export const articleListParameters = {
     Type.String({
       pattern: '^(body|bodyHtml|toc)(,(body|bodyHtml|toc)){0,2}$',
       description: 'Comma-separated: `body`, `bodyHtml`, `toc` add them to each item',
-      examples: ['body'],
     }),
   ),
   fields: Type.Optional(fieldsQuery()),
@@ -256,7 +262,6 @@ function fieldsQuery() {
     pattern: '^[a-zA-Z]+(,[a-zA-Z]+){0,30}$',
     maxLength: 400,
     description: `Only these fields, comma-separated: ${Object.keys(articleProperties).join(', ')} (and \`snippet\`, \`score\` in searches)`,
-    examples: ['id,slug,title,publishedAt'],
   });
 }
 
@@ -265,17 +270,21 @@ const searchQueryText = (required: boolean) =>
     minLength: 1,
     maxLength: 200,
     description: `${required ? '' : 'Full-text search; '}Words, "phrases", prefix*, AND / OR / NOT, -word, (brackets). Case and accents are ignored. Results come best first unless sorted otherwise.`,
-    examples: ['"security guarantees"', 'Zelensky*'],
+    // An example on the list's optional `q` would be pre-filled by Swagger UI and filter everything.
+    ...(required ? { examples: ['"security guarantees"', 'Zelensky*'] } : {}),
   });
+
+// `cursor` and `page` exclude each other, in the schema as well as in prose.
+const cursorOrPage = { not: { required: ['cursor', 'page'] } };
 
 export const ArticleListQuery = Type.Object(
   { ...articleListParameters, q: Type.Optional(searchQueryText(false)) },
-  { additionalProperties: false },
+  { additionalProperties: false, ...cursorOrPage },
 );
 
 export const SearchQuery = Type.Object(
   { ...articleListParameters, q: searchQueryText(true) },
-  { additionalProperties: false },
+  { additionalProperties: false, ...cursorOrPage },
 );
 
 export const ArticleReadQuery = Type.Object(

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { articles } from '../../db/schema.js';
 
-// FTS5 lives here and in migration 0006 only: a PostgreSQL build replaces these three pieces.
+// FTS5 lives here and in migration 0006 only: a PostgreSQL build replaces these pieces.
 
 /** The full-text index joined to articles by rowid. */
 export const ftsTable = sql`articles_fts`;
@@ -10,21 +10,3 @@ export const ftsMatch = (query: string): SQL => sql`articles_fts match ${query}`
 
 /** bm25 with the title weighted far above the body: lower is better. */
 export const ftsRank = sql<number>`bm25(articles_fts, 10.0, 4.0, 3.0, 1.0, 5.0)`;
-
-// Private-use characters mark matches inside the snippet until the text is escaped.
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-export const ftsSnippet = sql<string>`snippet(articles_fts, -1, ${OPEN}, ${CLOSE}, '…', 24)`;
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
-/** The snippet as HTML: the text escaped, the matches wrapped in <tag>…</tag> (or nothing). */
-export function snippetHtml(raw: string, tag: string | null): string {
-  return escapeHtml(raw)
-    .replaceAll(OPEN, tag ? `<${tag}>` : '')
-    .replaceAll(CLOSE, tag ? `</${tag}>` : '');
-}

@@ -1,8 +1,10 @@
-import { and, asc, count, desc, eq, or } from 'drizzle-orm';
-import { writeTransaction } from '../../db/helpers.js';
+import { and, asc, count, desc, eq, or, sql } from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
+import { qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { comments } from '../../db/schema.js';
+import { articles, comments } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
+import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
 import type { Comment, CommentCreate, CommentPatch } from './schemas.js';
 import { MAX_COMMENT_DEPTH } from './schemas.js';
 
@@ -38,15 +40,44 @@ export interface Submission {
   clientHash: string;
   /** Status to store: pending for the public, or what a moderator chose. */
   status: Row['status'];
+  /** The request's instant. */
+  at: string;
 }
 
-export function createCommentsRepository(db: Db, now: () => Date) {
-  const find = (id: number) => db.select(columns).from(comments).where(eq(comments.id, id)).get();
-  const get = (id: number) => {
-    const row = find(id);
+/** Comments of articles this audience sees: a moderator without `content:read` sees no draft's. */
+function onVisibleArticles(audience: Audience) {
+  const visible = visibleArticles(audience);
+  return visible
+    ? sql`exists (select 1 from ${articles} where ${qualified(articles.id)} = ${qualified(comments.articleId)} and ${visible})`
+    : undefined;
+}
+
+export function createCommentsRepository(db: Db, contentState: ContentStateRepository) {
+  const find = (id: number, audience?: Audience) =>
+    db
+      .select(columns)
+      .from(comments)
+      .where(and(eq(comments.id, id), audience ? onVisibleArticles(audience) : undefined))
+      .get();
+  const get = (id: number, audience?: Audience) => {
+    const row = find(id, audience);
     if (!row) throw notFound('comment', id);
     return row;
   };
+  /**
+   * Marks a public change when the public thread of a live article shows (or showed) the comment.
+   */
+  const touchIfPublic = (articleId: number, shown: boolean, at: string) => {
+    if (!shown) return;
+    const live = db
+      .select({ id: articles.id })
+      .from(articles)
+      .where(and(eq(articles.id, articleId), publishedBy(at)))
+      .get();
+    if (live) contentState.touchPublic(at);
+  };
+  const publiclyShown = (row: { status: Row['status']; deleted: boolean }) =>
+    row.status === 'approved' || row.deleted;
   const hasReplies = (id: number) =>
     db.select({ id: comments.id }).from(comments).where(eq(comments.parentId, id)).limit(1).get() !==
     undefined;
@@ -70,12 +101,17 @@ export function createCommentsRepository(db: Db, now: () => Date) {
         .offset((page - 1) * perPage)
         .all();
       const total = db.select({ n: count() }).from(comments).where(where).get()?.n ?? 0;
-      return { items, total };
+      // A tombstone says only that it was removed, never why (spam, trash...).
+      return { items: items.map((row) => (row.deleted ? { ...row, status: 'trash' as const } : row)), total };
     },
 
-    /** The moderation queue across articles, newest first. */
-    queue(options: { status?: Row['status']; articleId?: number; page: number; perPage: number }) {
+    /** The moderation queue across articles, newest first, over the articles the audience sees. */
+    queue(
+      options: { status?: Row['status']; articleId?: number; page: number; perPage: number },
+      audience: Audience,
+    ) {
       const where = and(
+        onVisibleArticles(audience),
         options.status ? eq(comments.status, options.status) : undefined,
         options.articleId !== undefined ? eq(comments.articleId, options.articleId) : undefined,
       );
@@ -132,7 +168,7 @@ export function createCommentsRepository(db: Db, now: () => Date) {
         if (last?.body === input.body) {
           throw new DomainError('conflict', 'duplicate-comment', 'You already posted this comment');
         }
-        const at = now().toISOString();
+        const at = submission.at;
         const { id } = db
           .insert(comments)
           .values({
@@ -151,20 +187,23 @@ export function createCommentsRepository(db: Db, now: () => Date) {
           .get();
         const path = parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id);
         db.update(comments).set({ path }).where(eq(comments.id, id)).run();
+        touchIfPublic(articleId, submission.status === 'approved', at);
         return get(id);
       });
     },
 
-    update(id: number, patch: CommentPatch) {
+    update(id: number, patch: CommentPatch, audience: Audience) {
       return writeTransaction(db, () => {
-        const current = get(id);
+        const current = get(id, audience);
         if (current.deleted)
           throw new DomainError('conflict', 'comment-deleted', 'A deleted comment cannot be edited');
         db.update(comments)
-          .set({ status: patch.status, body: patch.body, updatedAt: now().toISOString() })
+          .set({ status: patch.status, body: patch.body, updatedAt: audience.now })
           .where(eq(comments.id, id))
           .run();
-        return get(id);
+        const updated = get(id);
+        touchIfPublic(current.articleId, publiclyShown(current) || publiclyShown(updated), audience.now);
+        return updated;
       });
     },
 
@@ -172,17 +211,18 @@ export function createCommentsRepository(db: Db, now: () => Date) {
      * Deletes a comment. One with replies becomes a tombstone (emptied, `deleted: true`) so its
      * thread still reads; one without replies is removed.
      */
-    delete(id: number): void {
+    delete(id: number, audience: Audience): void {
       writeTransaction(db, () => {
-        get(id);
+        const current = get(id, audience);
         if (hasReplies(id)) {
           db.update(comments)
-            .set({ deleted: true, body: '', authorName: '', authorEmail: '', updatedAt: now().toISOString() })
+            .set({ deleted: true, body: '', authorName: '', authorEmail: '', updatedAt: audience.now })
             .where(eq(comments.id, id))
             .run();
         } else {
           db.delete(comments).where(eq(comments.id, id)).run();
         }
+        touchIfPublic(current.articleId, publiclyShown(current), audience.now);
       });
     },
   };

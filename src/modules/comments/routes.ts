@@ -26,11 +26,12 @@ export interface CommentRouteOptions extends RouteOptions {
 }
 
 export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = async (app, options) => {
-  const { comments, articles, now } = options.services;
+  const { comments, articles } = options.services;
 
   app.get(
     '/articles/:idOrSlug/comments',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'listArticleComments',
         summary: 'List an article’s comments',
@@ -48,7 +49,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const article = articles.get(request.params.idOrSlug, audienceOf(request, now));
+      const article = articles.get(request.params.idOrSlug, audienceOf(request));
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
@@ -86,7 +87,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const article = articles.get(request.params.idOrSlug, audienceOf(request, now));
+      const article = articles.get(request.params.idOrSlug, audienceOf(request));
       const moderator = hasScope(request.principal, 'comments:moderate');
       const { status, website, ...input } = request.body;
       if (status !== undefined && !moderator) {
@@ -105,6 +106,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         input,
         clientHash: createHash('sha256').update(client).digest('hex'),
         status: trapped ? 'spam' : (status ?? (moderator ? 'approved' : 'pending')),
+        at: request.instant,
       });
       reply.code(201).header('location', `/v1/comments/${comment.id}`);
       return present(trapped ? { ...comment, status: 'pending' } : comment, moderator);
@@ -114,6 +116,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
   app.get(
     '/comments',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'listComments',
         summary: 'Moderation queue',
@@ -131,9 +134,9 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
     },
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE, status, article } = request.query;
-      const audience = { ...audienceOf(request, now), seesUnpublished: true };
+      const audience = { ...audienceOf(request), seesUnpublished: true };
       const articleId = article === undefined ? undefined : (articles.find(article, audience)?.id ?? -1);
-      const { items, total } = comments.queue({ status, articleId, page, perPage });
+      const { items, total } = comments.queue({ status, articleId, page, perPage }, audienceOf(request));
       return pageOf(request, reply, { items: items.map((row) => present(row, true)), total, page, perPage });
     },
   );
@@ -141,6 +144,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
   app.get(
     '/comments/:id',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'getComment',
         summary: 'Get a comment',
@@ -155,7 +159,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         },
       },
     },
-    async (request) => present(comments.get(request.params.id), true),
+    async (request) => present(comments.get(request.params.id, audienceOf(request)), true),
   );
 
   app.patch(
@@ -173,7 +177,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         response: { 200: RefOf(CommentSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => present(comments.update(request.params.id, request.body), true),
+    async (request) => present(comments.update(request.params.id, request.body, audienceOf(request)), true),
   );
 
   app.delete(
@@ -191,7 +195,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      comments.delete(request.params.id);
+      comments.delete(request.params.id, audienceOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -16,6 +16,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
   app.get(
     '/keys',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'listKeys',
         summary: 'List API keys',
@@ -40,6 +41,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
   app.get(
     '/keys/:id',
     {
+      config: { cache: 'private' },
       schema: {
         operationId: 'getKey',
         summary: 'Get an API key',

@@ -1,4 +1,5 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, sections } from '../../db/schema.js';
@@ -25,7 +26,7 @@ const sortColumns = {
   updatedAt: sections.updatedAt,
 };
 
-export function createSectionsRepository(db: Db, now: () => Date) {
+export function createSectionsRepository(db: Db, contentState: ContentStateRepository) {
   const columns = (audience: Audience) => {
     const visible = visibleArticles(audience);
     return {
@@ -158,7 +159,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
           derivedFrom: input.name,
           holderOf: holderOfSlug,
         });
-        const at = now().toISOString();
+        const at = audience.now;
         const { id } = db
           .insert(sections)
           .values({
@@ -172,6 +173,8 @@ export function createSectionsRepository(db: Db, now: () => Date) {
           })
           .returning({ id: sections.id })
           .get();
+        // Every section is public: any section write changes what the public sees.
+        contentState.touchPublic(at);
         return get(id, audience);
       });
     },
@@ -198,10 +201,11 @@ export function createSectionsRepository(db: Db, now: () => Date) {
             description: patch.description,
             parentId: patch.parentId,
             position: patch.position,
-            updatedAt: now().toISOString(),
+            updatedAt: audience.now,
           })
           .where(eq(sections.id, current.id))
           .run();
+        contentState.touchPublic(audience.now);
         return get(current.id, audience);
       });
     },
@@ -232,6 +236,7 @@ export function createSectionsRepository(db: Db, now: () => Date) {
         db.delete(sections)
           .where(and(eq(sections.id, current.id)))
           .run();
+        contentState.touchPublic(audience.now);
       });
     },
   };

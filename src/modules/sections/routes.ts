@@ -19,11 +19,12 @@ import {
 const tags = ['Sections'];
 
 export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
-  const { sections, now } = services;
+  const { sections } = services;
 
   app.get(
     '/sections',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'listSections',
         summary: 'List sections',
@@ -44,7 +45,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       if (parent === 'root') parentId = null;
       else if (parent !== undefined)
         parentId = isId(parent) ? Number(parent) : (sections.resolve(parent) ?? -1);
-      const audience = audienceOf(request, now);
+      const audience = audienceOf(request);
       const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
       const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
       surrogateKeys(reply, ['sections', ...items.map((item) => `section-${item.id}`)]);
@@ -55,6 +56,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
   app.get(
     '/sections/:idOrSlug',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'getSection',
         summary: 'Get a section',
@@ -70,7 +72,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const section = sections.get(request.params.idOrSlug, audienceOf(request, now));
+      const section = sections.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [`section-${section.id}`]);
       return section;
     },
@@ -90,7 +92,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const section = sections.create(request.body, audienceOf(request, now));
+      const section = sections.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${section.id}`);
       return section;
     },
@@ -113,7 +115,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         },
       },
     },
-    async (request) => sections.update(request.params.idOrSlug, request.body, audienceOf(request, now)),
+    async (request) => sections.update(request.params.idOrSlug, request.body, audienceOf(request)),
   );
 
   app.delete(
@@ -133,7 +135,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      sections.delete(request.params.idOrSlug, audienceOf(request, now));
+      sections.delete(request.params.idOrSlug, audienceOf(request));
       return reply.code(204).send(null);
     },
   );

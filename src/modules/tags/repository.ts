@@ -1,4 +1,5 @@
-import { count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, tags } from '../../db/schema.js';
@@ -10,12 +11,25 @@ import type { Tag, TagCreate, TagPatch } from './schemas.js';
 
 export type TagSortField = 'name' | 'createdAt' | 'updatedAt' | 'articleCount';
 
-export function createTagsRepository(db: Db, now: () => Date) {
+export function createTagsRepository(db: Db, contentState: ContentStateRepository) {
   const articleCount = (audience: Audience) => {
     const visible = visibleArticles(audience);
     return visible
       ? sql<number>`(select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId} where ${articleTags.tagId} = ${qualified(tags.id)} and ${visible})`
       : sql<number>`(select count(*) from ${articleTags} where ${articleTags.tagId} = ${qualified(tags.id)})`;
+  };
+  // The public sees a tag only while a published article carries it: a draft's tags stay private.
+  const shownTo = (audience: Audience): SQL | undefined => {
+    const visible = visibleArticles(audience);
+    return visible
+      ? exists(
+          db
+            .select({ one: sql`1` })
+            .from(articleTags)
+            .innerJoin(articles, eq(articles.id, articleTags.articleId))
+            .where(and(eq(articleTags.tagId, qualified(tags.id)), visible)),
+        )
+      : undefined;
   };
   const columns = (audience: Audience) => ({
     id: tags.id,
@@ -53,7 +67,11 @@ export function createTagsRepository(db: Db, now: () => Date) {
   const find = (idOrSlug: string | number, audience: Audience): Tag | undefined => {
     const text = String(idOrSlug);
     const where = isId(text) ? eq(tags.id, Number(text)) : eq(tags.slug, text);
-    return db.select(columns(audience)).from(tags).where(where).get();
+    return db
+      .select(columns(audience))
+      .from(tags)
+      .where(and(where, shownTo(audience)))
+      .get();
   };
 
   const get = (idOrSlug: string | number, audience: Audience): Tag => {
@@ -62,14 +80,16 @@ export function createTagsRepository(db: Db, now: () => Date) {
     return tag;
   };
 
-  const insert = (input: TagCreate): number => {
+  /** Whether the public sees this tag now, so a change to it changes public responses. */
+  const isPublic = (id: number, at: string) => find(id, { seesUnpublished: false, now: at }) !== undefined;
+
+  const insert = (input: TagCreate, at: string): number => {
     const slug = assignSlug({
       resource: 'tag',
       given: input.slug,
       derivedFrom: input.name,
       holderOf: holderOfSlug,
     });
-    const at = now().toISOString();
     return db
       .insert(tags)
       .values({
@@ -87,10 +107,14 @@ export function createTagsRepository(db: Db, now: () => Date) {
     find,
     get,
 
-    /** Just the id of the tag with this id or slug: filters need no article counts. */
-    idOf(idOrSlug: string): number | undefined {
+    /** Just the id of the tag with this id or slug, if the audience sees it: filters need no counts. */
+    idOf(idOrSlug: string, audience: Audience): number | undefined {
       const where = isId(idOrSlug) ? eq(tags.id, Number(idOrSlug)) : eq(tags.slug, idOrSlug);
-      return db.select({ id: tags.id }).from(tags).where(where).get()?.id;
+      return db
+        .select({ id: tags.id })
+        .from(tags)
+        .where(and(where, shownTo(audience)))
+        .get()?.id;
     },
 
     list(options: { page: number; perPage: number; sort: SortKey<TagSortField>[] }, audience: Audience) {
@@ -100,21 +124,23 @@ export function createTagsRepository(db: Db, now: () => Date) {
         updatedAt: tags.updatedAt,
         articleCount: articleCount(audience),
       };
+      const where = shownTo(audience);
       const items: Tag[] = db
         .select(columns(audience))
         .from(tags)
+        .where(where)
         .orderBy(...orderBy(options.sort, sortColumns, tags.id))
         .limit(options.perPage)
         .offset((options.page - 1) * options.perPage)
         .all();
-      const total = db.select({ n: count() }).from(tags).get()?.n ?? 0;
+      const total = db.select({ n: count() }).from(tags).where(where).get()?.n ?? 0;
       return { items, total };
     },
 
     create(input: TagCreate, audience: Audience): Tag {
       return writeTransaction(db, () => {
         assertNameFree(input.name);
-        return get(insert(input), audience);
+        return get(insert(input, audience.now), audience);
       });
     },
 
@@ -133,19 +159,34 @@ export function createTagsRepository(db: Db, now: () => Date) {
                 self: current.id,
               });
         db.update(tags)
-          .set({ name: patch.name, slug, description: patch.description, updatedAt: now().toISOString() })
+          .set({ name: patch.name, slug, description: patch.description, updatedAt: audience.now })
           .where(eq(tags.id, current.id))
           .run();
+        if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
         return get(current.id, audience);
       });
     },
 
-    /** Deletes a tag and its links to articles, as WordPress and Ghost do; articles stay. */
-    delete(idOrSlug: string, audience: Audience): void {
+    /**
+     * Deletes a tag no article carries any more (articles.deleteTag unlinks it first, as a
+     * recorded change of each article).
+     */
+    delete(idOrSlug: string | number, audience: Audience): void {
       writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
+        if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
         db.delete(tags).where(eq(tags.id, current.id)).run();
       });
+    },
+
+    /** The ids of the articles that carry a tag. */
+    carriers(tagId: number): number[] {
+      return db
+        .select({ id: articleTags.articleId })
+        .from(articleTags)
+        .where(eq(articleTags.tagId, tagId))
+        .all()
+        .map((row) => row.id);
     },
 
     /**
@@ -153,7 +194,7 @@ export function createTagsRepository(db: Db, now: () => Date) {
      * name (ignoring case), and an unknown name creates the tag. Order kept, duplicates dropped.
      * Call inside the article's write transaction so a failed write creates no tags.
      */
-    resolveOrCreate(refs: (string | number)[]): number[] {
+    resolveOrCreate(refs: (string | number)[], at: string): number[] {
       const ids: number[] = [];
       for (const ref of refs) {
         let id: number | undefined;
@@ -163,7 +204,7 @@ export function createTagsRepository(db: Db, now: () => Date) {
             throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
         } else {
           const name = ref.trim();
-          id = holderOfSlug(name) ?? holderOfName(name) ?? insert({ name });
+          id = holderOfSlug(name) ?? holderOfName(name) ?? insert({ name }, at);
         }
         if (!ids.includes(id)) ids.push(id);
       }

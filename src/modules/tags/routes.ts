@@ -18,12 +18,12 @@ import {
 const tags = ['Tags'];
 
 export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
-  const { now } = services;
   const repository = services.tags;
 
   app.get(
     '/tags',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'listTags',
         summary: 'List tags',
@@ -42,7 +42,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE, sort } = request.query;
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
-      const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request, now));
+      const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request));
       surrogateKeys(reply, ['tags', ...items.map((item) => `tag-${item.id}`)]);
       return pageOf(request, reply, { items, total, page, perPage });
     },
@@ -51,6 +51,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
   app.get(
     '/tags/:idOrSlug',
     {
+      config: { cache: 'content' },
       schema: {
         operationId: 'getTag',
         summary: 'Get a tag',
@@ -66,7 +67,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const tag = repository.get(request.params.idOrSlug, audienceOf(request, now));
+      const tag = repository.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [`tag-${tag.id}`]);
       return tag;
     },
@@ -87,7 +88,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const tag = repository.create(request.body, audienceOf(request, now));
+      const tag = repository.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${tag.id}`);
       return tag;
     },
@@ -107,7 +108,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => repository.update(request.params.idOrSlug, request.body, audienceOf(request, now)),
+    async (request) => repository.update(request.params.idOrSlug, request.body, audienceOf(request)),
   );
 
   app.delete(
@@ -125,7 +126,11 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      repository.delete(request.params.idOrSlug, audienceOf(request, now));
+      // A rule across resources: each article carrying the tag records losing it.
+      services.articles.deleteTag(request.params.idOrSlug, {
+        audience: audienceOf(request),
+        actor: request.principal?.name ?? 'anonymous',
+      });
       return reply.code(204).send(null);
     },
   );

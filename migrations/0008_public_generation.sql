@@ -1,0 +1,2 @@
+ALTER TABLE `content_state` ADD `public_generation` integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE `content_state` ADD `public_changed_at` text DEFAULT '1970-01-01T00:00:00.000Z' NOT NULL;

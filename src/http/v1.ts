@@ -1,0 +1,50 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config.js';
+import { articleRoutes } from '../modules/articles/routes.js';
+import { commentRoutes } from '../modules/comments/routes.js';
+import { keyRoutes } from '../modules/keys/routes.js';
+import { sectionRoutes } from '../modules/sections/routes.js';
+import { tagRoutes } from '../modules/tags/routes.js';
+import type { Services } from '../services.js';
+import { registerAuth } from './auth.js';
+import { registerCaching } from './caching.js';
+import { sendNotFound } from './errors.js';
+import { registerLoadShedding } from './load-shedding.js';
+import { registerRateLimit } from './rate-limit.js';
+
+export interface ApiOptions {
+  config: Config;
+  services: Services;
+}
+
+/**
+ * The content API, mounted at /v1 as one encapsulated plugin: authentication, rate limits,
+ * load shedding and caching apply to its routes and to nothing else (not /health, not /docs),
+ * whatever form the URL arrived in. Order matters: the key is known before the rate limiter
+ * counts, and the limiter counts before anything can be refused.
+ */
+export const v1Api: FastifyPluginAsync<ApiOptions> = async (api, { config, services }) => {
+  registerAuth(api, services.keys, config.adminKey);
+  await registerRateLimit(api, config.rateLimit);
+  await registerLoadShedding(api, config.overload);
+  registerCaching(api, {
+    ...config.cache,
+    readState: (at) => services.contentState.read(at),
+    secret: services.contentState.validatorSecret,
+  });
+
+  await api.register(sectionRoutes, { services });
+  await api.register(tagRoutes, { services });
+  await api.register(keyRoutes, { services });
+  await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
+  await api.register(commentRoutes, {
+    services,
+    submitRateLimit: config.rateLimit.comments,
+    keyedRateLimit: config.rateLimit.keyed,
+  });
+
+  // Unknown API paths count against the caller's allowance like any other request.
+  api.setNotFoundHandler({ preHandler: api.rateLimit() }, (request, reply) =>
+    sendNotFound(request, reply, api.knownRoutes),
+  );
+};

@@ -1,0 +1,93 @@
+/** One thing a reader searched for: a word, a prefix (secur*) or a phrase of several words. */
+export interface SearchTerm {
+  tokens: string[];
+  prefix: boolean;
+}
+
+/** How much of a field a snippet looks through: the cost stays the same whatever the document holds. */
+export const SNIPPET_SCAN_CHARACTERS = 20_000;
+const WINDOW_TOKENS = 24;
+const LEAD_TOKENS = 6;
+
+const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
+
+/** A token as the index compares it: lower case, accents removed (unicode61, remove_diacritics). */
+export const foldToken = (token: string) => token.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+interface Token {
+  start: number;
+  end: number;
+  folded: string;
+}
+
+function tokensOf(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(TOKEN)) {
+    tokens.push({ start: match.index, end: match.index + match[0].length, folded: foldToken(match[0]) });
+  }
+  return tokens;
+}
+
+/** How many tokens from `at` a term matches (0 for none). */
+function matchLength(tokens: Token[], at: number, term: SearchTerm): number {
+  for (let i = 0; i < term.tokens.length; i++) {
+    const token = tokens[at + i]?.folded;
+    const wanted = term.tokens[i] ?? '';
+    const last = i === term.tokens.length - 1;
+    if (token === undefined || !(token === wanted || (last && term.prefix && token.startsWith(wanted))))
+      return 0;
+  }
+  return term.tokens.length;
+}
+
+/**
+ * A short passage around the first match, HTML-escaped, matches wrapped in `<tag>` (or left
+ * bare with a null tag). Fields are tried in order; each is scanned only to
+ * SNIPPET_SCAN_CHARACTERS, so a body of a million matches costs what a short one does.
+ */
+export function buildSnippet(fields: string[], terms: SearchTerm[], tag: string | null): string {
+  let chosen: { text: string; tokens: Token[]; first: number } | undefined;
+  for (const field of fields) {
+    const text = field.slice(0, SNIPPET_SCAN_CHARACTERS);
+    const tokens = tokensOf(text);
+    const first = tokens.findIndex((_, at) => terms.some((term) => matchLength(tokens, at, term) > 0));
+    if (first >= 0) {
+      chosen = { text, tokens, first };
+      break;
+    }
+    chosen ??= { text, tokens, first: 0 };
+  }
+  if (!chosen || chosen.tokens.length === 0) return '';
+  const { text, tokens, first } = chosen;
+  const from = Math.max(0, first - LEAD_TOKENS);
+  const to = Math.min(tokens.length, from + WINDOW_TOKENS);
+  const marked = new Set<number>();
+  for (let at = from; at < to; at++) {
+    for (const term of terms) {
+      const length = matchLength(tokens, at, term);
+      for (let i = 0; i < length && at + i < to; i++) marked.add(at + i);
+    }
+  }
+  // A run of matched tokens (a phrase) is one highlight, the spaces between them included.
+  const open = tag ? `<${tag}>` : '';
+  const close = tag ? `</${tag}>` : '';
+  // Punctuation just before the window (an opening quote or bracket) belongs to it.
+  const before = text.slice(from > 0 ? (tokens[from - 1] as Token).end : 0, (tokens[from] as Token).start);
+  let html = from > 0 ? `…${escapeHtml(before.trimStart())}` : escapeHtml(before);
+  for (let at = from; at < to; at++) {
+    const token = tokens[at] as Token;
+    if (marked.has(at) && !marked.has(at - 1)) html += open;
+    html += escapeHtml(text.slice(token.start, token.end));
+    const last = at + 1 === to;
+    if (marked.has(at) && (last || !marked.has(at + 1))) html += close;
+    const next = tokens[at + 1];
+    html += escapeHtml(text.slice(token.end, last ? (next ? token.end : text.length) : next?.start));
+  }
+  return to < tokens.length || text.length === SNIPPET_SCAN_CHARACTERS ? `${html}…` : html;
+}
