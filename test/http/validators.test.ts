@@ -179,6 +179,19 @@ t.test('dates the schema accepts get a 2xx or a 4xx, never a 500', async (t) => 
   });
   t.equal(patched.status, 200);
   t.equal((await call('GET', '/v1/articles?publishedAfter=2026-13-40')).status, 400);
+  for (const date of [
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:60.999999999+14:00',
+    '2026-06-30T23:59:60+02:00',
+    '1970-01-01T00:00:00.000000001Z',
+  ]) {
+    for (const status of ['published', 'scheduled', 'draft']) {
+      const answer = await call('POST', '/v1/articles', {
+        body: { title: `${status} ${date}`, status, publishedAt: date },
+      });
+      t.ok(answer.status < 500, `${status} at ${date}: ${answer.status}`);
+    }
+  }
 });
 
 t.test('deleting a tag is a recorded change of each article that carried it', async (t) => {

@@ -22,8 +22,21 @@ type Schema = {
   maxLength?: number;
   maxItems?: number;
   pattern?: string;
+  format?: string;
   examples?: unknown[];
 };
+
+// Date-times JSON Schema accepts but Date may not: leap seconds, offsets, far years, fractions.
+const dateTimeEdges = [
+  '2026-12-31T23:59:60Z',
+  '2016-12-31T23:59:60.999Z',
+  '2026-06-30T23:59:60+02:00',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999999999Z',
+  '2024-02-29T12:00:00-12:00',
+  '2026-01-01T00:00:00+14:00',
+  '1970-01-01T00:00:00.000000001Z',
+];
 interface Parameter {
   name: string;
   in: 'path' | 'query';
@@ -59,6 +72,14 @@ function valid(schema: Schema, document: Document, depth = 0): fc.Arbitrary<unkn
     case 'null':
       return fc.constant(null);
     case 'string':
+      if (schema.format === 'date-time') {
+        return fc.oneof(
+          fc.constantFrom(...dateTimeEdges),
+          fc
+            .date({ noInvalidDate: true, min: new Date(0), max: new Date('2100-01-01') })
+            .map((d) => d.toISOString()),
+        );
+      }
       if (schema.pattern) {
         // fast-check cannot generate from lookaheads: generate without them, then keep matches.
         const full = new RegExp(schema.pattern);
