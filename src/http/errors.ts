@@ -4,7 +4,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { isConstraintViolation } from '../db/helpers.js';
 import { DomainError, type DomainErrorKind } from '../lib/errors.js';
-import { DATE_OR_DATE_TIME_PATTERN, EMAIL_PATTERN, type Problem } from './schemas.js';
+import type { Problem } from './schemas.js';
+import { type AjvError, fieldErrors } from './validation-errors.js';
 
 const PROBLEM_BASE = 'https://broadsheet.dev/problems/';
 
@@ -69,80 +70,6 @@ export function sendProblem(
     .type('application/problem+json')
     .header('cache-control', 'no-store')
     .send(problem);
-}
-
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** How many field errors a 400 lists: a body of 90,000 unknown keys must not get a megabyte back. */
-export const MAX_LISTED_ERRORS = 20;
-
-const DATE_FORMATS = new Set(['date', 'date-time']);
-
-/** One Ajv error as `{ path, message }`, with a path that names the offending field itself. */
-function fieldError(context: string, error: AjvError, alternatives: AjvError[]) {
-  let path = `/${context}${error.instancePath}`;
-  let message = error.message ?? 'is invalid';
-  if (error.keyword === 'additionalProperties') {
-    path += `/${String(error.params.additionalProperty)}`;
-    message = 'is not a known field';
-  } else if (error.keyword === 'required') {
-    path += `/${String(error.params.missingProperty)}`;
-    message = 'is required';
-  } else if (error.keyword === 'enum') {
-    const allowed = (error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value));
-    message = `must be one of ${allowed.join(', ')}`;
-  } else if (error.keyword === 'format' && DATE_FORMATS.has(String(error.params.format))) {
-    message = `must be an ISO 8601 ${error.params.format === 'date' ? 'date (2026-11-28)' : 'date-time (2026-11-28T09:30:00Z)'}`;
-  } else if (error.keyword === 'anyOf') {
-    // The alternatives' own errors say how each failed; name the forms the value may take instead.
-    const dates = alternatives.filter(
-      (e) => e.keyword === 'format' && DATE_FORMATS.has(String(e.params.format)),
-    );
-    message =
-      dates.length > 0
-        ? 'must be an ISO 8601 date (2026-11-28) or date-time (2026-11-28T09:30:00Z)'
-        : `must be ${[...new Set(alternatives.map((e) => e.message ?? 'valid'))].join(', or ')}`;
-  } else if (error.keyword === 'pattern' && error.params.pattern === DATE_OR_DATE_TIME_PATTERN) {
-    message = 'must be an ISO 8601 date (2026-11-28) or date-time with offset (2026-11-28T09:30:00Z)';
-  } else if (error.keyword === 'pattern' && error.params.pattern === EMAIL_PATTERN) {
-    message = 'must be an email address like name@example.org';
-  } else if (error.keyword === 'format' && error.params.format === 'email') {
-    message = 'must be an email address like name@example.org';
-  } else if (error.keyword === 'not' && error.instancePath === '') {
-    // The one `not` in the schemas: article lists page by `cursor` or by `page`.
-    message = 'uses both `cursor` and `page`; page by one or the other';
-  }
-  return { path, message };
-}
-
-/** Ajv errors as field errors, the alternatives of an anyOf folded into it, at most MAX_LISTED_ERRORS. */
-function fieldErrors(context: string, errors: AjvError[]) {
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  const listed: { path: string; message: string }[] = [];
-  let more = 0;
-  const seen = new Set<string>();
-  for (const error of errors) {
-    if (error.keyword !== 'anyOf' && anyOfPaths.has(error.instancePath)) continue;
-    // Two rules saying the same of one field (format and pattern of an email) are listed once.
-    const key = `${error.instancePath}|${error.keyword === 'pattern' || error.keyword === 'format' ? 'form' : error.keyword}|${String(error.params.additionalProperty ?? error.params.missingProperty ?? '')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (listed.length >= MAX_LISTED_ERRORS) {
-      more++;
-      continue;
-    }
-    const alternatives =
-      error.keyword === 'anyOf'
-        ? errors.filter((e) => e !== error && e.instancePath === error.instancePath)
-        : [];
-    listed.push(fieldError(context, error, alternatives));
-  }
-  return { listed, more };
 }
 
 // Every route's path and method, to tell a wrong method (405 + Allow) from an unknown path (404).
