@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --articles 10000 --duration 10 --connections 50 --scale 100000]
+ * npm run bench [-- --articles 10000 --duration 10 --connections 50 --scale 100000 --cache 0]
  *
  * Builds (once) a deterministic database, starts Broadsheet (node dist/server.js) and the bare
  * reference server pinned to one core, drives each scenario with autocannon from this process,
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     scale: { type: 'string' },
+    // Bytes of the response cache; --cache 0 measures the cold path.
+    cache: { type: 'string', default: '67108864' },
   },
 });
 const duration = Number(values.duration);
@@ -115,6 +117,7 @@ async function servers(database: BenchDatabase, label: string) {
       COMMENT_RATE_LIMIT_MAX: '100000000',
       // Measure latency under load rather than load shedding (tested on its own).
       OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+      RESPONSE_CACHE_BYTES: String(values.cache),
     },
     `http://127.0.0.1:${ours}/ready`,
   );

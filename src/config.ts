@@ -46,6 +46,12 @@ export const EnvSchema = Type.Object({
     default: 300,
     description: 'Seconds a cache may serve a stale public read while it revalidates',
   }),
+  RESPONSE_CACHE_BYTES: Type.Integer({
+    minimum: 0,
+    default: 67_108_864,
+    description:
+      'Bytes of public responses kept in memory (LRU), served while their ETag is current; 0 = off',
+  }),
   CORS_ORIGINS: Type.String({
     default: '*',
     description: 'Comma-separated origins browsers may call from, or * for any',
@@ -92,7 +98,7 @@ export interface Config {
   logLevel: string;
   bodyLimit: number;
   rateLimit: { anonymous: number; keyed: number; comments: number };
-  cache: { maxAge: number; staleWhileRevalidate: number };
+  cache: { maxAge: number; staleWhileRevalidate: number; responseBytes: number };
   /** '*' or a list of allowed origins. */
   corsOrigins: '*' | string[];
   requireIfMatch: boolean;
@@ -148,7 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyed: parsed.KEYED_RATE_LIMIT_MAX,
       comments: parsed.COMMENT_RATE_LIMIT_MAX,
     },
-    cache: { maxAge: parsed.CACHE_MAX_AGE, staleWhileRevalidate: parsed.CACHE_STALE_WHILE_REVALIDATE },
+    cache: {
+      maxAge: parsed.CACHE_MAX_AGE,
+      staleWhileRevalidate: parsed.CACHE_STALE_WHILE_REVALIDATE,
+      responseBytes: parsed.RESPONSE_CACHE_BYTES,
+    },
     corsOrigins:
       parsed.CORS_ORIGINS.trim() === '*'
         ? '*'
@@ -175,7 +185,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     bodyLimit: 1_048_576,
     rateLimit: { anonymous: 100_000, keyed: 100_000, comments: 20 },
-    cache: { maxAge: 60, staleWhileRevalidate: 300 },
+    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 8_388_608 },
     corsOrigins: '*',
     requireIfMatch: false,
     overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },

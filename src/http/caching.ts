@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
 import { DomainError } from '../lib/errors.js';
+import { type ResponseCache, STORED_HEADERS } from './response-cache.js';
 
 export interface CachingOptions {
   maxAge: number;
@@ -9,6 +10,8 @@ export interface CachingOptions {
   readState: (now: string) => ContentState;
   /** Signs validators, so an ETag reveals nothing about the counters behind it. */
   secret: string;
+  /** Final bytes of public responses, or undefined when the cache is off. */
+  responses?: ResponseCache;
 }
 
 /** What a single resource's representation depends on, read before the handler runs. */
@@ -36,6 +39,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     cacheValidators?: Validators;
+    /** Served from the response cache: nothing to store again. */
+    cacheHit: boolean;
   }
 }
 
@@ -120,6 +125,32 @@ function validatorsFor(request: FastifyRequest, options: CachingOptions, own: Va
   return { etag, lastModified };
 }
 
+/** Public content read by GET: the responses worth keeping, shared by every public caller. */
+const storable = (request: FastifyRequest) =>
+  request.method === 'GET' && request.routeOptions.config.cache === 'content' && isPublicAudience(request);
+
+/** One entry per URL and accepted encodings (compression picks its encoding from them). */
+const responseKey = (request: FastifyRequest) =>
+  `${request.url}\n${String(request.headers['accept-encoding'] ?? '')
+    .toLowerCase()
+    .replace(/\s+/g, '')}`;
+
+function store(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: string | Buffer,
+  etag: string,
+  responses: ResponseCache,
+) {
+  const headers: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  responses.set(responseKey(request), { etag, payload, headers });
+  reply.header('x-cache', 'MISS');
+}
+
 /**
  * Conditional GETs for the routes that declare `config.cache`. ETags are HMACs of what the
  * response depends on: a single resource's own basis (`config.validatorBasis`), or else the
@@ -129,16 +160,27 @@ function validatorsFor(request: FastifyRequest, options: CachingOptions, own: Va
 export function registerCaching(api: FastifyInstance, options: CachingOptions): void {
   api.decorateRequest('cacheValidators', undefined);
 
+  api.decorateRequest('cacheHit', false);
+
   api.addHook('preHandler', async (request, reply) => {
     const { cache, validatorBasis } = request.routeOptions.config;
     if (!cache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
     const own = validatorBasis?.(request);
     if (own === null) return; // not there (or hidden): the handler answers 404
-    request.cacheValidators = validatorsFor(request, options, own);
+    const validators = validatorsFor(request, options, own);
+    request.cacheValidators = validators;
+    const hit = storable(request) ? options.responses?.get(responseKey(request)) : undefined;
+    const current = hit?.etag === validators.etag ? hit : undefined;
     // Known to exist: a matching conditional request is answered without running the handler.
-    if (own && isFresh(request, request.cacheValidators)) {
-      setValidatorHeaders(request, reply, options, request.cacheValidators.etag);
+    if ((own || current) && isFresh(request, validators)) {
+      setValidatorHeaders(request, reply, options, validators.etag);
       return reply.code(304).send();
+    }
+    if (current) {
+      // The bytes sent last time, still current: no query for content, no serialising, no compressing.
+      request.cacheHit = true;
+      reply.headers(current.headers).header('x-cache', 'HIT');
+      return reply.code(200).send(current.payload);
     }
   });
 
@@ -148,6 +190,10 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       if (reply.statusCode < 300 && request.method !== 'GET' && request.method !== 'HEAD')
         reply.header('cache-control', 'no-store');
       return payload;
+    }
+    const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
+    if (!request.cacheHit && options.responses && bytes !== undefined && storable(request)) {
+      store(request, reply, bytes, validators.etag, options.responses);
     }
     // Only a representation that exists can be "not modified": If-None-Match: * on a 404 stays a 404.
     if (isFresh(request, validators)) {

@@ -11,6 +11,7 @@ import { registerCaching } from './caching.js';
 import { sendNotFound } from './errors.js';
 import { registerLoadShedding } from './load-shedding.js';
 import { registerRateLimit } from './rate-limit.js';
+import { createResponseCache } from './response-cache.js';
 
 export interface ApiOptions {
   config: Config;
@@ -28,9 +29,11 @@ export const v1Api: FastifyPluginAsync<ApiOptions> = async (api, { config, servi
   await registerRateLimit(api, config.rateLimit);
   await registerLoadShedding(api, config.overload);
   registerCaching(api, {
-    ...config.cache,
+    maxAge: config.cache.maxAge,
+    staleWhileRevalidate: config.cache.staleWhileRevalidate,
     readState: (at) => services.contentState.read(at),
     secret: services.contentState.validatorSecret,
+    responses: createResponseCache(config.cache.responseBytes),
   });
 
   await api.register(sectionRoutes, { services });

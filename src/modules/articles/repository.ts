@@ -78,6 +78,8 @@ export function createArticlesRepository(
       tags: sql<string>`coalesce((select group_concat(${tags.id} || '/' || ${tags.slug} || '/' || ${tags.name}, '|') from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
       comments: summaryColumns.commentCount,
       live: sql<number>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
+      // A renderer upgrade re-renders bodyHtml without a new version.
+      rendered: articles.renderVersion,
     },
     true,
   );
@@ -273,11 +275,12 @@ export function createArticlesRepository(
         tags: string;
         comments: number;
         live: number | null;
+        rendered: number;
       }>(basisByKey, idOrSlug, audience);
       if (!row) return undefined;
       return {
         prefix: `a${row.id}.v${row.version}`,
-        basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${row.live ?? 0}`,
+        basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${row.live ?? 0}|${row.rendered}`,
         version: row.version,
       };
     },
@@ -397,6 +400,8 @@ export function createArticlesRepository(
             .where(eq(articles.id, id))
             .run();
         }
+        // Published bodies look different now: public validators must move.
+        if (stale.length > 0) related.contentState.touchPublic(now().toISOString());
         return stale.length;
       });
     },
