@@ -63,11 +63,13 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   const writeContext = (request: FastifyRequest, existing = true): WriteContext => ({
     audience: audienceOf(request),
     actor: request.principal?.name ?? 'anonymous',
+    // The article's current tag is only worked out when there is an If-Match to compare.
     expectedVersion: existing
-      ? expectedVersion(request, validatorBasis(request) ?? undefined, {
-          secret: services.contentState.validatorSecret,
-          required: requireIfMatch,
-        })
+      ? expectedVersion(
+          request,
+          request.headers['if-match'] === undefined ? undefined : (validatorBasis(request) ?? undefined),
+          { secret: services.contentState.validatorSecret, required: requireIfMatch },
+        )
       : undefined,
   });
 
