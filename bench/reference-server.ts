@@ -5,10 +5,13 @@
  */
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { applyPragmas } from '../src/db/index.js';
+import { readingTimeMinutes } from '../src/lib/markdown.js';
 
 const [file = '', port = '0'] = process.argv.slice(2);
-const sqlite = new Database(file, { readonly: true });
-sqlite.pragma('journal_mode = WAL');
+// The same connection settings as Broadsheet, so the comparison is of the code, not of SQLite.
+const sqlite = new Database(file);
+applyPragmas(sqlite);
 
 const ref = {
   type: 'object',
@@ -86,7 +89,7 @@ function shape(row: Row, tags: unknown[]) {
     commentsEnabled: row.comments_enabled === 1,
     commentCount: row.comment_count,
     wordCount: row.word_count,
-    readingTimeMinutes: Math.max(1, Math.ceil(Number(row.word_count) / 230)),
+    readingTimeMinutes: readingTimeMinutes(Number(row.word_count)),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -17,13 +17,8 @@ export interface DatabaseHandle {
 // Resolved from this module so src/ (tsx) and dist/ (node) both find the committed folder.
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/**
- * Opens (creating if needed) the SQLite file, sets the pragmas every connection needs and
- * applies pending migrations.
- */
-export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER): DatabaseHandle {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+/** The settings every connection runs with (the benchmark's reference server uses them too). */
+export function applyPragmas(sqlite: Database.Database): void {
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
   // (the WAL is fsynced at checkpoints), and a busy timeout rides out a second process's write.
   sqlite.pragma('journal_mode = WAL');
@@ -35,6 +30,16 @@ export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER)
   sqlite.pragma('mmap_size = 1073741824');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+}
+
+/**
+ * Opens (creating if needed) the SQLite file, sets the pragmas every connection needs and
+ * applies pending migrations.
+ */
+export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER): DatabaseHandle {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  applyPragmas(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return { sqlite, db };
