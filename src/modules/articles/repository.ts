@@ -228,10 +228,10 @@ export function createArticlesRepository(
         set('excerpt', patch.excerpt, stored?.excerpt);
       }
       if (patch.body !== undefined && patch.body !== article.body) {
-        Object.assign(changes, {
-          body: patch.body,
-          ...renderedColumns(rendering ?? renderMarkdown(patch.body)),
-        });
+        // Rendering can take a second: it is done by the caller, never while this transaction
+        // holds the write lock.
+        if (!rendering) throw new Error('A changed body must come with its rendering');
+        Object.assign(changes, { body: patch.body, ...renderedColumns(rendering) });
       }
       if (patch.section !== undefined)
         set('sectionId', resolveSection(patch.section), article.section?.id ?? null);
