@@ -16,11 +16,12 @@ import { registerOpenApi } from './http/openapi.js';
 import { ListMetaSchema } from './http/pagination.js';
 import { sharedSchemas } from './http/schemas.js';
 import { systemRoutes } from './http/system.js';
-import { v1Api } from './http/v1.js';
+import { contentApi } from './http/v1.js';
 import { articleComponents } from './modules/articles/schemas.js';
 import { commentComponents } from './modules/comments/schemas.js';
 import { keyComponents } from './modules/keys/schemas.js';
 import { sectionComponents } from './modules/sections/schemas.js';
+import { JsonFeedSchema } from './modules/syndication/schemas.js';
 import { tagComponents } from './modules/tags/schemas.js';
 import { createServices } from './services.js';
 
@@ -80,7 +81,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = openDatabase(config.databaseFile);
-  const services = createServices(database.db, now, { renderTimeoutMs: config.renderTimeoutMs });
+  const services = createServices(database.db, now, {
+    renderTimeoutMs: config.renderTimeoutMs,
+    site: config.site,
+  });
   app.decorate('services', services);
   app.addHook('onClose', async () => {
     await services.renderer.close();
@@ -112,6 +116,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     ...articleComponents,
     ...commentComponents,
     ...keyComponents,
+    JsonFeedSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -146,7 +151,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await registerOpenApi(app, version);
   await app.register(systemRoutes, { ping: () => database.sqlite.prepare('select 1').get() });
-  await app.register(v1Api, { prefix: '/v1', config, services });
+  await app.register(contentApi, { config, services });
   return app;
 }
 

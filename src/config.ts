@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { type SiteSettings, templateProblems } from './lib/site-links.js';
 
 /**
  * Every setting Broadsheet reads from the environment, with its default and a line of doc.
@@ -81,6 +82,50 @@ export const EnvSchema = Type.Object({
     default: 10_000,
     description: 'On SIGTERM, how long in-flight requests may finish before the process exits anyway',
   }),
+  SITE_URL: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'The front end readers use (https://news.example.com): turns on canonical `url`s, feeds and sitemaps',
+    }),
+  ),
+  SITE_NAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The publication’s name (feeds, Google News); default: SITE_URL’s host',
+    }),
+  ),
+  SITE_LANGUAGE: Type.String({
+    pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+    default: 'en',
+    description: 'Language of the content, a BCP 47 tag (feeds, Google News)',
+  }),
+  PUBLIC_API_URL: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Where clients reach this server, for feed self links and sitemap locations; default SITE_URL (the front end proxies /feeds and /sitemap*)',
+    }),
+  ),
+  ARTICLE_URL_TEMPLATE: Type.String({
+    default: '{site}/{section}/{slug}',
+    description: 'An article’s URL on the front end: {site} {section} {slug} {id} {yyyy} {mm} {dd}',
+  }),
+  SECTION_URL_TEMPLATE: Type.String({
+    default: '{site}/{slug}',
+    description: 'A section’s URL on the front end: {site} {slug} {id}',
+  }),
+  TAG_URL_TEMPLATE: Type.String({
+    default: '{site}/tag/{slug}',
+    description: 'A tag’s URL on the front end: {site} {slug} {id}',
+  }),
+  SITEMAP_URLS_PER_FILE: Type.Integer({
+    minimum: 1,
+    maximum: 50_000,
+    default: 50_000,
+    description: 'URLs in each /sitemaps/articles-<n>.xml (the protocol’s limit is 50,000)',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -106,6 +151,8 @@ export interface Config {
   trustProxy: boolean;
   renderTimeoutMs: number;
   shutdownDrainMs: number;
+  /** Canonical URLs, feeds and sitemaps; undefined without SITE_URL. */
+  site?: SiteSettings;
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +167,45 @@ export function databaseFileFromUrl(url: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
     throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url}"`);
   return url;
+}
+
+/** An absolute http(s) URL without query or fragment, trailing slash removed; or a problem. */
+function baseUrl(name: string, value: string, problems: string[]): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    problems.push(`${name}: must be an absolute http(s) URL without query or fragment (got "${value}")`);
+    return '';
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
+  const templates = {
+    article: ['ARTICLE_URL_TEMPLATE', env.ARTICLE_URL_TEMPLATE],
+    section: ['SECTION_URL_TEMPLATE', env.SECTION_URL_TEMPLATE],
+    tag: ['TAG_URL_TEMPLATE', env.TAG_URL_TEMPLATE],
+  } as const;
+  for (const [kind, [name, template]] of Object.entries(templates)) {
+    for (const problem of templateProblems(kind as keyof typeof templates, String(template))) {
+      problems.push(`${name}: ${problem}`);
+    }
+  }
+  if (env.SITE_URL === undefined) return undefined;
+  const url = baseUrl('SITE_URL', env.SITE_URL, problems);
+  return {
+    url,
+    name: env.SITE_NAME ?? (url ? new URL(url).host : ''),
+    language: env.SITE_LANGUAGE,
+    publicUrl:
+      env.PUBLIC_API_URL === undefined ? url : baseUrl('PUBLIC_API_URL', env.PUBLIC_API_URL, problems),
+    articleUrlTemplate: env.ARTICLE_URL_TEMPLATE,
+    sectionUrlTemplate: env.SECTION_URL_TEMPLATE,
+    tagUrlTemplate: env.TAG_URL_TEMPLATE,
+    sitemapUrlsPerFile: env.SITEMAP_URLS_PER_FILE,
+  };
 }
 
 /** Reads and validates the environment; throws ConfigError listing every bad variable. */
@@ -138,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  const site = siteSettings(converted, problems);
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
   }
@@ -173,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parsed.TRUST_PROXY,
     renderTimeoutMs: parsed.RENDER_TIMEOUT_MS,
     shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
+    site,
   };
 }
 

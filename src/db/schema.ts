@@ -80,7 +80,17 @@ export const articles = sqliteTable(
   },
   (table) => [
     // Every list order ends with id so keyset paging and page boundaries are stable.
-    index('articles_status_published_idx').on(table.status, table.publishedAt, table.id),
+    // Also covers what a sitemap shows (slug, section, dates): a sitemap file of 50,000 URLs
+    // reads this index and never the wide rows with their bodies.
+    index('articles_status_published_idx').on(
+      table.status,
+      table.publishedAt,
+      table.id,
+      table.slug,
+      table.sectionId,
+      table.createdAt,
+      table.updatedAt,
+    ),
     index('articles_section_status_published_idx').on(
       table.sectionId,
       table.status,

@@ -161,6 +161,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'Tags', description: 'Free labels on articles, in order' },
         { name: 'Comments', description: 'Readers’ comments, threaded and moderated' },
         { name: 'Keys', description: 'API keys and their scopes (admin only)' },
+        {
+          name: 'Syndication',
+          description: 'RSS, Atom and JSON Feed; sitemaps and Google News (need `SITE_URL`)',
+        },
         { name: 'System', description: 'Health and readiness' },
       ],
       components: {

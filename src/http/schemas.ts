@@ -99,3 +99,13 @@ export const sharedSchemas: TSchema[] = [ProblemSchema];
 export const notModified = {
   304: Type.Null({ description: 'Not Modified: the ETag or date sent is still current; no body' }),
 };
+
+/** A resource's page on the front end; present only when SITE_URL is configured. */
+export const CanonicalUrl = (template: string) =>
+  Type.Optional(
+    Type.String({
+      format: 'uri',
+      description: `Where the front end shows it (${template}); present only when SITE_URL is set`,
+      examples: ['https://news.example.com/breaking-news/example'],
+    }),
+  );

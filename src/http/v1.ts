@@ -4,6 +4,7 @@ import { articleRoutes } from '../modules/articles/routes.js';
 import { commentRoutes } from '../modules/comments/routes.js';
 import { keyRoutes } from '../modules/keys/routes.js';
 import { sectionRoutes } from '../modules/sections/routes.js';
+import { syndicationRoutes } from '../modules/syndication/routes.js';
 import { tagRoutes } from '../modules/tags/routes.js';
 import type { Services } from '../services.js';
 import { registerAuth } from './auth.js';
@@ -18,24 +19,8 @@ export interface ApiOptions {
   services: Services;
 }
 
-/**
- * The content API, mounted at /v1 as one encapsulated plugin: authentication, rate limits,
- * load shedding and caching apply to its routes and to nothing else (not /health, not /docs),
- * whatever form the URL arrived in. Order matters: the key is known before the rate limiter
- * counts, and the limiter counts before anything can be refused.
- */
-export const v1Api: FastifyPluginAsync<ApiOptions> = async (api, { config, services }) => {
-  registerAuth(api, services.keys, config.adminKey);
-  await registerRateLimit(api, config.rateLimit);
-  await registerLoadShedding(api, config.overload);
-  registerCaching(api, {
-    maxAge: config.cache.maxAge,
-    staleWhileRevalidate: config.cache.staleWhileRevalidate,
-    readState: (at) => services.contentState.read(at),
-    secret: services.contentState.validatorSecret,
-    responses: createResponseCache(config.cache.responseBytes),
-  });
-
+/** The content API's resources, mounted at /v1. */
+const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services }) => {
   await api.register(sectionRoutes, { services });
   await api.register(tagRoutes, { services });
   await api.register(keyRoutes, { services });
@@ -50,4 +35,28 @@ export const v1Api: FastifyPluginAsync<ApiOptions> = async (api, { config, servi
   api.setNotFoundHandler({ preHandler: api.rateLimit() }, (request, reply) =>
     sendNotFound(request, reply, api.knownRoutes),
   );
+};
+
+/**
+ * Everything that serves content, as one encapsulated plugin: the API at /v1, and the feeds
+ * and sitemaps beside it. Authentication, rate limits, load shedding and caching apply to
+ * these routes and to nothing else (not /health, not /docs), whatever form the URL arrived
+ * in. Order matters: the key is known before the rate limiter counts, and the limiter counts
+ * before anything can be refused.
+ */
+export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) => {
+  const { config, services } = options;
+  registerAuth(api, services.keys, config.adminKey);
+  await registerRateLimit(api, config.rateLimit);
+  await registerLoadShedding(api, config.overload);
+  registerCaching(api, {
+    maxAge: config.cache.maxAge,
+    staleWhileRevalidate: config.cache.staleWhileRevalidate,
+    readState: (at) => services.contentState.read(at),
+    secret: services.validatorSecret,
+    responses: createResponseCache(config.cache.responseBytes),
+  });
+
+  await api.register(v1Routes, { ...options, prefix: '/v1' });
+  await api.register(syndicationRoutes, { services });
 };

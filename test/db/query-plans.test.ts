@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
+import { SITE } from '../helpers/syndication.js';
 
 // Record every statement the app prepares, then ask SQLite how it would run each one.
 const prepared = new Set<string>();
@@ -20,7 +21,7 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-plans-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'plans.db');
-  const { call } = await buildTestApp(t, { databaseFile: file });
+  const { call } = await buildTestApp(t, { databaseFile: file, site: SITE });
   await call('POST', '/v1/sections', { body: { name: 'World' } });
   await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: 1 } });
   for (let i = 0; i < 60; i++) {
@@ -70,6 +71,13 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
     '/v1/tags?sort=-articleCount',
     '/v1/tags/common',
     '/v1/comments?status=approved',
+    '/feeds/articles.rss?section=world',
+    '/feeds/articles.atom?tag=common',
+    '/sitemap.xml',
+    '/sitemaps/articles-1.xml',
+    '/sitemaps/sections.xml',
+    '/sitemaps/tags.xml',
+    '/sitemaps/news.xml',
   ];
   for (const url of urls) {
     t.equal((await call('GET', url, { key: null })).status < 500, true);
@@ -100,5 +108,20 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
     seek.map((row) => row.detail).join('\n'),
     /SEARCH articles USING (COVERING )?INDEX \w+ \(status=\? AND published_at<\?\)/,
     'cursor pages seek on the index',
+  );
+
+  // A sitemap file of 50,000 URLs reads the index only, never the rows with their bodies.
+  const sitemapPage = [...prepared].find(
+    (source) =>
+      /limit \? offset \?/.test(source) && source.includes('"updated_at"') && !source.includes('"body'),
+  );
+  t.ok(sitemapPage, 'the sitemap page query was issued');
+  const sitemapPlan = db
+    .prepare(`EXPLAIN QUERY PLAN ${sitemapPage}`)
+    .all(...(sitemapPage?.match(/\?/g) ?? []).map(() => null)) as { detail: string }[];
+  t.match(
+    sitemapPlan.map((row) => row.detail).join('\n'),
+    /SEARCH articles USING COVERING INDEX articles_status_published_idx/,
+    'sitemap pages walk a covering index',
   );
 });

@@ -12,6 +12,7 @@ import {
   setPageLinks,
 } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import type { WriteContext } from './repository.js';
@@ -55,7 +56,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   app,
   { services, requireIfMatch },
 ) => {
-  const { articles, renderer } = services;
+  const { articles, renderer, links } = services;
   // An article's validators derive from what its response shows, not from other writes.
   const validatorBasis = (request: FastifyRequest) =>
     articles.validatorBasis((request.params as { idOrSlug: string }).idOrSlug, audienceOf(request)) ?? null;
@@ -68,7 +69,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       ? expectedVersion(
           request,
           request.headers['if-match'] === undefined ? undefined : (validatorBasis(request) ?? undefined),
-          { secret: services.contentState.validatorSecret, required: requireIfMatch },
+          { secret: services.validatorSecret, required: requireIfMatch },
         )
       : undefined,
   });
@@ -87,7 +88,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       setPageLinks(request, reply, { ...meta, page: listRequest.page });
     else setCursorLinks(request, reply, nextCursor);
     surrogateKeys(reply, ['articles', ...items.flatMap(articleKeys)]);
-    return { data: items.map((item) => pick(item, fields)), meta };
+    return { data: items.map((item) => pick(withUrl(item, links?.article), fields)), meta };
   };
   const listResponse = {
     ...notModified,
@@ -156,7 +157,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         toc: true,
       });
       surrogateKeys(reply, articleKeys(article));
-      return pick(article, parseFields(fields, false));
+      return pick(withUrl(article, links?.article), parseFields(fields, false));
     },
   );
 
@@ -178,7 +179,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       const rendering = await renderer.render(request.body.body ?? '');
       const article = articles.create(request.body, writeContext(request, false), rendering);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
-      return article;
+      return withUrl(article, links?.article);
     },
   );
 
@@ -202,7 +203,13 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     async (request) => {
       const { body } = request.body;
       const rendering = body === undefined ? undefined : await renderer.render(body);
-      return articles.update(request.params.idOrSlug, request.body, writeContext(request), rendering);
+      const article = articles.update(
+        request.params.idOrSlug,
+        request.body,
+        writeContext(request),
+        rendering,
+      );
+      return withUrl(article, links?.article);
     },
   );
 
@@ -303,7 +310,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       // Revisions never change: the body rendered here is the one the restore writes.
       const revision = articles.getRevision(idOrSlug, audienceOf(request), number);
       const rendering = await renderer.render(revision.snapshot.body);
-      return articles.restore(idOrSlug, number, writeContext(request), rendering);
+      return withUrl(articles.restore(idOrSlug, number, writeContext(request), rendering), links?.article);
     },
   );
 };

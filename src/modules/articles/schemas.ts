@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery, sortQuery } from '../../http/pagination.js';
 import {
+  CanonicalUrl,
   DATE_OR_DATE_TIME_PATTERN,
   EmbeddedRefSchema,
   Nullable,
@@ -75,6 +76,7 @@ const articleProperties = {
   version: Type.Integer({ minimum: 1, description: 'Increments on every change' }),
   createdAt: Timestamp('When the article was created'),
   updatedAt: Timestamp('When the article last changed'),
+  url: CanonicalUrl('ARTICLE_URL_TEMPLATE'),
 };
 
 const searchHitProperties = {

@@ -4,6 +4,7 @@ import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { withUrl } from '../../lib/site-links.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
@@ -20,6 +21,7 @@ const tags = ['Sections'];
 
 export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
   const { sections } = services;
+  const present = <T extends { id: number; slug: string }>(item: T) => withUrl(item, services.links?.section);
 
   app.get(
     '/sections',
@@ -49,7 +51,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
       const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
       surrogateKeys(reply, ['sections', ...items.map((item) => `section-${item.id}`)]);
-      return pageOf(request, reply, { items, total, page, perPage });
+      return pageOf(request, reply, { items: items.map(present), total, page, perPage });
     },
   );
 
@@ -74,7 +76,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     async (request, reply) => {
       const section = sections.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [`section-${section.id}`]);
-      return section;
+      return present(section);
     },
   );
 
@@ -94,7 +96,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     async (request, reply) => {
       const section = sections.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${section.id}`);
-      return section;
+      return present(section);
     },
   );
 
@@ -115,7 +117,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         },
       },
     },
-    async (request) => sections.update(request.params.idOrSlug, request.body, audienceOf(request)),
+    async (request) => present(sections.update(request.params.idOrSlug, request.body, audienceOf(request))),
   );
 
   app.delete(

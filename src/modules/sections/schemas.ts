@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery, sortQuery } from '../../http/pagination.js';
-import { Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
+import { CanonicalUrl, Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
 
 export const SECTION_SORT_FIELDS = ['position', 'name', 'createdAt', 'updatedAt'] as const;
 export const SECTION_DEFAULT_SORT = 'position,name';
@@ -29,6 +29,7 @@ export const SectionSchema = Type.Object(
     articleCount: Type.Integer({ minimum: 0, description: 'Articles in this section the caller may see' }),
     createdAt: Timestamp('When the section was created'),
     updatedAt: Timestamp('When the section last changed'),
+    url: CanonicalUrl('SECTION_URL_TEMPLATE'),
   },
   {
     $id: 'Section',

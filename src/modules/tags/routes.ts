@@ -4,6 +4,7 @@ import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { withUrl } from '../../lib/site-links.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
 import {
@@ -19,6 +20,7 @@ const tags = ['Tags'];
 
 export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
   const repository = services.tags;
+  const present = <T extends { id: number; slug: string }>(item: T) => withUrl(item, services.links?.tag);
 
   app.get(
     '/tags',
@@ -44,7 +46,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
       const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request));
       surrogateKeys(reply, ['tags', ...items.map((item) => `tag-${item.id}`)]);
-      return pageOf(request, reply, { items, total, page, perPage });
+      return pageOf(request, reply, { items: items.map(present), total, page, perPage });
     },
   );
 
@@ -69,7 +71,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     async (request, reply) => {
       const tag = repository.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [`tag-${tag.id}`]);
-      return tag;
+      return present(tag);
     },
   );
 
@@ -90,7 +92,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     async (request, reply) => {
       const tag = repository.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${tag.id}`);
-      return tag;
+      return present(tag);
     },
   );
 
@@ -108,7 +110,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => repository.update(request.params.idOrSlug, request.body, audienceOf(request)),
+    async (request) => present(repository.update(request.params.idOrSlug, request.body, audienceOf(request))),
   );
 
   app.delete(

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery, sortQuery } from '../../http/pagination.js';
-import { Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
+import { CanonicalUrl, Nullable, SlugSchema, Timestamp } from '../../http/schemas.js';
 
 export const TAG_SORT_FIELDS = ['name', 'createdAt', 'updatedAt', 'articleCount'] as const;
 export const TAG_DEFAULT_SORT = 'name';
@@ -22,6 +22,7 @@ export const TagSchema = Type.Object(
     articleCount: Type.Integer({ minimum: 0, description: 'Articles with this tag the caller may see' }),
     createdAt: Timestamp('When the tag was created'),
     updatedAt: Timestamp('When the tag last changed'),
+    url: CanonicalUrl('TAG_URL_TEMPLATE'),
   },
   {
     $id: 'Tag',

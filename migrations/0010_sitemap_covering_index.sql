@@ -1,0 +1,2 @@
+DROP INDEX `articles_status_published_idx`;--> statement-breakpoint
+CREATE INDEX `articles_status_published_idx` ON `articles` (`status`,`published_at`,`id`,`slug`,`section_id`,`created_at`,`updated_at`);

@@ -1,0 +1,291 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { publicAccess } from '../../http/auth.js';
+import { surrogateKeys } from '../../http/caching.js';
+import { errorResponses, notModified, RefOf } from '../../http/schemas.js';
+import { DomainError, notFound } from '../../lib/errors.js';
+import type { SiteLinks } from '../../lib/site-links.js';
+import type { RouteOptions } from '../../services.js';
+import type { Audience } from '../articles/visibility.js';
+import { atomFeed, type FeedInput, jsonFeed, lastChange, rssFeed } from './feeds.js';
+import {
+  FEED_DEFAULT_LIMIT,
+  FeedQuery,
+  type FeedQueryType,
+  JsonFeedSchema,
+  NEWS_MAX_URLS,
+  NEWS_WINDOW_MS,
+  SitemapPageParams,
+  XmlDocument,
+} from './schemas.js';
+import { articlesSitemap, newsSitemap, sectionsSitemap, sitemapIndex, tagsSitemap } from './sitemaps.js';
+
+const tags = ['Syndication'];
+const XML_TYPES = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  sitemap: 'application/xml; charset=utf-8',
+} as const;
+
+/** Feeds and sitemaps show what the public sees, whatever key the caller holds. */
+const publicAudience = (request: FastifyRequest): Audience => ({
+  seesUnpublished: false,
+  now: request.instant,
+});
+
+const xmlResponse = (mediaType: string, description: string) => ({
+  ...notModified,
+  200: { description, content: { [mediaType]: { schema: XmlDocument(description) } } },
+  ...errorResponses(400, 401, 404, 429),
+});
+
+/**
+ * RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest published articles, and the sitemaps
+ * (index, articles in files of up to 50,000 URLs, sections, tags, Google News). Public reads:
+ * cached, validated and purged like the API's own (Surrogate-Key).
+ */
+export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+  const { links, syndication } = services;
+  const site = (): SiteLinks => {
+    if (links) return links;
+    throw new DomainError(
+      'not-found',
+      'site-not-configured',
+      'Feeds and sitemaps need to know where the front end lives: set SITE_URL (e.g. https://news.example.com), and ARTICLE_URL_TEMPLATE if articles are not at {site}/{section}/{slug}',
+    );
+  };
+
+  const feed = (request: FastifyRequest, reply: FastifyReply, query: FeedQueryType): FeedInput => {
+    const siteLinks = site();
+    const audience = publicAudience(request);
+    const section = query.section === undefined ? undefined : services.sections.find(query.section, audience);
+    if (query.section !== undefined && !section) throw notFound('section', query.section);
+    const tag = query.tag === undefined ? undefined : services.tags.find(query.tag, audience);
+    if (query.tag !== undefined && (!tag || tag.articleCount === 0)) throw notFound('tag', query.tag);
+    const { items } = services.articles.list(
+      {
+        perPage: query.limit,
+        sort: [{ field: 'publishedAt', descending: true }],
+        filters: {
+          sectionIds: section ? services.sections.withDescendants(section.id) : undefined,
+          anyTagIds: tag ? [tag.id] : undefined,
+        },
+        include: { bodyHtml: true },
+      },
+      audience,
+    );
+    surrogateKeys(reply, [
+      'articles',
+      ...(section ? [`section-${section.id}`] : []),
+      ...(tag ? [`tag-${tag.id}`] : []),
+      ...items.map((article) => `article-${article.id}`),
+    ]);
+    const { name } = siteLinks.site;
+    const query_ = new URLSearchParams();
+    if (query.section !== undefined) query_.set('section', query.section);
+    if (query.tag !== undefined) query_.set('tag', query.tag);
+    if (query.limit !== FEED_DEFAULT_LIMIT) query_.set('limit', String(query.limit));
+    const search = query_.size > 0 ? `?${query_}` : '';
+    const newest = items.map(lastChange).sort().at(-1);
+    return {
+      title: [name, section?.name, tag?.name].filter(Boolean).join(': '),
+      description:
+        section?.description ??
+        tag?.description ??
+        `The latest from ${[name, section?.name ?? tag?.name].filter(Boolean).join(': ')}`,
+      homePageUrl: section ? siteLinks.section(section) : tag ? siteLinks.tag(tag) : siteLinks.home,
+      self: (extension) => siteLinks.served(`/feeds/articles.${extension}${search}`),
+      updated: newest ?? request.cacheValidators?.lastModified ?? request.instant,
+      articles: items,
+    };
+  };
+
+  const feedSchema = (operationId: string, summary: string, format: string) => ({
+    operationId,
+    summary,
+    description: `The newest published articles (20, up to 100 with \`limit\`) as ${format}, each with its canonical URL, a permanent id, dates, author, section and tags as categories, the excerpt and the full \`bodyHtml\`. \`section\` (with its subsections) or \`tag\` narrows it. Needs \`SITE_URL\` (404 otherwise).`,
+    tags,
+    security: publicAccess(),
+    querystring: FeedQuery,
+  });
+
+  app.get(
+    '/feeds/articles.rss',
+    {
+      config: { cache: 'content' },
+      schema: {
+        ...feedSchema('getRssFeed', 'RSS 2.0 feed', 'RSS 2.0 (with `content:encoded`)'),
+        response: xmlResponse('application/rss+xml', 'An RSS 2.0 document'),
+      },
+    },
+    async (request, reply) =>
+      reply.type(XML_TYPES.rss).send(rssFeed(site(), feed(request, reply, request.query))),
+  );
+
+  app.get(
+    '/feeds/articles.atom',
+    {
+      config: { cache: 'content' },
+      schema: {
+        ...feedSchema('getAtomFeed', 'Atom 1.0 feed', 'Atom 1.0'),
+        response: xmlResponse('application/atom+xml', 'An Atom 1.0 document'),
+      },
+    },
+    async (request, reply) =>
+      reply.type(XML_TYPES.atom).send(atomFeed(site(), feed(request, reply, request.query))),
+  );
+
+  app.get(
+    '/feeds/articles.json',
+    {
+      config: { cache: 'content' },
+      schema: {
+        ...feedSchema('getJsonFeed', 'JSON Feed 1.1', 'JSON Feed 1.1'),
+        response: {
+          ...notModified,
+          200: {
+            description: 'A JSON Feed 1.1 document',
+            content: { 'application/feed+json': { schema: RefOf(JsonFeedSchema) } },
+          },
+          ...errorResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .type('application/feed+json; charset=utf-8')
+        .send(jsonFeed(site(), feed(request, reply, request.query))),
+  );
+
+  const sitemapSchema = (operationId: string, summary: string, description: string) => ({
+    operationId,
+    summary,
+    description: `${description} Only published content; a scheduled article appears at its instant. Needs \`SITE_URL\` (404 otherwise).`,
+    tags,
+    security: publicAccess(),
+    response: xmlResponse('application/xml', 'A sitemap (sitemaps.org 0.9)'),
+  });
+  const sendSitemap = (reply: FastifyReply, keys: string[], xml: string) => {
+    surrogateKeys(reply, keys);
+    return reply.type(XML_TYPES.sitemap).send(xml);
+  };
+  const articleFiles = (at: string) =>
+    Math.ceil(syndication.countPublished(at) / site().site.sitemapUrlsPerFile);
+
+  app.get(
+    '/sitemap.xml',
+    {
+      config: { cache: 'content' },
+      schema: sitemapSchema(
+        'getSitemapIndex',
+        'Sitemap index',
+        'Points at every sitemap: `/sitemaps/articles-<n>.xml` (newest first, up to 50,000 URLs each), sections, tags and Google News.',
+      ),
+    },
+    async (request, reply) => {
+      const files = articleFiles(request.instant);
+      const paths = [
+        ...Array.from({ length: files }, (_, index) => `/sitemaps/articles-${index + 1}.xml`),
+        '/sitemaps/sections.xml',
+        '/sitemaps/tags.xml',
+        '/sitemaps/news.xml',
+      ];
+      return sendSitemap(reply, ['articles', 'sections', 'tags'], sitemapIndex(site(), paths));
+    },
+  );
+
+  app.get(
+    '/sitemaps/articles-:page.xml',
+    {
+      config: { cache: 'content' },
+      schema: {
+        ...sitemapSchema(
+          'getArticlesSitemap',
+          'Articles sitemap',
+          'One file of published articles, newest first, with `lastmod` (the last edit, or publication if later). A page beyond the last is a 404.',
+        ),
+        params: SitemapPageParams,
+      },
+    },
+    async (request, reply) => {
+      const { page } = request.params;
+      const perFile = site().site.sitemapUrlsPerFile;
+      const files = articleFiles(request.instant);
+      if (page > Math.max(1, files)) {
+        throw new DomainError(
+          'not-found',
+          'not-found',
+          `There are ${files} article sitemap file(s); no. ${page} is not one`,
+        );
+      }
+      const articles = syndication.articlePage(request.instant, (page - 1) * perFile, perFile);
+      return sendSitemap(reply, ['articles'], articlesSitemap(site(), articles));
+    },
+  );
+
+  app.get(
+    '/sitemaps/sections.xml',
+    {
+      config: { cache: 'content' },
+      schema: sitemapSchema(
+        'getSectionsSitemap',
+        'Sections sitemap',
+        'The home page, then every section page.',
+      ),
+    },
+    async (request, reply) => {
+      const sections = syndication.sections(request.instant);
+      const home = request.cacheValidators?.lastModified ?? request.instant;
+      return sendSitemap(reply, ['sections', 'articles'], sectionsSitemap(site(), sections, home));
+    },
+  );
+
+  app.get(
+    '/sitemaps/tags.xml',
+    {
+      config: { cache: 'content' },
+      schema: sitemapSchema('getTagsSitemap', 'Tags sitemap', 'Every tag that a published article carries.'),
+    },
+    async (request, reply) =>
+      sendSitemap(reply, ['tags', 'articles'], tagsSitemap(site(), syndication.tagsInUse(request.instant))),
+  );
+
+  const newsWindowStart = (at: string) => new Date(Date.parse(at) - NEWS_WINDOW_MS).toISOString();
+  app.get(
+    '/sitemaps/news.xml',
+    {
+      config: {
+        cache: 'content',
+        // The file changes when an article arrives and also when the oldest one turns 48 hours
+        // old, with no write at all: the oldest entry's time is part of its validator.
+        validatorBasis: (request) => {
+          if (!links) return null;
+          const state = services.contentState.read(request.instant);
+          const oldest = syndication.oldestSince(newsWindowStart(request.instant), request.instant);
+          return {
+            prefix: 'news',
+            basis: `${state.publicGeneration}|${state.latestPublishedAt}|${oldest ?? ''}`,
+            version: 0,
+          };
+        },
+      },
+      schema: sitemapSchema(
+        'getNewsSitemap',
+        'Google News sitemap',
+        'Articles published in the last 48 hours (at most 1,000), with `news:publication` (`SITE_NAME`, `SITE_LANGUAGE`), `news:publication_date` and `news:title`.',
+      ),
+    },
+    async (request, reply) => {
+      const articles = syndication.publishedSince(
+        newsWindowStart(request.instant),
+        request.instant,
+        NEWS_MAX_URLS,
+      );
+      return sendSitemap(
+        reply,
+        ['articles', ...articles.map((article) => `article-${article.id}`)],
+        newsSitemap(site(), articles),
+      );
+    },
+  );
+};

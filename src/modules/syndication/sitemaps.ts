@@ -1,0 +1,80 @@
+import type { SiteLinks } from '../../lib/site-links.js';
+import { element, textElement, xmlDocument } from '../../lib/xml.js';
+import { lastChange } from './feeds.js';
+import type { NewsArticle, SitemapArticle, SitemapTerm } from './repository.js';
+
+const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
+const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
+
+/** The sitemap index: absolute locations of the sitemap files this server serves. */
+export const sitemapIndex = (links: SiteLinks, paths: string[]): string =>
+  xmlDocument(
+    element(
+      'sitemapindex',
+      { xmlns: SITEMAP_NS },
+      ...paths.map((path) => element('sitemap', {}, textElement('loc', links.served(path)))),
+    ),
+  );
+
+const urlset = (entries: { loc: string; lastModified: string }[]): string =>
+  xmlDocument(
+    element(
+      'urlset',
+      { xmlns: SITEMAP_NS },
+      ...entries.map((entry) =>
+        element('url', {}, textElement('loc', entry.loc), textElement('lastmod', entry.lastModified)),
+      ),
+    ),
+  );
+
+export const articlesSitemap = (links: SiteLinks, articles: SitemapArticle[]) =>
+  urlset(articles.map((article) => ({ loc: links.article(article), lastModified: lastChange(article) })));
+
+/** The home page, then every section page. */
+export const sectionsSitemap = (links: SiteLinks, sections: SitemapTerm[], homeLastModified: string) =>
+  urlset([
+    { loc: links.home, lastModified: homeLastModified },
+    ...sections.map((section) => ({ loc: links.section(section), lastModified: section.lastModified })),
+  ]);
+
+export const tagsSitemap = (links: SiteLinks, tags: SitemapTerm[]) =>
+  urlset(tags.map((tag) => ({ loc: links.tag(tag), lastModified: tag.lastModified })));
+
+/** Google News wants ISO 639 (two or three letters), except zh-cn and zh-tw. */
+export function newsLanguage(language: string): string {
+  const lower = language.toLowerCase();
+  if (lower === 'zh-cn' || lower === 'zh-tw') return lower;
+  if (lower.startsWith('zh-hant')) return 'zh-tw';
+  if (lower.startsWith('zh')) return 'zh-cn';
+  return lower.split('-')[0] ?? lower;
+}
+
+/** Google News sitemap: https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap */
+export function newsSitemap(links: SiteLinks, articles: NewsArticle[]): string {
+  const publication = element(
+    'news:publication',
+    {},
+    textElement('news:name', links.site.name),
+    textElement('news:language', newsLanguage(links.site.language)),
+  );
+  return xmlDocument(
+    element(
+      'urlset',
+      { xmlns: SITEMAP_NS, 'xmlns:news': NEWS_NS },
+      ...articles.map((article) =>
+        element(
+          'url',
+          {},
+          textElement('loc', links.article(article)),
+          element(
+            'news:news',
+            {},
+            publication,
+            textElement('news:publication_date', article.publishedAt),
+            textElement('news:title', article.title),
+          ),
+        ),
+      ),
+    ),
+  );
+}
