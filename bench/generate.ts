@@ -10,7 +10,7 @@ import { openDatabase } from '../src/db/index.js';
 import { RENDER_VERSION, renderMarkdown } from '../src/lib/markdown.js';
 import { createKeysRepository } from '../src/modules/keys/repository.js';
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface BenchDatabase {
   file: string;
@@ -63,9 +63,12 @@ export function generate(file: string, articles: number): BenchDatabase {
     'insert into tags (slug, name, created_at, updated_at) values (?, ?, ?, ?)',
   );
   const insertArticle =
-    sqlite.prepare(`insert into articles (slug, title, subtitle, auto_excerpt, body, body_html,
-    toc, word_count, body_text, render_version, status, section_id, author, published_at, created_at, updated_at)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    sqlite.prepare(`insert into articles (slug, title, subtitle, auto_excerpt, word_count, render_version,
+    status, section_id, author, published_at, created_at, updated_at)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertBody = sqlite.prepare(
+    'insert into article_bodies (article_id, body, body_html, toc, body_text) values (?, ?, ?, ?, ?)',
+  );
   const insertLink = sqlite.prepare(
     'insert into article_tags (article_id, tag_id, position) values (?, ?, ?)',
   );
@@ -89,11 +92,7 @@ export function generate(file: string, articles: number): BenchDatabase {
         `Article ${i}: the ${pick(WORDS)} and the ${pick(WORDS)}`,
         next() < 0.5 ? `A report on ${pick(WORDS)}` : null,
         variant.rendering.excerpt,
-        variant.body,
-        variant.rendering.html,
-        JSON.stringify(variant.rendering.toc),
         variant.rendering.wordCount,
-        variant.rendering.text,
         RENDER_VERSION,
         published ? 'published' : 'draft',
         1 + Math.floor(next() * 50),
@@ -103,6 +102,13 @@ export function generate(file: string, articles: number): BenchDatabase {
         created,
       );
       const articleId = Number(lastInsertRowid);
+      insertBody.run(
+        articleId,
+        variant.body,
+        variant.rendering.html,
+        JSON.stringify(variant.rendering.toc),
+        variant.rendering.text,
+      );
       if (published) slugs.push(slug);
       const tagCount = 3 + Math.floor(next() * 6);
       const chosen = new Set<number>();

@@ -57,8 +57,8 @@ const columns = `a.id, a.slug, a.title, a.subtitle, coalesce(a.excerpt, a.auto_e
   (select count(*) from comments c where c.article_id = a.id and c.status = 'approved' and c.deleted = 0) as comment_count,
   a.word_count, a.version, a.created_at, a.updated_at`;
 const bySlug = sqlite.prepare(
-  `select ${columns}, a.body, a.body_html, a.toc from articles a left join sections s on s.id = a.section_id
-   where a.slug = ? and a.status = 'published' and a.published_at <= ?`,
+  `select ${columns}, b.body, b.body_html, b.toc from articles a left join sections s on s.id = a.section_id
+   left join article_bodies b on b.article_id = a.id where a.slug = ? and a.status = 'published' and a.published_at <= ?`,
 );
 const newest = sqlite.prepare(
   `select ${columns} from articles a left join sections s on s.id = a.section_id

@@ -58,17 +58,7 @@ export const articles = sqliteTable(
     excerpt: text('excerpt'),
     /** Derived from the body on every write; served when `excerpt` is null. */
     autoExcerpt: text('auto_excerpt').notNull().default(''),
-    body: text('body').notNull().default(''),
-    // The rendering is cached on write (and redone at start when the renderer changes), so
-    // reads never run Markdown.
-    bodyHtml: text('body_html').notNull().default(''),
-    toc: text('toc', { mode: 'json' })
-      .$type<{ level: number; text: string; id: string }[]>()
-      .notNull()
-      .default([]),
     wordCount: integer('word_count').notNull().default(0),
-    /** The body as plain text: what full-text search indexes and quotes in snippets. */
-    bodyText: text('body_text').notNull().default(''),
     renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
@@ -106,6 +96,28 @@ export const articles = sqliteTable(
     index('articles_render_version_idx').on(table.renderVersion),
   ],
 );
+
+/**
+ * An article's body and its renderings, one row per article, apart from `articles` so that
+ * lists, counts, visibility checks and sitemaps read narrow rows (a 4 KB body inline made every
+ * lookup of an article's status walk its overflow pages: 30 s to sort 500 tags at 100,000
+ * articles). Single reads join it; lists never do.
+ */
+export const articleBodies = sqliteTable('article_bodies', {
+  articleId: integer('article_id')
+    .primaryKey()
+    .references(() => articles.id, { onDelete: 'cascade' }),
+  body: text('body').notNull().default(''),
+  // The rendering is cached on write (and redone at start when the renderer changes), so
+  // reads never run Markdown.
+  bodyHtml: text('body_html').notNull().default(''),
+  toc: text('toc', { mode: 'json' })
+    .$type<{ level: number; text: string; id: string }[]>()
+    .notNull()
+    .default([]),
+  /** The body as plain text: what full-text search indexes and quotes in snippets. */
+  bodyText: text('body_text').notNull().default(''),
+});
 
 export const articleTags = sqliteTable(
   'article_tags',

@@ -17,7 +17,7 @@ import {
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { qualified } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { articles, articleTags, comments, sections } from '../../db/schema.js';
+import { articleBodies, articles, articleTags, comments, sections } from '../../db/schema.js';
 import type { CursorPosition } from '../../lib/cursor.js';
 import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
@@ -146,9 +146,9 @@ export const summaryColumns = {
 
 export const columnsFor = (heavy: Heavy) => ({
   ...summaryColumns,
-  ...(heavy.body ? { body: articles.body } : {}),
-  ...(heavy.bodyHtml ? { bodyHtml: articles.bodyHtml } : {}),
-  ...(heavy.toc ? { toc: articles.toc } : {}),
+  ...(heavy.body ? { body: articleBodies.body } : {}),
+  ...(heavy.bodyHtml ? { bodyHtml: articleBodies.bodyHtml } : {}),
+  ...(heavy.toc ? { toc: articleBodies.toc } : {}),
 });
 
 export interface Row {
@@ -284,6 +284,8 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
       .select(columns)
       .from(articles)
       .leftJoin(sections, eq(sections.id, articles.sectionId))
+      // SQLite omits this join when no body column is selected (lists without `include`).
+      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
       .$dynamic();
     let counter = db.select({ n: count() }).from(articles).$dynamic();
     if (request.search) {
@@ -324,9 +326,10 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
         subtitle: string;
         title: string;
       }>(
-        sql`select ${articles.id} as id, substr(${articles.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}) as body,
+        sql`select ${articles.id} as id, substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}) as body,
           coalesce(${articles.excerpt}, ${articles.autoExcerpt}) as excerpt, coalesce(${articles.subtitle}, '') as subtitle,
-          ${articles.title} as title from ${articles} where ${articles.id} in (select value from json_each(${ids}))`,
+          ${articles.title} as title from ${articles} left join ${articleBodies} on ${articleBodies.articleId} = ${articles.id}
+          where ${articles.id} in (select value from json_each(${ids}))`,
       )) {
         const fields = [row.body, row.excerpt, row.subtitle, row.title];
         snippets.set(row.id, buildSnippet(fields, request.search.terms, request.search.highlightTag));

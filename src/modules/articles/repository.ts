@@ -3,7 +3,7 @@ import type { SelectedFields } from 'drizzle-orm/sqlite-core';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { articles, articleTags, sections, tags } from '../../db/schema.js';
+import { articleBodies, articles, articleTags, sections, tags } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
@@ -32,17 +32,19 @@ export interface WriteContext {
   expectedVersion?: number;
 }
 
-/** The cached rendering stored beside a body (rendered before the write transaction starts). */
-function renderedColumns(rendering: Rendering) {
-  return {
-    bodyHtml: rendering.html,
-    toc: rendering.toc,
-    wordCount: rendering.wordCount,
-    bodyText: rendering.text,
-    autoExcerpt: rendering.excerpt,
-    renderVersion: RENDER_VERSION,
-  };
-}
+/** What a rendering changes on the article's own row (rendered before the write transaction starts). */
+const renderedColumns = (rendering: Rendering) => ({
+  wordCount: rendering.wordCount,
+  autoExcerpt: rendering.excerpt,
+  renderVersion: RENDER_VERSION,
+});
+
+/** ...and in its article_bodies row, beside the body. */
+const renderedBody = (rendering: Rendering) => ({
+  bodyHtml: rendering.html,
+  toc: rendering.toc,
+  bodyText: rendering.text,
+});
 
 export function createArticlesRepository(
   db: Db,
@@ -53,10 +55,10 @@ export function createArticlesRepository(
   // Single reads are the hottest path: one prepared statement per (id or slug) x (public or not).
   const key = sql.placeholder('key');
   const visible = publishedBy(sql.placeholder('now'));
-  const prepareFor = (columns: SelectedFields, withSection: boolean) => {
+  const prepareFor = (columns: SelectedFields, withBody: boolean) => {
     const statement = (where: SQL | undefined) => {
-      const base = db.select(columns).from(articles);
-      return (withSection ? base.leftJoin(sections, eq(sections.id, articles.sectionId)) : base)
+      const base = db.select(columns).from(articles).leftJoin(sections, eq(sections.id, articles.sectionId));
+      return (withBody ? base.leftJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : base)
         .where(where)
         .prepare();
     };
@@ -81,7 +83,7 @@ export function createArticlesRepository(
       // A renderer upgrade re-renders bodyHtml without a new version.
       rendered: articles.renderVersion,
     },
-    true,
+    false,
   );
   const lookup = <T>(
     statements: ReturnType<typeof prepareFor>,
@@ -227,11 +229,13 @@ export function createArticlesRepository(
           .get();
         set('excerpt', patch.excerpt, stored?.excerpt);
       }
+      let bodyChange: Partial<typeof articleBodies.$inferInsert> | undefined;
       if (patch.body !== undefined && patch.body !== article.body) {
         // Rendering can take a second: it is done by the caller, never while this transaction
         // holds the write lock.
         if (!rendering) throw new Error('A changed body must come with its rendering');
-        Object.assign(changes, { body: patch.body, ...renderedColumns(rendering) });
+        Object.assign(changes, renderedColumns(rendering));
+        bodyChange = { body: patch.body, ...renderedBody(rendering) };
       }
       if (patch.section !== undefined)
         set('sectionId', resolveSection(patch.section), article.section?.id ?? null);
@@ -255,6 +259,8 @@ export function createArticlesRepository(
         .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
         .where(eq(articles.id, article.id))
         .run();
+      if (bodyChange)
+        db.update(articleBodies).set(bodyChange).where(eq(articleBodies.articleId, article.id)).run();
       revisions.record(article.id, context.actor, snapshot(article.id, at));
       const updated = get(article.id, { ...context.audience, seesUnpublished: true });
       if (publiclyVisible(article) || publiclyVisible(updated)) related.contentState.touchPublic(at);
@@ -307,7 +313,6 @@ export function createArticlesRepository(
             title: input.title,
             subtitle: input.subtitle ?? null,
             excerpt: input.excerpt ?? null,
-            body,
             ...renderedColumns(rendering),
             ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
             sectionId,
@@ -318,6 +323,9 @@ export function createArticlesRepository(
           })
           .returning({ id: articles.id })
           .get();
+        db.insert(articleBodies)
+          .values({ articleId: id, body, ...renderedBody(rendering) })
+          .run();
         linkTags(id, tagIds);
         revisions.record(id, context.actor, snapshot(id, at));
         const created = get(id, { ...context.audience, seesUnpublished: true });
@@ -390,14 +398,17 @@ export function createArticlesRepository(
     rerenderStale(): number {
       return writeTransaction(db, () => {
         const stale = db
-          .select({ id: articles.id, body: articles.body })
+          .select({ id: articles.id, body: articleBodies.body })
           .from(articles)
+          .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
           .where(lt(articles.renderVersion, RENDER_VERSION))
           .all();
         for (const { id, body } of stale) {
-          db.update(articles)
-            .set(renderedColumns(renderMarkdown(body)))
-            .where(eq(articles.id, id))
+          const rendering = renderMarkdown(body ?? '');
+          db.update(articles).set(renderedColumns(rendering)).where(eq(articles.id, id)).run();
+          db.insert(articleBodies)
+            .values({ articleId: id, body: body ?? '', ...renderedBody(rendering) })
+            .onConflictDoUpdate({ target: articleBodies.articleId, set: renderedBody(rendering) })
             .run();
         }
         // Published bodies look different now: public validators must move.
