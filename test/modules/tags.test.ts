@@ -69,3 +69,26 @@ t.test('tag lists sort by name or use, and count only visible articles', async (
     ['beta', 'alpha', 'gamma'],
   );
 });
+
+t.test('sorting by article count: counts per audience, ties by name order, paging', async (t) => {
+  const { call } = await buildTestApp(t);
+  const publish = (title: string, tags: string[], status = 'published') =>
+    call('POST', '/v1/articles', { body: { title, tags, status } });
+  await publish('a', ['Beta', 'alpha', 'Gamma']);
+  await publish('b', ['Beta', 'alpha']);
+  await publish('c', ['Gamma']);
+  await publish('d', ['Delta', 'Delta2', 'Gamma'], 'draft');
+  const names = (response: { json: { data: { name: string; articleCount: number }[] } }) =>
+    response.json.data.map((tag) => `${tag.name}:${tag.articleCount}`);
+  const publicList = await call('GET', '/v1/tags?sort=-articleCount,name', { key: null });
+  t.same(names(publicList), ['alpha:2', 'Beta:2', 'Gamma:2'], 'a draft’s tags and count stay private');
+  t.equal(publicList.json.meta.total, 3);
+  const keyed = await call('GET', '/v1/tags?sort=-articleCount,name');
+  t.same(names(keyed), ['Gamma:3', 'alpha:2', 'Beta:2', 'Delta:1', 'Delta2:1']);
+  const page2 = await call('GET', '/v1/tags?sort=articleCount,-name&perPage=2&page=2');
+  t.same(names(page2), ['Beta:2', 'alpha:2']);
+  t.equal(page2.json.meta.total, 5);
+  await publish('e', ['Delta']);
+  const after = await call('GET', '/v1/tags?sort=-articleCount,name', { key: null });
+  t.same(names(after), ['alpha:2', 'Beta:2', 'Gamma:2', 'Delta:1'], 'a new publication counts at once');
+});

@@ -94,13 +94,17 @@ export function createSyndicationRepository(db: Db) {
     .from(sections)
     .orderBy(sections.id)
     .prepare();
-  const tagRows = db
-    .select({ id: tags.id, slug: tags.slug, updatedAt: tags.updatedAt, newest: max(articles.publishedAt) })
-    .from(tags)
-    .innerJoin(articleTags, eq(articleTags.tagId, tags.id))
-    .innerJoin(articles, eq(articles.id, articleTags.articleId))
+  // Driven from the published articles' covering index (one pass), not tag by tag.
+  const newestPerTag = db
+    .select({ tagId: articleTags.tagId, newest: max(articles.publishedAt) })
+    .from(articles)
+    .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
     .where(publishedBy(now))
-    .groupBy(tags.id)
+    .groupBy(articleTags.tagId)
+    .prepare();
+  const allTags = db
+    .select({ id: tags.id, slug: tags.slug, updatedAt: tags.updatedAt })
+    .from(tags)
     .orderBy(tags.id)
     .prepare();
 
@@ -129,12 +133,17 @@ export function createSyndicationRepository(db: Db) {
       })),
 
     /** Tags some published article carries, with when they (or that article) last changed. */
-    tagsInUse: (at: string): SitemapTerm[] =>
-      tagRows.all({ now: at }).map((row) => ({
-        id: row.id,
-        slug: row.slug,
-        lastModified: later(row.updatedAt, row.newest),
-      })),
+    tagsInUse: (at: string): SitemapTerm[] => {
+      const newest = new Map(newestPerTag.all({ now: at }).map((row) => [row.tagId, row.newest]));
+      return allTags
+        .all()
+        .filter((tag) => newest.has(tag.id))
+        .map((tag) => ({
+          id: tag.id,
+          slug: tag.slug,
+          lastModified: later(tag.updatedAt, newest.get(tag.id) ?? null),
+        }));
+    },
   };
 }
 
