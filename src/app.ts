@@ -19,10 +19,13 @@ import { systemRoutes } from './http/system.js';
 import { contentApi } from './http/v1.js';
 import { articleComponents } from './modules/articles/schemas.js';
 import { commentComponents } from './modules/comments/schemas.js';
+import { changeComponents } from './modules/events/routes.js';
 import { keyComponents } from './modules/keys/schemas.js';
 import { sectionComponents } from './modules/sections/schemas.js';
 import { JsonFeedSchema } from './modules/syndication/schemas.js';
 import { tagComponents } from './modules/tags/schemas.js';
+import { createDispatcher, type Dispatcher } from './modules/webhooks/dispatcher.js';
+import { webhookComponents } from './modules/webhooks/schemas.js';
 import { createServices } from './services.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -86,7 +89,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     site: config.site,
   });
   app.decorate('services', services);
+  const dispatcher = createDispatcher(services, {
+    webhooks: config.webhooks,
+    trashRetentionDays: config.trashRetentionDays,
+    userAgent: `Broadsheet-Webhooks/${version}`,
+    log: app.log,
+  });
+  app.decorate('dispatcher', dispatcher);
+  if (config.webhooks.deliver) app.addHook('onReady', async () => dispatcher.start());
   app.addHook('onClose', async () => {
+    await dispatcher.stop();
     await services.renderer.close();
     database.sqlite.close();
   });
@@ -116,6 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     ...articleComponents,
     ...commentComponents,
     ...keyComponents,
+    ...webhookComponents,
+    ...changeComponents,
     JsonFeedSchema,
   ]) {
     app.addSchema(schema);
@@ -151,13 +165,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await registerOpenApi(app, version);
   await app.register(systemRoutes, { ping: () => database.sqlite.prepare('select 1').get() });
-  await app.register(contentApi, { config, services });
+  await app.register(contentApi, { config, services, dispatcher });
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: ReturnType<typeof createServices>;
+    /** Webhook deliveries and scheduled work; runs by itself when WEBHOOK_DELIVERY, by hand in tests. */
+    dispatcher: Dispatcher;
   }
   interface FastifyRequest {
     /** The request's one "now" (ISO 8601), taken when it arrived. */

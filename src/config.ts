@@ -126,6 +126,33 @@ export const EnvSchema = Type.Object({
     default: 50_000,
     description: 'URLs in each /sitemaps/articles-<n>.xml (the protocol’s limit is 50,000)',
   }),
+  WEBHOOK_DELIVERY: Type.Boolean({
+    default: true,
+    description:
+      'Deliver webhooks and run scheduled work (publication events, trash purge) from this process; several may, each event goes out once',
+  }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
+    default: false,
+    description:
+      'Allow webhook URLs on loopback, private, link-local and metadata addresses (development and tests only)',
+  }),
+  WEBHOOK_RETRY_DELAYS: Type.String({
+    pattern: '^\\d+(\\.\\d+)?(,\\d+(\\.\\d+)?){0,19}$',
+    default: '5,60,300,1800,7200,21600,43200',
+    description:
+      'Seconds before each retry of a failed delivery (±10 % jitter); after the last, the endpoint is disabled',
+  }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60_000,
+    default: 10_000,
+    description: 'How long a webhook endpoint may take to answer',
+  }),
+  TRASH_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    default: 30,
+    description: 'Days a deleted article stays in the trash before it is purged',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -153,6 +180,16 @@ export interface Config {
   shutdownDrainMs: number;
   /** Canonical URLs, feeds and sitemaps; undefined without SITE_URL. */
   site?: SiteSettings;
+  webhooks: WebhookSettings;
+  trashRetentionDays: number;
+}
+
+export interface WebhookSettings {
+  /** Whether this process runs the dispatcher (deliveries, scheduled announcements, purges). */
+  deliver: boolean;
+  allowPrivate: boolean;
+  retryDelaysMs: number[];
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -261,6 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renderTimeoutMs: parsed.RENDER_TIMEOUT_MS,
     shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
     site,
+    webhooks: {
+      deliver: parsed.WEBHOOK_DELIVERY,
+      allowPrivate: parsed.WEBHOOK_ALLOW_PRIVATE,
+      retryDelaysMs: parsed.WEBHOOK_RETRY_DELAYS.split(',').map((seconds) => Number(seconds) * 1000),
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+    },
+    trashRetentionDays: parsed.TRASH_RETENTION_DAYS,
   };
 }
 
@@ -280,6 +324,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: false,
     renderTimeoutMs: 10_000,
     shutdownDrainMs: 10_000,
+    // Tests run the dispatcher by hand (app.dispatcher.runOnce()), against local receivers.
+    webhooks: { deliver: false, allowPrivate: true, retryDelaysMs: [5_000, 60_000], timeoutMs: 2_000 },
+    trashRetentionDays: 30,
     ...overrides,
   };
 }

@@ -3,13 +3,16 @@ import type { Db } from './db/index.js';
 import { cursorSecret } from './db/settings.js';
 import { createCursorCodec } from './lib/cursor.js';
 import { createRenderer } from './lib/render-pool.js';
-import { createSiteLinks, type SiteSettings } from './lib/site-links.js';
+import { createSiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
+import { createEventsRepository } from './modules/events/repository.js';
+import { createIdempotencyRepository } from './modules/idempotency/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
 import { createSectionsRepository } from './modules/sections/repository.js';
 import { createSyndicationRepository } from './modules/syndication/repository.js';
 import { createTagsRepository } from './modules/tags/repository.js';
+import { createWebhooksRepository } from './modules/webhooks/repository.js';
 
 export interface ServiceOptions {
   /** Longest a Markdown body may take to render before the write is refused (422). */
@@ -24,17 +27,27 @@ export function createServices(
   now: () => Date,
   options: ServiceOptions = { renderTimeoutMs: 10_000 },
 ) {
-  const contentState = createContentStateRepository(db);
-  const sections = createSectionsRepository(db, contentState);
-  const tags = createTagsRepository(db, contentState);
   const links = options.site ? createSiteLinks(options.site) : undefined;
+  const contentState = createContentStateRepository(db);
+  // Webhook payloads carry what the API shows, canonical `url` included.
+  const events = createEventsRepository(db, {
+    present: (resource, item) =>
+      resource === 'article' || resource === 'section' || resource === 'tag'
+        ? withUrl(item as never, links?.[resource])
+        : item,
+  });
+  const sections = createSectionsRepository(db, contentState, events);
+  const tags = createTagsRepository(db, contentState, events);
   return {
     now,
     sections,
     tags,
-    articles: createArticlesRepository(db, now, { sections, tags, contentState }),
-    comments: createCommentsRepository(db, contentState),
+    events,
+    articles: createArticlesRepository(db, now, { sections, tags, contentState, events }),
+    comments: createCommentsRepository(db, contentState, events),
     keys: createKeysRepository(db, now),
+    webhooks: createWebhooksRepository(db, events),
+    idempotency: createIdempotencyRepository(db),
     syndication: createSyndicationRepository(db),
     contentState,
     cursors: createCursorCodec(cursorSecret(db)),

@@ -45,7 +45,8 @@ export const tags = sqliteTable(
   (table) => [uniqueIndex('tags_name_lower_idx').on(sql`lower(${table.name})`)],
 );
 
-export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'archived'] as const;
+// `trashed` is stored, never requested: DELETE moves an article there, restore brings it back.
+export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'archived', 'trashed'] as const;
 
 export const articles = sqliteTable(
   'articles',
@@ -66,6 +67,15 @@ export const articles = sqliteTable(
     publishedAt: text('published_at'),
     commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
     version: integer('version').notNull().default(1),
+    /**
+     * Whether `article.published` was announced (webhooks, change feed) for its current live
+     * period: a scheduled article is announced when its instant comes, by the dispatcher.
+     */
+    announced: integer('announced', { mode: 'boolean' }).notNull().default(false),
+    /** In the trash since; purged TRASH_RETENTION_DAYS later. */
+    trashedAt: text('trashed_at'),
+    /** The status to restore from the trash. */
+    trashedFrom: text('trashed_from', { enum: ARTICLE_STATUSES }),
     ...timestamps,
   },
   (table) => [
@@ -94,6 +104,10 @@ export const articles = sqliteTable(
     index('articles_author_idx').on(table.author),
     // Start-up finds bodies rendered by an older renderer without reading the table.
     index('articles_render_version_idx').on(table.renderVersion),
+    // The dispatcher finds scheduled articles whose instant came, and the next instant to wake for.
+    index('articles_unannounced_idx')
+      .on(table.publishedAt)
+      .where(sql`${table.status} = 'published' and ${table.announced} = 0`),
   ],
 );
 
@@ -193,6 +207,7 @@ export const API_SCOPES = [
   'content:read',
   'content:write',
   'comments:moderate',
+  'webhooks:manage',
   'admin',
 ] as const;
 
@@ -227,3 +242,106 @@ export const settings = sqliteTable('settings', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * The event log: every change, in commit order (`seq`), written in the transaction that makes
+ * it. It is the change feed, and the outbox webhook deliveries are made from.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    /** Unique and stable: the `webhook-id` of every delivery of this event. */
+    id: text('id').notNull().unique(),
+    type: text('type').notNull(),
+    resource: text('resource').notNull(),
+    resourceId: integer('resource_id').notNull(),
+    slug: text('slug'),
+    at: text('at').notNull(),
+    /** The resource as an admin reads it (`{id, slug}` for deletions); kept only when a webhook wants it. */
+    data: text('data', { mode: 'json' }),
+    /** A ping is for one endpoint, and no change: it stays out of the change feed. */
+    pingFor: integer('ping_for'),
+  },
+  (table) => [index('events_at_idx').on(table.at)],
+);
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  description: text('description'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /**
+   * The signing secret. Unlike API keys it cannot be stored hashed: every delivery is signed
+   * with it. Shown once, never logged, never returned again.
+   */
+  secret: text('secret').notNull(),
+  /** Why the endpoint was disabled (410 Gone, retries exhausted), until it is enabled again. */
+  disabledReason: text('disabled_reason'),
+  ...timestamps,
+});
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
+
+/** One event for one endpoint: where its delivery stands. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventSeq: integer('event_seq')
+      .notNull()
+      .references(() => events.seq, { onDelete: 'cascade' }),
+    state: text('state', { enum: DELIVERY_STATES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at'),
+    /** A process is delivering it until then; after that (it died) another may take it. */
+    claimedUntil: text('claimed_until'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('webhook_deliveries_event_idx').on(table.webhookId, table.eventSeq),
+    index('webhook_deliveries_due_idx').on(table.state, table.nextAttemptAt),
+  ],
+);
+
+/** Every attempt to deliver, as the endpoint's delivery log shows it. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    webhookId: integer('webhook_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    responseStatus: integer('response_status'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    at: text('at').notNull(),
+    nextAttemptAt: text('next_attempt_at'),
+  },
+  (table) => [index('webhook_attempts_webhook_idx').on(table.webhookId, table.id)],
+);
+
+/** Responses kept for Idempotency-Key replays, per client, for 24 hours. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    client: text('client').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    /** null while the first request is still being answered. */
+    status: integer('status'),
+    body: text('body'),
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.client, table.key] }),
+    index('idempotency_keys_created_idx').on(table.createdAt),
+  ],
+);

@@ -35,11 +35,13 @@ export const requireScope = (scope: Scope): SecurityRequirement[] => [{ [BEARER_
 // admin implies every scope; writing content implies reading it. `content:public` (delivery
 // keys) implies nothing beyond itself: it sees what the public sees, at the keyed rate limit.
 const implied: Record<Scope, Scope[]> = {
-  admin: ['admin', 'content:read', 'content:write', 'comments:moderate', 'content:public'],
+  admin: ['admin', 'content:read', 'content:write', 'comments:moderate', 'content:public', 'webhooks:manage'],
   'content:write': ['content:write', 'content:read'],
   'content:read': ['content:read'],
   'comments:moderate': ['comments:moderate'],
   'content:public': ['content:public'],
+  // Managing endpoints shows every event's payload: drafts included.
+  'webhooks:manage': ['webhooks:manage'],
 };
 
 export function hasScope(principal: Principal | null, scope: Scope): boolean {

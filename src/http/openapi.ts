@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { webhookDocumentation } from '../modules/webhooks/openapi.js';
 import { BEARER_SCHEME } from './auth.js';
 
 type Response = { description?: string; content?: Record<string, unknown>; $ref?: string };
@@ -134,7 +135,7 @@ function reusableProblems(document: Document): Document {
     }
   }
   document.components = { ...document.components, responses };
-  return document;
+  return Object.assign(document, { webhooks: webhookDocumentation() });
 }
 
 /** The OpenAPI 3.1 document built from the route schemas, and Swagger UI at /docs. */
@@ -162,6 +163,14 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'Comments', description: 'Readers’ comments, threaded and moderated' },
         { name: 'Keys', description: 'API keys and their scopes (admin only)' },
         {
+          name: 'Changes',
+          description: 'Every change in commit order, deletions included: follow it with a cursor',
+        },
+        {
+          name: 'Webhooks',
+          description: 'Signed notifications of changes (Standard Webhooks), with retries and a delivery log',
+        },
+        {
           name: 'Syndication',
           description: 'RSS, Atom and JSON Feed; sitemaps and Google News (need `SITE_URL`)',
         },
@@ -173,7 +182,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             type: 'http',
             scheme: 'bearer',
             description:
-              'An API key: `Authorization: Bearer bsk_…`. Scopes: `content:read`, `content:write`, `comments:moderate`, `admin` (all).',
+              'An API key: `Authorization: Bearer bsk_…`. Scopes: `content:public`, `content:read`, `content:write`, `comments:moderate`, `webhooks:manage`, `admin` (all).',
           },
         },
       },

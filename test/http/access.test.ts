@@ -18,6 +18,7 @@ const wrongScopeFor: Record<Scope, Scope> = {
   'content:read': 'comments:moderate',
   'content:write': 'comments:moderate',
   'comments:moderate': 'content:write',
+  'webhooks:manage': 'content:write',
   admin: 'content:write',
 };
 
@@ -33,12 +34,16 @@ async function fixture(t: Parameters<typeof buildTestApp>[0]) {
   const comment = await call('POST', `/v1/articles/${article.json.id}/comments`, {
     body: { authorName: 'A', authorEmail: 'a@example.org', body: 'hello' },
   });
+  const webhook = await call('POST', '/v1/webhooks', {
+    body: { url: 'http://127.0.0.1:9/hook', events: ['*'] },
+  });
   const keys = {} as Record<Scope, string>;
   for (const scope of [
     'content:public',
     'content:read',
     'content:write',
     'comments:moderate',
+    'webhooks:manage',
     'admin',
   ] as Scope[]) {
     keys[scope] = (await call('POST', '/v1/keys', { body: { name: scope, scopes: [scope] } })).json.key;
@@ -49,6 +54,7 @@ async function fixture(t: Parameters<typeof buildTestApp>[0]) {
     '/v1/tags/{idOrSlug}': 'ukraine',
     '/v1/comments/{id}': String(comment.json.id),
     '/v1/keys/{id}': '1',
+    '/v1/webhooks/{id}': String(webhook.json.id),
   };
   return { ...app, keys, params };
 }

@@ -132,13 +132,15 @@ t.test('relations: unknown section 422, tag ids must exist, names are created on
   t.equal((await call('GET', '/v1/tags')).json.meta.total, 2);
 });
 
-t.test('delete takes comments and tag links, not tags or sections', async (t) => {
+t.test('purging takes comments and tag links, not tags or sections', async (t) => {
   const { call } = await buildTestApp(t);
   await call('POST', '/v1/sections', { body: { name: 'World' } });
   const created = await call('POST', '/v1/articles', { body: { title: 'x', section: 'world', tags: ['a'] } });
-  t.equal((await call('DELETE', `/v1/articles/${created.json.id}`)).status, 204);
+  t.equal((await call('DELETE', `/v1/articles/${created.json.id}`)).status, 204, 'to the trash');
+  t.equal((await call('GET', '/v1/tags/a')).json.articleCount, 0, 'trashed articles are not counted');
+  t.equal((await call('DELETE', '/v1/sections/world')).status, 409, 'the trash still holds it');
+  t.equal((await call('DELETE', `/v1/articles/${created.json.id}?permanent=true`)).status, 204);
   t.equal((await call('GET', `/v1/articles/${created.json.id}`)).status, 404);
-  t.equal((await call('DELETE', `/v1/articles/${created.json.id}`)).status, 404);
-  t.equal((await call('GET', '/v1/tags/a')).json.articleCount, 0);
+  t.equal((await call('DELETE', `/v1/articles/${created.json.id}?permanent=true`)).status, 404);
   t.equal((await call('DELETE', '/v1/sections/world')).status, 204, 'section now empty');
 });

@@ -140,8 +140,8 @@ t.test('revisions: every change stored with its diff, restore makes a new one', 
   );
   t.equal((await call('GET', `${url}/revisions`, { key: null })).status, 401);
 
-  await call('DELETE', url);
-  t.equal((await call('GET', `${url}/revisions`)).status, 404);
+  await call('DELETE', `${url}?permanent=true`);
+  t.equal((await call('GET', `${url}/revisions`)).status, 404, 'purged with the article');
   t.equal(
     app.services.articles.find(created.json.id, { seesUnpublished: true, now: clock.now.toISOString() }),
     undefined,

@@ -213,7 +213,7 @@ const withTag = (tagIds: number[]) =>
 function filterConditions(filters: ArticleFilters, audience: Audience): SQL | undefined {
   const { publishedBefore } = filters;
   return and(
-    visibleArticles(audience),
+    filters.status === 'trashed' && audience.seesUnpublished ? undefined : visibleArticles(audience),
     filters.sectionIds ? inArray(articles.sectionId, filters.sectionIds) : undefined,
     filters.anyTagIds ? withTag(filters.anyTagIds) : undefined,
     ...(filters.allTagIds ?? []).map((tagId) => withTag([tagId])),

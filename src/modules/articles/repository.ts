@@ -8,8 +8,10 @@ import { DomainError, notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
 import { toInstant } from '../../lib/time.js';
+import type { EventsRepository } from '../events/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
+import { createAnnouncements } from './announcements.js';
 import {
   type ArticleStatus,
   columnsFor,
@@ -21,6 +23,7 @@ import {
 } from './listing.js';
 import { createRevisionsRepository } from './revisions.js';
 import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot } from './schemas.js';
+import { createTrash } from './trash.js';
 import { type Audience, publishedBy } from './visibility.js';
 
 const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
@@ -49,9 +52,15 @@ const renderedBody = (rendering: Rendering) => ({
 export function createArticlesRepository(
   db: Db,
   now: () => Date,
-  related: { sections: SectionsRepository; tags: TagsRepository; contentState: ContentStateRepository },
+  related: {
+    sections: SectionsRepository;
+    tags: TagsRepository;
+    contentState: ContentStateRepository;
+    events: EventsRepository;
+  },
 ) {
   const revisions = createRevisionsRepository(db, now);
+  const { events } = related;
   // Single reads are the hottest path: one prepared statement per (id or slug) x (public or not).
   const key = sql.placeholder('key');
   const visible = publishedBy(sql.placeholder('now'));
@@ -137,9 +146,22 @@ export function createArticlesRepository(
     };
   };
 
+  /** The article as an admin reads it: webhook payloads. */
+  const adminView = (id: number, at: string) => get(id, { seesUnpublished: true, now: at });
+
   /** Loads the article for a write, checking the caller's If-Match version when given. */
-  const current = (idOrSlug: string | number, context: WriteContext): Article => {
+  const current = (
+    idOrSlug: string | number,
+    context: WriteContext & { allowTrashed?: boolean },
+  ): Article => {
     const article = get(idOrSlug, context.audience, { body: true });
+    if (article.status === 'trashed' && !context.allowTrashed) {
+      throw new DomainError(
+        'conflict',
+        'article-trashed',
+        `Article "${article.slug}" is in the trash: restore it first (POST /v1/articles/${article.id}/restore)`,
+      );
+    }
     if (context.expectedVersion !== undefined && context.expectedVersion !== article.version) {
       throw new DomainError(
         'precondition-failed',
@@ -150,6 +172,17 @@ export function createArticlesRepository(
     }
     return article;
   };
+
+  const announcements = createAnnouncements(db, events, adminView);
+  const trash = createTrash({
+    db,
+    events,
+    announcements,
+    contentState: related.contentState,
+    current,
+    recordRevision: (id, actor, at) => revisions.record(id, actor, snapshot(id, at)),
+    adminView,
+  });
 
   const holderOfSlug = (slug: string) =>
     db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).get()?.id;
@@ -262,6 +295,15 @@ export function createArticlesRepository(
       if (bodyChange)
         db.update(articleBodies).set(bodyChange).where(eq(articleBodies.articleId, article.id)).run();
       revisions.record(article.id, context.actor, snapshot(article.id, at));
+      events.record({
+        type: 'article.updated',
+        resource: 'article',
+        id: article.id,
+        slug: (changes.slug as string | undefined) ?? article.slug,
+        at,
+        data: () => adminView(article.id, at),
+      });
+      announcements.sync(article.id, at);
       const updated = get(article.id, { ...context.audience, seesUnpublished: true });
       if (publiclyVisible(article) || publiclyVisible(updated)) related.contentState.touchPublic(at);
       return updated;
@@ -328,20 +370,27 @@ export function createArticlesRepository(
           .run();
         linkTags(id, tagIds);
         revisions.record(id, context.actor, snapshot(id, at));
+        events.record({
+          type: 'article.created',
+          resource: 'article',
+          id,
+          slug,
+          at,
+          data: () => adminView(id, at),
+        });
+        announcements.sync(id, at);
         const created = get(id, { ...context.audience, seesUnpublished: true });
         if (publiclyVisible(created)) related.contentState.touchPublic(at);
         return created;
       });
     },
 
-    /** Deletes an article; its comments, tag links and revisions go with it (cascades). */
-    delete(idOrSlug: string, context: WriteContext): void {
-      writeTransaction(db, () => {
-        const article = current(idOrSlug, context);
-        db.delete(articles).where(eq(articles.id, article.id)).run();
-        if (publiclyVisible(article)) related.contentState.touchPublic(context.audience.now);
-      });
-    },
+    trash: trash.trash,
+    restoreFromTrash: trash.restore,
+    purge: trash.purge,
+    purgeTrashedBefore: trash.purgeTrashedBefore,
+    announceDue: announcements.announceDue,
+    nextScheduledInstant: announcements.nextInstant,
 
     listRevisions(idOrSlug: string, audience: Audience, page: number, perPage: number) {
       return revisions.list(get(idOrSlug, audience, {}).id, page, perPage);

@@ -218,21 +218,50 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     {
       schema: {
         operationId: 'deleteArticle',
-        summary: 'Delete an article',
-        description: `Needs \`content:write\`. Its comments, revisions and tag links go with it; its tags and section stay. ${ifMatchNote}`,
+        summary: 'Delete an article (to the trash)',
+        description: `Needs \`content:write\`. Moves the article to the trash: gone for the public at once, listed with \`GET /v1/articles?status=trashed\`, back with \`POST /v1/articles/{idOrSlug}/restore\` (same id, slug, revisions and comments), purged after \`TRASH_RETENTION_DAYS\`. While it is in the trash its slug stays reserved (a new article cannot take it), so a restore brings back the same URL. \`permanent=true\` purges it now, comments, revisions and tag links with it (its tags and section stay). ${ifMatchNote}`,
         tags,
         security: requireScope('content:write'),
         params: IdOrSlugParams,
+        querystring: Type.Object(
+          {
+            permanent: Type.Optional(
+              Type.Boolean({ description: 'Purge at once instead of moving to the trash' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: {
-          204: Type.Null({ description: 'Deleted' }),
-          ...errorResponses(400, 401, 403, 404, 412, 428, 429),
+          204: Type.Null({ description: 'In the trash (or purged)' }),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 428, 429),
         },
       },
     },
     async (request, reply) => {
-      articles.delete(request.params.idOrSlug, writeContext(request));
+      if (request.query.permanent) articles.purge(request.params.idOrSlug, writeContext(request));
+      else articles.trash(request.params.idOrSlug, writeContext(request));
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    '/articles/:idOrSlug/restore',
+    {
+      schema: {
+        operationId: 'restoreArticle',
+        summary: 'Restore an article from the trash',
+        description: `Needs \`content:write\`. Brings a trashed article back with its status before the trash, the same id, slug, revisions and comments. ${ifMatchNote}`,
+        tags,
+        security: requireScope('content:write'),
+        params: IdOrSlugParams,
+        response: {
+          200: RefOf(ArticleSchema),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 428, 429),
+        },
+      },
+    },
+    async (request) =>
+      withUrl(articles.restoreFromTrash(request.params.idOrSlug, writeContext(request)), links?.article),
   );
 
   app.get(

@@ -17,9 +17,16 @@ export const ARTICLE_STATUS_VALUES = ['draft', 'scheduled', 'published', 'archiv
 export const BODY_MAX_LENGTH = 500_000;
 export const MAX_TAGS = 50;
 
+/** What a reader may see; `trashed` only with `content:read`, never something to ask for. */
+export const ARTICLE_STATES = [...ARTICLE_STATUS_VALUES, 'trashed'] as const;
+
 const StatusSchema = Type.Enum([...ARTICLE_STATUS_VALUES], {
   description:
     '`scheduled` is a published article whose `publishedAt` is still ahead: it reads as `published` from that instant on',
+});
+const StateSchema = Type.Enum([...ARTICLE_STATES], {
+  description:
+    '`scheduled` is a published article whose `publishedAt` is still ahead (it reads as `published` from that instant on); `trashed` is in the trash (DELETE), `content:read` only',
 });
 
 const sectionRef = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 120 })], {
@@ -66,7 +73,7 @@ const articleProperties = {
   toc: Type.Array(TocEntrySchema, { description: 'The headings, in order' }),
   wordCount: Type.Integer({ minimum: 0 }),
   readingTimeMinutes: Type.Integer({ minimum: 1, description: 'At 230 words a minute, rounded up' }),
-  status: StatusSchema,
+  status: StateSchema,
   section: Nullable(EmbeddedRefSchema),
   tags: Type.Array(EmbeddedRefSchema),
   author: Nullable(Type.String()),
@@ -234,8 +241,9 @@ export const articleListParameters = {
   tag: Type.Optional(refList('Only articles with any of these tags')),
   tagAll: Type.Optional(refList('Only articles with all of these tags')),
   status: Type.Optional(
-    Type.Enum([...ARTICLE_STATUS_VALUES], {
-      description: 'Only articles in this state; without `content:read` only published ones exist',
+    Type.Enum([...ARTICLE_STATES], {
+      description:
+        'Only articles in this state; without `content:read` only published ones exist. `trashed` lists the trash, which no other list shows',
     }),
   ),
   author: Type.Optional(
@@ -309,7 +317,7 @@ export const ArticleSnapshotSchema = Type.Object(
     subtitle: Nullable(Type.String()),
     excerpt: Nullable(Type.String({ description: 'The editor’s excerpt; null when derived' })),
     body: Type.String(),
-    status: StatusSchema,
+    status: StateSchema,
     section: Nullable(EmbeddedRefSchema),
     tags: Type.Array(EmbeddedRefSchema),
     author: Nullable(Type.String()),

@@ -1,5 +1,5 @@
-import { and, eq, lte, type SQL, type sql } from 'drizzle-orm';
-import { articles } from '../../db/schema.js';
+import { and, eq, inArray, lte, type SQL, type sql } from 'drizzle-orm';
+import { ARTICLE_STATUSES, articles } from '../../db/schema.js';
 
 /** Who is asking, as far as content visibility goes. */
 export interface Audience {
@@ -12,12 +12,15 @@ export interface Audience {
 /**
  * The one definition of "public": published, with publishedAt reached. Everything that counts
  * or lists articles for a reader (lists, totals, articleCount, comments) goes through this.
- * Returns undefined when the audience sees everything.
  */
 export function visibleArticles(audience: Audience): SQL | undefined {
-  if (audience.seesUnpublished) return undefined;
+  // Keyed readers see every state but the trash, which only `status=trashed` lists.
+  if (audience.seesUnpublished) return inArray(articles.status, UNTRASHED);
   return publishedBy(audience.now);
 }
+
+/** Every stored status but `trashed`, as a list: an index range, where `<>` would scan. */
+export const UNTRASHED = ARTICLE_STATUSES.filter((status) => status !== 'trashed');
 
 /** Published with publishedAt reached by `now` (a value, or a placeholder in prepared statements). */
 export function publishedBy(now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>): SQL | undefined {

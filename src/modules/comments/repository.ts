@@ -5,6 +5,7 @@ import type { Db } from '../../db/index.js';
 import { articles, comments } from '../../db/schema.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
+import type { EventsRepository } from '../events/repository.js';
 import type { Comment, CommentCreate, CommentPatch } from './schemas.js';
 import { MAX_COMMENT_DEPTH } from './schemas.js';
 
@@ -52,7 +53,11 @@ function onVisibleArticles(audience: Audience) {
     : undefined;
 }
 
-export function createCommentsRepository(db: Db, contentState: ContentStateRepository) {
+export function createCommentsRepository(
+  db: Db,
+  contentState: ContentStateRepository,
+  events: EventsRepository,
+) {
   const find = (id: number, audience?: Audience) =>
     db
       .select(columns)
@@ -188,7 +193,26 @@ export function createCommentsRepository(db: Db, contentState: ContentStateRepos
         const path = parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id);
         db.update(comments).set({ path }).where(eq(comments.id, id)).run();
         touchIfPublic(articleId, submission.status === 'approved', at);
-        return get(id);
+        const created = get(id);
+        events.record({
+          type: 'comment.created',
+          resource: 'comment',
+          id,
+          slug: null,
+          at,
+          data: () => created,
+        });
+        if (created.status === 'approved') {
+          events.record({
+            type: 'comment.approved',
+            resource: 'comment',
+            id,
+            slug: null,
+            at,
+            data: () => created,
+          });
+        }
+        return created;
       });
     },
 
@@ -203,6 +227,16 @@ export function createCommentsRepository(db: Db, contentState: ContentStateRepos
           .run();
         const updated = get(id);
         touchIfPublic(current.articleId, publiclyShown(current) || publiclyShown(updated), audience.now);
+        if (updated.status === 'approved' && current.status !== 'approved') {
+          events.record({
+            type: 'comment.approved',
+            resource: 'comment',
+            id,
+            slug: null,
+            at: audience.now,
+            data: () => updated,
+          });
+        }
         return updated;
       });
     },
@@ -223,6 +257,14 @@ export function createCommentsRepository(db: Db, contentState: ContentStateRepos
           db.delete(comments).where(eq(comments.id, id)).run();
         }
         touchIfPublic(current.articleId, publiclyShown(current), audience.now);
+        events.record({
+          type: 'comment.deleted',
+          resource: 'comment',
+          id,
+          slug: null,
+          at: audience.now,
+          data: () => ({ id, articleId: current.articleId }),
+        });
       });
     },
   };

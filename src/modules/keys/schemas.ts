@@ -5,7 +5,7 @@ import { API_SCOPES } from './repository.js';
 
 const ScopeSchema = Type.Enum([...API_SCOPES], {
   description:
-    '`content:public` is a delivery key for server-rendered front ends: it sees exactly what the public sees (and shares its cached responses) at the keyed rate limit; `content:read` sees unpublished content; `content:write` creates and edits (and reads); `comments:moderate` runs the comment queue; `admin` does everything, keys included',
+    '`content:public` is a delivery key for server-rendered front ends: it sees exactly what the public sees (and shares its cached responses) at the keyed rate limit; `content:read` sees unpublished content; `content:write` creates and edits (and reads); `comments:moderate` runs the comment queue; `webhooks:manage` manages webhook endpoints; `admin` does everything, keys included',
 });
 
 const keyProperties = {

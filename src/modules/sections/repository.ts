@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
 import { type Audience, visibleArticles } from '../articles/visibility.js';
+import type { EventsRepository } from '../events/repository.js';
 import type { Section, SectionCreate, SectionPatch } from './schemas.js';
 
 export type SectionSortField = 'position' | 'name' | 'createdAt' | 'updatedAt';
@@ -26,7 +27,12 @@ const sortColumns = {
   updatedAt: sections.updatedAt,
 };
 
-export function createSectionsRepository(db: Db, contentState: ContentStateRepository) {
+export function createSectionsRepository(
+  db: Db,
+  contentState: ContentStateRepository,
+  events: EventsRepository,
+) {
+  const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
   const columns = (audience: Audience) => {
     const visible = visibleArticles(audience);
     return {
@@ -175,6 +181,14 @@ export function createSectionsRepository(db: Db, contentState: ContentStateRepos
           .get();
         // Every section is public: any section write changes what the public sees.
         contentState.touchPublic(at);
+        events.record({
+          type: 'section.created',
+          resource: 'section',
+          id,
+          slug,
+          at,
+          data: () => get(id, admin(at)),
+        });
         return get(id, audience);
       });
     },
@@ -206,6 +220,15 @@ export function createSectionsRepository(db: Db, contentState: ContentStateRepos
           .where(eq(sections.id, current.id))
           .run();
         contentState.touchPublic(audience.now);
+        const updated = get(current.id, admin(audience.now));
+        events.record({
+          type: 'section.updated',
+          resource: 'section',
+          id: current.id,
+          slug: updated.slug,
+          at: audience.now,
+          data: () => updated,
+        });
         return get(current.id, audience);
       });
     },
@@ -220,7 +243,7 @@ export function createSectionsRepository(db: Db, contentState: ContentStateRepos
           throw new DomainError(
             'conflict',
             'section-not-empty',
-            `Section "${current.slug}" still holds ${held} article(s); move or delete them first`,
+            `Section "${current.slug}" still holds ${held} article(s), trashed ones included; move or purge them first`,
             { articleCount: held },
           );
         }
@@ -237,6 +260,14 @@ export function createSectionsRepository(db: Db, contentState: ContentStateRepos
           .where(and(eq(sections.id, current.id)))
           .run();
         contentState.touchPublic(audience.now);
+        events.record({
+          type: 'section.deleted',
+          resource: 'section',
+          id: current.id,
+          slug: current.slug,
+          at: audience.now,
+          data: () => ({ id: current.id, slug: current.slug }),
+        });
       });
     },
   };

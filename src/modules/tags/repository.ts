@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
 import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
+import type { EventsRepository } from '../events/repository.js';
 import type { Tag, TagCreate, TagPatch } from './schemas.js';
 
 export type TagSortField = 'name' | 'createdAt' | 'updatedAt' | 'articleCount';
@@ -27,9 +28,11 @@ function compareBy(keys: SortKey<TagSortField>[]) {
   };
 }
 
-export function createTagsRepository(db: Db, contentState: ContentStateRepository) {
+export function createTagsRepository(db: Db, contentState: ContentStateRepository, events: EventsRepository) {
+  const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
   // The public sees a tag only while a published article carries it: a draft's tags stay private.
   const shownTo = (audience: Audience): SQL | undefined => {
+    if (audience.seesUnpublished) return undefined;
     const visible = visibleArticles(audience);
     return visible
       ? exists(
@@ -63,7 +66,9 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
       .prepare(),
     all: db
       .select({ tagId: articleTags.tagId, n: count() })
-      .from(articleTags)
+      .from(articles)
+      .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
+      .where(visibleArticles({ seesUnpublished: true, now: '' }))
       .groupBy(articleTags.tagId)
       .prepare(),
   };
@@ -141,7 +146,7 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
       derivedFrom: input.name,
       holderOf: holderOfSlug,
     });
-    return db
+    const { id } = db
       .insert(tags)
       .values({
         name: input.name,
@@ -151,7 +156,10 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
         updatedAt: at,
       })
       .returning({ id: tags.id })
-      .get().id;
+      .get();
+    // Tags an article names into existence are created as much as POST /v1/tags creates them.
+    events.record({ type: 'tag.created', resource: 'tag', id, slug, at, data: () => get(id, admin(at)) });
+    return id;
   };
 
   return {
@@ -231,6 +239,15 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
           .where(eq(tags.id, current.id))
           .run();
         if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
+        const updated = get(current.id, admin(audience.now));
+        events.record({
+          type: 'tag.updated',
+          resource: 'tag',
+          id: current.id,
+          slug: updated.slug,
+          at: audience.now,
+          data: () => updated,
+        });
         return get(current.id, audience);
       });
     },
@@ -244,6 +261,14 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
         const current = get(idOrSlug, audience);
         if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
         db.delete(tags).where(eq(tags.id, current.id)).run();
+        events.record({
+          type: 'tag.deleted',
+          resource: 'tag',
+          id: current.id,
+          slug: current.slug,
+          at: audience.now,
+          data: () => ({ id: current.id, slug: current.slug }),
+        });
       });
     },
 

@@ -1,0 +1,147 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
+import { writeTransaction } from '../../db/helpers.js';
+import type { Db } from '../../db/index.js';
+import { articles } from '../../db/schema.js';
+import { DomainError } from '../../lib/errors.js';
+import type { EventsRepository } from '../events/repository.js';
+import type { Announcements } from './announcements.js';
+import type { Article } from './schemas.js';
+
+interface TrashDependencies {
+  db: Db;
+  events: EventsRepository;
+  announcements: Announcements;
+  contentState: ContentStateRepository;
+  /** The article for a write (If-Match checked), trashed ones included. */
+  current: (idOrSlug: string | number, context: TrashContext) => Article;
+  /** Stores a revision of the article as it now is. */
+  recordRevision: (id: number, actor: string, at: string) => void;
+  adminView: (id: number, at: string) => Article;
+}
+
+export interface TrashContext {
+  audience: { seesUnpublished: boolean; now: string };
+  actor: string;
+  expectedVersion?: number;
+  allowTrashed?: boolean;
+}
+
+/**
+ * The trash: DELETE moves an article there (gone for the public, its slug still reserved so a
+ * restore brings back the same URL), restore brings it back as it was, `permanent` purges it,
+ * and the dispatcher purges what has been there longer than TRASH_RETENTION_DAYS.
+ */
+export function createTrash(dependencies: TrashDependencies) {
+  const { db, events, announcements, contentState } = dependencies;
+  const wasPublic = (article: Article) => article.status === 'published';
+
+  return {
+    trash(idOrSlug: string | number, context: TrashContext): void {
+      writeTransaction(db, () => {
+        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        if (article.status === 'trashed') {
+          throw new DomainError(
+            'conflict',
+            'already-trashed',
+            `Article "${article.slug}" is already in the trash: restore it, or purge it with ?permanent=true`,
+          );
+        }
+        const at = context.audience.now;
+        const stored = article.status === 'scheduled' ? 'published' : article.status;
+        db.update(articles)
+          .set({
+            status: 'trashed',
+            trashedFrom: stored,
+            trashedAt: at,
+            // Deleted is what subscribers hear; restoring a live article announces it again.
+            announced: false,
+            version: sql`${articles.version} + 1`,
+            updatedAt: at,
+          })
+          .where(eq(articles.id, article.id))
+          .run();
+        dependencies.recordRevision(article.id, context.actor, at);
+        events.record({
+          type: 'article.deleted',
+          resource: 'article',
+          id: article.id,
+          slug: article.slug,
+          at,
+          data: () => ({ id: article.id, slug: article.slug }),
+        });
+        if (wasPublic(article)) contentState.touchPublic(at);
+      });
+    },
+
+    restore(idOrSlug: string | number, context: TrashContext): Article {
+      return writeTransaction(db, () => {
+        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        if (article.status !== 'trashed') {
+          throw new DomainError('conflict', 'not-trashed', `Article "${article.slug}" is not in the trash`);
+        }
+        const at = context.audience.now;
+        const from = db
+          .select({ from: articles.trashedFrom })
+          .from(articles)
+          .where(eq(articles.id, article.id))
+          .get()?.from;
+        db.update(articles)
+          .set({
+            status: from && from !== 'trashed' ? from : 'draft',
+            trashedFrom: null,
+            trashedAt: null,
+            version: sql`${articles.version} + 1`,
+            updatedAt: at,
+          })
+          .where(eq(articles.id, article.id))
+          .run();
+        dependencies.recordRevision(article.id, context.actor, at);
+        events.record({
+          type: 'article.restored',
+          resource: 'article',
+          id: article.id,
+          slug: article.slug,
+          at,
+          data: () => dependencies.adminView(article.id, at),
+        });
+        announcements.sync(article.id, at);
+        const restored = dependencies.adminView(article.id, at);
+        if (wasPublic(restored)) contentState.touchPublic(at);
+        return restored;
+      });
+    },
+
+    /** Deletes the article for good: comments, tags links and revisions go with it. */
+    purge(idOrSlug: string | number, context: TrashContext): void {
+      writeTransaction(db, () => {
+        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        db.delete(articles).where(eq(articles.id, article.id)).run();
+        // Trashing already told subscribers; a live article purged at once tells them now.
+        if (article.status !== 'trashed') {
+          events.record({
+            type: 'article.deleted',
+            resource: 'article',
+            id: article.id,
+            slug: article.slug,
+            at: context.audience.now,
+            data: () => ({ id: article.id, slug: article.slug }),
+          });
+        }
+        if (wasPublic(article)) contentState.touchPublic(context.audience.now);
+      });
+    },
+
+    /** Purges articles trashed before `before`; returns how many. */
+    purgeTrashedBefore(before: string): number {
+      return writeTransaction(
+        db,
+        () =>
+          db
+            .delete(articles)
+            .where(and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before)))
+            .run().changes,
+      );
+    },
+  };
+}

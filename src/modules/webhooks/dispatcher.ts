@@ -1,0 +1,129 @@
+import type { WebhookSettings } from '../../config.js';
+import type { Services } from '../../services.js';
+import { createDeliverer } from './delivery.js';
+import type { Claim } from './repository.js';
+
+/** Endpoints sent to at once by one process; each endpoint gets one delivery at a time. */
+const CONCURRENCY = 16;
+/** The longest sleep: other processes' events are found within this. */
+const POLL_MS = 1000;
+const MAINTENANCE_MS = 60_000;
+
+export interface DispatcherOptions {
+  webhooks: WebhookSettings;
+  trashRetentionDays: number;
+  userAgent: string;
+  log: { warn: (details: object, message: string) => void };
+}
+
+/**
+ * The work no request does: sending webhook deliveries (with retries), announcing scheduled
+ * articles when their instant comes, purging the trash and expired idempotency keys. It wakes
+ * at once after a write in this process, at the next scheduled instant or retry, and at least
+ * every second for what other processes wrote. Several processes can run it on one database:
+ * deliveries are claimed in a write transaction, so each is sent once.
+ */
+export function createDispatcher(services: Services, options: DispatcherOptions) {
+  const deliverer = createDeliverer({
+    timeoutMs: options.webhooks.timeoutMs,
+    allowPrivate: options.webhooks.allowPrivate,
+    userAgent: options.userAgent,
+  });
+  const inFlight = new Map<number, Promise<unknown>>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+  let lastMaintenance = 0;
+  let unsubscribe: (() => void) | undefined;
+  const at = () => services.now().toISOString();
+
+  const send = async (claim: Claim) => {
+    const result = await deliverer.deliver(claim);
+    return services.webhooks.finish(claim, result, at(), options.webhooks.retryDelaysMs);
+  };
+
+  const maintain = (now: string, force: boolean) => {
+    if (!force && Date.now() - lastMaintenance < MAINTENANCE_MS) return;
+    lastMaintenance = Date.now();
+    const retention = options.trashRetentionDays * 86_400_000;
+    services.articles.purgeTrashedBefore(new Date(Date.parse(now) - retention).toISOString());
+    services.idempotency.expire(now);
+  };
+
+  /** One round: announce, maintain, claim what is due and start sending it. */
+  const round = (force = false) => {
+    const now = at();
+    services.articles.announceDue(now);
+    maintain(now, force);
+    const free = CONCURRENCY - inFlight.size;
+    const claims = free > 0 ? services.webhooks.claimDue(now, new Set(inFlight.keys()), free) : [];
+    for (const claim of claims) {
+      const sending = send(claim)
+        .catch((error: unknown) => options.log.warn({ err: error }, 'webhook delivery failed to record'))
+        .finally(() => {
+          inFlight.delete(claim.webhookId);
+          wake();
+        });
+      inFlight.set(claim.webhookId, sending);
+    }
+  };
+
+  const sleepMs = () => {
+    const now = at();
+    const wakeAt = [services.articles.nextScheduledInstant(now), services.webhooks.nextDue(now)]
+      .filter((instant): instant is string => instant !== undefined)
+      .map((instant) => Date.parse(instant) - Date.parse(now));
+    return Math.max(0, Math.min(POLL_MS, ...wakeAt));
+  };
+
+  const tick = () => {
+    timer = undefined;
+    if (stopped) return;
+    try {
+      round();
+    } catch (error) {
+      // A busy database or a full disk: try again on the next round.
+      options.log.warn({ err: error }, 'dispatcher round failed');
+    }
+    if (!stopped) timer = setTimeout(tick, sleepMs());
+  };
+
+  function wake() {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, 0);
+  }
+
+  return {
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      unsubscribe = services.events.onRecorded(wake);
+      wake();
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      unsubscribe?.();
+      await Promise.allSettled(inFlight.values());
+      await deliverer.close();
+    },
+
+    /**
+     * Rounds until nothing is due or in flight (tests run the dispatcher this way): as each
+     * delivery ends, the next round starts, so endpoints proceed at their own pace.
+     */
+    async runOnce(): Promise<void> {
+      round(true);
+      while (inFlight.size > 0) {
+        await Promise.race(inFlight.values());
+        round();
+      }
+    },
+
+    /** Sends a claimed delivery now (ping, manual retry) and returns the attempt. */
+    sendNow: send,
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
