@@ -73,3 +73,12 @@ CREATE INDEX `articles_unannounced_idx` ON `articles` (`published_at`) WHERE "ar
 -- `article.published` events on upgrade.
 UPDATE `articles` SET `announced` = 1
   WHERE `status` = 'published' AND `published_at` <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+--> statement-breakpoint
+-- Keyed validators follow webhook endpoints and their delivery log too (see 0004 and 0009).
+CREATE TRIGGER `webhooks_insert_content_state` AFTER INSERT ON `webhooks` BEGIN UPDATE `content_state` SET `generation` = `generation` + 1, `changed_at` = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `webhooks_update_content_state` AFTER UPDATE ON `webhooks` BEGIN UPDATE `content_state` SET `generation` = `generation` + 1, `changed_at` = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `webhooks_delete_content_state` AFTER DELETE ON `webhooks` BEGIN UPDATE `content_state` SET `generation` = `generation` + 1, `changed_at` = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE `id` = 1; END;
+--> statement-breakpoint
+CREATE TRIGGER `webhook_attempts_insert_content_state` AFTER INSERT ON `webhook_attempts` BEGIN UPDATE `content_state` SET `generation` = `generation` + 1, `changed_at` = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE `id` = 1; END;

@@ -37,11 +37,20 @@ for (let applied = 1; applied < journal.entries.length; applied++) {
     old.sqlite
       .prepare('insert into sections (slug, name, position, created_at, updated_at) values (?, ?, 0, ?, ?)')
       .run('world', 'World', at, at);
-    old.sqlite
+    // Bodies lived in `articles` until migration 0011 moved them to `article_bodies`.
+    const inline = (old.sqlite.prepare('pragma table_info(articles)').all() as { name: string }[]).some(
+      (column) => column.name === 'body',
+    );
+    const { lastInsertRowid } = old.sqlite
       .prepare(
-        "insert into articles (slug, title, body, status, section_id, published_at, created_at, updated_at) values ('kept', 'Kept', 'Body ’quoted’', 'published', 1, ?, ?, ?)",
+        `insert into articles (slug, title, ${inline ? 'body, ' : ''}status, section_id, published_at, created_at, updated_at) values ('kept', 'Kept', ${inline ? "'Body ’quoted’', " : ''}'published', 1, ?, ?, ?)`,
       )
       .run(at, at, at);
+    if (!inline) {
+      old.sqlite
+        .prepare("insert into article_bodies (article_id, body) values (?, 'Body ’quoted’')")
+        .run(lastInsertRowid);
+    }
     old.sqlite.close();
 
     const { call } = await buildTestApp(t, { databaseFile: file });
