@@ -3,6 +3,10 @@ import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
+import { importMarkdown } from './modules/transfer/markdown-import.js';
+import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
+import { ImportReport } from './modules/transfer/report.js';
+import { createServices } from './services.js';
 
 const usage = `Usage:
   broadsheet migrate                                    apply pending migrations to DATABASE_URL
@@ -10,6 +14,9 @@ const usage = `Usage:
   broadsheet keys list                                  list keys (never their secrets)
   broadsheet keys revoke ID                             revoke a key at once
   broadsheet backup FILE                                consistent online copy (SQLite backup API)
+  broadsheet import markdown DIR [--dry-run]            every .md file under DIR (YAML front matter)
+  broadsheet import ndjson FILE [--dry-run]             restore an export, items under their ids
+  broadsheet export ndjson FILE                         everything but keys and webhooks, one JSON a line
 Scopes: ${API_SCOPES.join(', ')}`;
 
 /** Runs one command; returns the process exit code. Output goes through `print`. */
@@ -25,6 +32,7 @@ async function runCli(
       name: { type: 'string' },
       scope: { type: 'string', multiple: true },
       help: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
     },
   });
   const [command, subcommand, argument] = positionals;
@@ -50,6 +58,24 @@ async function runCli(
         `backed up ${config.databaseFile} to ${subcommand} (${totalPages} pages, integrity ${integrity})`,
       );
       return integrity === 'ok' ? 0 : 1;
+    }
+    if (command === 'export' && subcommand === 'ndjson' && argument) {
+      const counts = await exportNdjson(db, argument);
+      print(
+        `exported ${Object.entries(counts)
+          .map(([kind, n]) => `${n} ${kind}s`)
+          .join(', ')} to ${argument}`,
+      );
+      return 0;
+    }
+    if (command === 'import' && (subcommand === 'markdown' || subcommand === 'ndjson') && argument) {
+      return await runImport(subcommand, argument, {
+        db,
+        sqlite,
+        config,
+        print,
+        dryRun: values['dry-run'] ?? false,
+      });
     }
     if (command === 'keys') {
       const keys = createKeysRepository(db, () => new Date());
@@ -86,6 +112,34 @@ async function runCli(
   } finally {
     sqlite.close();
   }
+}
+
+interface ImportRun {
+  db: ReturnType<typeof openDatabase>['db'];
+  sqlite: Database.Database;
+  config: ReturnType<typeof loadConfig>;
+  print: (line: string) => void;
+  dryRun: boolean;
+}
+
+/** An import through the API's own services; a dry run does it all in a transaction it rolls back. */
+async function runImport(format: 'markdown' | 'ndjson', source: string, run: ImportRun): Promise<number> {
+  const services = createServices(run.db, () => new Date(), {
+    renderTimeoutMs: run.config.renderTimeoutMs,
+    site: run.config.site,
+  });
+  const report = new ImportReport(run.print, process.stdout.isTTY === true);
+  if (run.dryRun) run.sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    if (format === 'markdown') await importMarkdown(services, run.db, source, report);
+    else await importNdjson(run.db, services.contentState, source, report, services.now);
+  } finally {
+    if (run.dryRun) run.sqlite.exec('ROLLBACK');
+    await services.renderer.close();
+  }
+  for (const line of report.summary()) run.print(line);
+  if (run.dryRun) run.print('dry run: nothing was written');
+  return report.failed ? 1 : 0;
 }
 
 try {

@@ -25,9 +25,12 @@ export const sections = sqliteTable(
     description: text('description'),
     parentId: integer('parent_id').references((): AnySQLiteColumn => sections.id, { onDelete: 'restrict' }),
     position: integer('position').notNull().default(0),
+    /** Where an imported item came from (`wp:post:12`, `md:world/story.md`): re-imports match on it. */
+    sourceId: text('source_id'),
     ...timestamps,
   },
   (table) => [
+    uniqueIndex('sections_source_idx').on(table.sourceId),
     index('sections_parent_idx').on(table.parentId),
     uniqueIndex('sections_name_lower_idx').on(sql`lower(${table.name})`),
   ],
@@ -40,9 +43,14 @@ export const tags = sqliteTable(
     slug: text('slug').notNull().unique(),
     name: text('name').notNull(),
     description: text('description'),
+    /** Where an imported item came from (`wp:post:12`, `md:world/story.md`): re-imports match on it. */
+    sourceId: text('source_id'),
     ...timestamps,
   },
-  (table) => [uniqueIndex('tags_name_lower_idx').on(sql`lower(${table.name})`)],
+  (table) => [
+    uniqueIndex('tags_name_lower_idx').on(sql`lower(${table.name})`),
+    uniqueIndex('tags_source_idx').on(table.sourceId),
+  ],
 );
 
 // `trashed` is stored, never requested: DELETE moves an article there, restore brings it back.
@@ -76,9 +84,12 @@ export const articles = sqliteTable(
     trashedAt: text('trashed_at'),
     /** The status to restore from the trash. */
     trashedFrom: text('trashed_from', { enum: ARTICLE_STATUSES }),
+    /** Where an imported item came from (`wp:post:12`, `md:world/story.md`): re-imports match on it. */
+    sourceId: text('source_id'),
     ...timestamps,
   },
   (table) => [
+    uniqueIndex('articles_source_idx').on(table.sourceId),
     // Every list order ends with id so keyset paging and page boundaries are stable.
     // Also covers what a sitemap shows (slug, section, dates): a sitemap file of 50,000 URLs
     // reads this index and never the wide rows with their bodies.
@@ -191,9 +202,12 @@ export const comments = sqliteTable(
     deleted: integer('deleted', { mode: 'boolean' }).notNull().default(false),
     /** Hash of the submitting client, to refuse the same body twice in a row; never served. */
     clientHash: text('client_hash'),
+    /** Where an imported item came from (`wp:post:12`, `md:world/story.md`): re-imports match on it. */
+    sourceId: text('source_id'),
     ...timestamps,
   },
   (table) => [
+    uniqueIndex('comments_source_idx').on(table.sourceId),
     index('comments_article_status_idx').on(table.articleId, table.status, table.id),
     index('comments_article_thread_idx').on(table.articleId, table.status, table.path),
     index('comments_status_created_idx').on(table.status, table.createdAt, table.id),

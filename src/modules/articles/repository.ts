@@ -336,7 +336,7 @@ export function createArticlesRepository(
     list: createArticleListing(db, related.tags, related.contentState),
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
-    create(input: ArticleCreate, context: WriteContext, rendering: Rendering): Article {
+    create(input: ArticleCreate, context: WriteContext, rendering: Rendering, sourceId?: string): Article {
       return writeTransaction(db, () => {
         const at = context.audience.now;
         const sectionId = resolveSection(input.section) ?? null;
@@ -360,6 +360,7 @@ export function createArticlesRepository(
             sectionId,
             author: input.author ?? null,
             commentsEnabled: input.commentsEnabled ?? true,
+            sourceId: sourceId ?? null,
             createdAt: at,
             updatedAt: at,
           })
@@ -383,6 +384,11 @@ export function createArticlesRepository(
         if (publiclyVisible(created)) related.contentState.touchPublic(at);
         return created;
       });
+    },
+
+    /** The article an import made from this source (`md:path.md`, `wp:post:12`), if any. */
+    idOfSource(sourceId: string): number | undefined {
+      return db.select({ id: articles.id }).from(articles).where(eq(articles.sourceId, sourceId)).get()?.id;
     },
 
     trash: trash.trash,

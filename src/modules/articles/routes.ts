@@ -14,9 +14,11 @@ import {
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
+import { articleFromMarkdown } from '../transfer/front-matter.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import type { WriteContext } from './repository.js';
 import {
+  type ArticleCreate,
   ArticleCreateSchema,
   ArticleFieldsSchema,
   ArticleListQuery,
@@ -24,6 +26,7 @@ import {
   ArticleReadQuery,
   ArticleSchema,
   ArticleSummarySchema,
+  BODY_MAX_LENGTH,
   RevisionSchema,
   SearchQuery,
 } from './schemas.js';
@@ -57,6 +60,10 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   { services, requireIfMatch },
 ) => {
   const { articles, renderer, links } = services;
+  // A Markdown file with front matter is an article too (POST /articles only).
+  app.addContentTypeParser('text/markdown', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
   // An article's validators derive from what its response shows, not from other writes.
   const validatorBasis = (request: FastifyRequest) =>
     articles.validatorBasis((request.params as { idOrSlug: string }).idOrSlug, audienceOf(request)) ?? null;
@@ -168,16 +175,33 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         operationId: 'createArticle',
         summary: 'Create an article',
         description:
-          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`.',
+          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`. A Markdown file can be sent as it is, as `text/markdown`: its YAML front matter gives the fields (`title`, `section`, `tags`, `status`, `publishedAt`, `slug`, `author`, `excerpt`, `subtitle`, `commentsEnabled`) and the rest is the body; a bad front matter is a 400 naming the line.',
         tags,
         security: requireScope('content:write'),
-        body: RefOf(ArticleCreateSchema),
+        body: {
+          content: {
+            'application/json': { schema: RefOf(ArticleCreateSchema) },
+            'text/markdown': {
+              schema: Type.String({
+                maxLength: BODY_MAX_LENGTH + 10_000,
+                description: 'A Markdown file: `---` fenced YAML front matter with the fields, then the body',
+                examples: [
+                  '---\ntitle: Harbour council votes\nsection: World\ntags: [Harbour]\nstatus: published\n---\n\nThe council voted…\n',
+                ],
+              }),
+            },
+          },
+        },
         response: { 201: RefOf(ArticleSchema), ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
-      const rendering = await renderer.render(request.body.body ?? '');
-      const article = articles.create(request.body, writeContext(request, false), rendering);
+      // The body was validated against its own content type's schema: JSON as ArticleCreate,
+      // Markdown as text, whose front matter is checked here the same way.
+      const body = request.body as ArticleCreate | string;
+      const input = typeof body === 'string' ? articleFromMarkdown(body) : body;
+      const rendering = await renderer.render(input.body ?? '');
+      const article = articles.create(input, writeContext(request, false), rendering);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
       return withUrl(article, links?.article);
     },

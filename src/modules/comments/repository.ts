@@ -26,7 +26,7 @@ const columns = {
 };
 
 /** Comments as served: the email only for moderators. */
-export function present(row: Omit<Row, 'path' | 'clientHash'>, showEmail: boolean): Comment {
+export function present(row: Omit<Row, 'path' | 'clientHash' | 'sourceId'>, showEmail: boolean): Comment {
   const { authorEmail, ...rest } = row;
   return showEmail ? { ...rest, authorEmail } : rest;
 }

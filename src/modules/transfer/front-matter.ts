@@ -1,0 +1,78 @@
+import { Compile } from 'typebox/compile';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { DomainError } from '../../lib/errors.js';
+import { type ArticleCreate, ArticleCreateSchema } from '../articles/schemas.js';
+
+const FENCE = /^---[ \t]*\r?\n/;
+const CLOSING = /\r?\n---[ \t]*(\r?\n|$)/;
+const validator = Compile(ArticleCreateSchema);
+
+interface LineError {
+  path: string;
+  message: string;
+  line: number;
+}
+
+/** A 400 whose `errors` point into the body (`/body/tags/2`) and say the line of the file. */
+const refuse = (errors: LineError[]) =>
+  new DomainError(
+    'bad-request',
+    'invalid-front-matter',
+    `The front matter is not a valid article: ${errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')}`,
+    {
+      errors: errors.map((error) => ({
+        path: `/body${error.path === '/' ? '' : error.path}`,
+        message: `line ${error.line}: ${error.message}`,
+      })),
+    },
+  );
+
+/**
+ * A Markdown file with YAML front matter (`---` fences, as static-site generators write them)
+ * as the article it describes: the front matter gives the fields, the rest is the body, byte
+ * for byte (one blank line after the fence is part of the fence). Every problem names its line.
+ */
+export function articleFromMarkdown(text: string): ArticleCreate {
+  if (!FENCE.test(text)) {
+    throw refuse([{ path: '/', line: 1, message: 'the file must start with a --- front matter fence' }]);
+  }
+  const opening = text.match(FENCE)?.[0] ?? '';
+  const rest = text.slice(opening.length);
+  const closing = CLOSING.exec(rest);
+  if (!closing) throw refuse([{ path: '/', line: 1, message: 'the front matter has no closing --- fence' }]);
+  const yamlText = rest.slice(0, closing.index);
+  const body = rest.slice(closing.index + closing[0].length).replace(/^\r?\n/, '');
+  // Lines in messages count from the top of the file: the opening fence is line 1.
+  const lines = new LineCounter();
+  const document = parseDocument(yamlText, { lineCounter: lines, uniqueKeys: true });
+  const lineOf = (offset: number) => lines.linePos(offset).line + 1;
+  if (document.errors.length > 0) {
+    throw refuse(
+      document.errors.map((error) => ({
+        path: '/',
+        line: lineOf(error.pos[0]),
+        // yaml's own position counts from the start of the front matter: ours replaces it.
+        message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''),
+      })),
+    );
+  }
+  if (!isMap(document.contents)) {
+    throw refuse([{ path: '/', line: 2, message: 'the front matter must be a mapping of field: value' }]);
+  }
+  const fields = document.toJS() as Record<string, unknown>;
+  const article = { ...fields, ...(body === '' ? {} : { body }) };
+  if (validator.Check(article)) return article as ArticleCreate;
+  const errors = [...validator.Errors(article)]
+    // Each unknown field has its own error ("schema is false") naming it; the summary is noise.
+    .filter((error) => error.keyword !== 'additionalProperties')
+    .slice(0, 20)
+    .map((error) => {
+      const path = error.instancePath.split('/').filter(Boolean);
+      const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
+      const key = document.getIn(path.slice(0, 1), true) as { range?: [number, number, number] } | undefined;
+      const offset = node?.range?.[0] ?? key?.range?.[0] ?? 0;
+      const message = error.message === 'schema is false' ? `unknown field "${path.at(-1)}"` : error.message;
+      return { path: error.instancePath || '/', line: lineOf(offset), message };
+    });
+  throw refuse(errors);
+}

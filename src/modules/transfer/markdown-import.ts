@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { count } from 'drizzle-orm';
+import { writeTransaction } from '../../db/helpers.js';
+import type { Db } from '../../db/index.js';
+import { tags } from '../../db/schema.js';
+import type { Services } from '../../services.js';
+import type { ArticleCreate, ArticlePatch } from '../articles/schemas.js';
+import { articleFromMarkdown } from './front-matter.js';
+import type { ImportReport } from './report.js';
+
+/** Every `.md` file under `dir`, in a stable order. */
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** The whole article as a patch: a field gone from the file is cleared, not kept. */
+const asPatch = (input: ArticleCreate): ArticlePatch => ({
+  title: input.title,
+  ...(input.slug ? { slug: input.slug } : {}),
+  subtitle: input.subtitle ?? null,
+  excerpt: input.excerpt ?? null,
+  body: input.body ?? '',
+  status: input.status ?? 'draft',
+  section: input.section ?? null,
+  tags: input.tags ?? [],
+  author: input.author ?? null,
+  ...(input.publishedAt ? { publishedAt: input.publishedAt } : {}),
+  commentsEnabled: input.commentsEnabled ?? true,
+});
+
+/**
+ * Imports a folder of Markdown files with front matter (static-site generators' format) through
+ * the same repositories as the API. Each file is one transaction, matched on its path
+ * (`md:<path>`) so a second run changes only what changed; a section named but missing is
+ * created; one bad file is reported and the rest go on.
+ */
+export async function importMarkdown(services: Services, db: Db, dir: string, report: ImportReport) {
+  const files = markdownFiles(dir);
+  const at = () => services.now().toISOString();
+  const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: 'import' });
+  const tagCount = () => db.select({ n: count() }).from(tags).get()?.n ?? 0;
+  report.start(files.length, 'markdown');
+  for (const file of files) {
+    const source = `md:${relative(dir, file).split('\\').join('/')}`;
+    try {
+      const input = articleFromMarkdown(readFileSync(file, 'utf8'));
+      const existingId = services.articles.idOfSource(source);
+      const current =
+        existingId === undefined ? undefined : services.articles.get(existingId, context().audience);
+      const body = input.body ?? '';
+      // Rendering is slow and asynchronous: done before the item's transaction, and only when needed.
+      const rendering = current?.body === body ? undefined : await services.renderer.render(body);
+      const tagsBefore = tagCount();
+      writeTransaction(db, () => {
+        if (typeof input.section === 'string' && services.sections.resolve(input.section) === undefined) {
+          services.sections.create({ name: input.section }, context().audience);
+          report.count('section', 'created');
+        }
+        if (current) {
+          const updated = services.articles.update(current.id, asPatch(input), context(), rendering);
+          report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
+        } else if (rendering) {
+          // (A new article always has a rendering: no current body equals its body.)
+          services.articles.create(input, context(), rendering, source);
+          report.count('article', 'created');
+        }
+      });
+      const newTags = tagCount() - tagsBefore;
+      if (newTags > 0) report.count('tag', 'created', newTags);
+    } catch (error) {
+      report.fail('article', source, (error as Error).message);
+    }
+    report.tick();
+  }
+  report.stop();
+}
