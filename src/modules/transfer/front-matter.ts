@@ -73,6 +73,7 @@ export function articleFromMarkdown(text: string): ArticleCreate {
       const offset = node?.range?.[0] ?? key?.range?.[0] ?? 0;
       const message = error.message === 'schema is false' ? `unknown field "${path.at(-1)}"` : error.message;
       return { path: error.instancePath || '/', line: lineOf(offset), message };
-    });
+    })
+    .sort((a, b) => a.line - b.line);
   throw refuse(errors);
 }

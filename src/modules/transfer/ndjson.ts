@@ -123,7 +123,10 @@ const Line = Type.Union([
   ),
 ]);
 type LineType = Static<typeof Line>;
-const checkLine = Compile(Line);
+/** One validator per kind, so a bad line's error is about its own kind's fields. */
+const checkers = new Map(
+  Line.anyOf.map((schema) => [String(schema.properties.kind.const), Compile(schema)] as const),
+);
 
 /**
  * Writes everything needed to rebuild the site (API keys and webhooks excluded) as NDJSON:
@@ -323,12 +326,17 @@ export async function importNdjson(
       ' )',
       ')',
     );
-    if (!checkLine.Check(line)) {
-      const first = [...checkLine.Errors(line)][0];
+    const checker = checkers.get(kind);
+    if (!checker) {
+      report.fail(kind, source, `unknown kind "${kind}" (${[...checkers.keys()].join(', ')})`);
+      continue;
+    }
+    if (!checker.Check(line)) {
+      const first = [...checker.Errors(line)][0];
       report.fail(kind, source, `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`);
       continue;
     }
-    if (line.kind === 'broadsheet') continue;
+    if (kind === 'broadsheet') continue;
     try {
       const outcome = writeTransaction(db, () => {
         const result = restore(db, line as Exclude<LineType, { kind: 'broadsheet' }>);

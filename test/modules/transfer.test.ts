@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t, { type Test } from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+import { loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
+
+const run = promisify(execFile);
+
+function workspace(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-transfer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The CLI as a user runs it (`npm run import -- …`), on a database file; never throws. */
+async function cli(databaseFile: string, ...args: string[]) {
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: 'silent' },
+    });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, output: `${failed.stdout}${failed.stderr}` };
+  }
+}
+
+t.test('POST /v1/articles takes the seed article as text/markdown, as the JSON form would', async (t) => {
+  const { call } = await buildTestApp(t);
+  const seed = loadSeedArticle();
+  await call('POST', '/v1/sections', { body: { name: seed.section } });
+  const markdown = await call('POST', '/v1/articles', {
+    headers: { 'content-type': 'text/markdown; charset=utf-8' },
+    body: readFileSync(SEED_ARTICLE_PATH, 'utf8'),
+  });
+  t.equal(markdown.status, 201);
+  const json = await call('POST', '/v1/articles', { body: { ...seed, slug: 'json-form' } });
+  const same = (article: Record<string, unknown>) => {
+    const { id: _id, slug: _slug, createdAt: _c, updatedAt: _u, publishedAt: _p, ...rest } = article;
+    return rest;
+  };
+  t.same(same(markdown.json), same(json.json), 'the same article either way');
+  t.equal(markdown.json.body, seed.body, 'the body byte for byte');
+  t.equal(markdown.json.tags.length, 10);
+
+  const bad = await call('POST', '/v1/articles', {
+    headers: { 'content-type': 'text/markdown' },
+    body: '---\ntitle: Fine\nstatus: sideways\nwho: me\n---\nBody\n',
+  });
+  t.equal(bad.status, 400);
+  t.match(bad.json, { type: /invalid-front-matter$/, detail: /line 3: .*line 4: unknown field "who"/ });
+  t.same(
+    bad.json.errors.map((error: { path: string }) => error.path),
+    ['/body/status', '/body/who'],
+  );
+  const unfenced = await call('POST', '/v1/articles', {
+    headers: { 'content-type': 'text/markdown' },
+    body: 'Just text',
+  });
+  t.match(unfenced.json, {
+    status: 400,
+    detail: /line 1: the file must start with a --- front matter fence/,
+  });
+});
+
+t.test('import markdown: a folder with the seed article; a second run changes nothing', async (t) => {
+  const dir = workspace(t);
+  const folder = join(dir, 'content');
+  mkdirSync(join(folder, 'world'), { recursive: true });
+  copyFileSync(SEED_ARTICLE_PATH, join(folder, 'seed-article.md'));
+  const harbour = join(folder, 'world', 'harbour.md');
+  writeFileSync(
+    harbour,
+    '---\ntitle: Harbour\nsection: World\ntags: [Harbour]\nstatus: published\n---\n\nVoted.\n',
+  );
+  writeFileSync(join(folder, 'broken.md'), '---\ntitle: [unclosed\n---\n');
+  const database = join(dir, 'site.db');
+
+  const dry = await cli(database, 'import', 'markdown', folder, '--dry-run');
+  t.match(dry.output, /dry run: nothing was written/);
+  const first = await cli(database, 'import', 'markdown', folder);
+  t.equal(first.code, 1, 'a failed file makes the exit code non-zero');
+  t.match(first.output, /article\s+2\s+0\s+0\s+0\s+1/);
+  t.match(first.output, /section\s+2\s+0/, 'Breaking News and World created');
+  t.match(first.output, /tag\s+11\s+0/);
+  t.match(first.output, /failed article md:broken\.md: .*line 2/);
+  const second = await cli(database, 'import', 'markdown', folder);
+  t.match(second.output, /article\s+0\s+0\s+2\s+0\s+1/, 'unchanged the second time');
+  writeFileSync(
+    harbour,
+    '---\ntitle: Harbour, revised\nsection: World\nstatus: published\n---\n\nVoted again.\n',
+  );
+  const third = await cli(database, 'import', 'markdown', folder);
+  t.match(third.output, /article\s+0\s+1\s+1\s+0\s+1/, 'the edited file updates its article');
+
+  const { call, clock } = await buildTestApp(t, { databaseFile: database });
+  clock.set(new Date().toISOString()); // the CLI ran on the real clock
+  const seed = loadSeedArticle();
+  const imported = (await call('GET', '/v1/articles?section=breaking-news&include=body')).json.data[0];
+  t.match(imported, {
+    title: seed.title,
+    status: 'published',
+    body: seed.body,
+    section: { name: 'Breaking News' },
+  });
+  t.same(
+    imported.tags.map((tag: { name: string }) => tag.name),
+    seed.tags,
+  );
+  const revised = (await call('GET', '/v1/articles?section=world&include=body')).json.data[0];
+  t.match(revised, { title: 'Harbour, revised', body: 'Voted again.\n', tags: [], version: 2 });
+});
+
+t.test('NDJSON: export, import into an empty database, export again: the same bytes and API', async (t) => {
+  const dir = workspace(t);
+  const source = join(dir, 'source.db');
+  {
+    const { call, clock } = await buildTestApp(t, { databaseFile: source });
+    const seed = loadSeedArticle();
+    const world = await call('POST', '/v1/sections', { body: { name: 'World' } });
+    await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: world.json.id } });
+    await call('POST', '/v1/sections', { body: { name: seed.section } });
+    const article = await call('POST', '/v1/articles', { body: { ...seed, author: 'A. Writer' } });
+    await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
+    const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
+    await call('POST', '/v1/articles', {
+      body: { title: 'Scheduled', section: 'europe', status: 'scheduled', publishedAt: later },
+    });
+    const draft = await call('POST', '/v1/articles', { body: { title: 'Trashed draft', tags: ['Secret'] } });
+    await call('DELETE', `/v1/articles/${draft.json.id}`);
+    const root = await call('POST', `/v1/articles/${article.json.id}/comments`, {
+      body: { authorName: 'R', authorEmail: 'r@example.org', body: 'First', status: 'approved' },
+    });
+    await call('POST', `/v1/articles/${article.json.id}/comments`, {
+      key: null,
+      body: { authorName: 'S', authorEmail: 's@example.org', body: 'Reply', parentId: root.json.id },
+    });
+  }
+  const first = join(dir, 'first.ndjson');
+  const second = join(dir, 'second.ndjson');
+  t.match(
+    (await cli(source, 'export', 'ndjson', first)).output,
+    /exported 3 sections, 11 tags, 3 articles, 2 comments/,
+  );
+  const target = join(dir, 'target.db');
+  const imported = await cli(target, 'import', 'ndjson', first);
+  t.equal(imported.code, 0, imported.output);
+  t.match(imported.output, /article\s+3\s+0\s+0\s+0\s+0/);
+  await cli(target, 'export', 'ndjson', second);
+  t.equal(readFileSync(second, 'utf8'), readFileSync(first, 'utf8'), 'byte-identical');
+  const again = await cli(target, 'import', 'ndjson', first);
+  t.match(again.output, /article\s+0\s+0\s+3\s+0\s+0/, 'a second import changes nothing');
+
+  const before = await buildTestApp(t, { databaseFile: source });
+  const after = await buildTestApp(t, { databaseFile: target });
+  for (const url of [
+    '/v1/articles?include=body,bodyHtml,toc',
+    '/v1/articles?status=trashed',
+    '/v1/articles/1',
+    '/v1/articles/1/revisions',
+    '/v1/articles/1/revisions/2',
+    '/v1/articles/1/comments',
+    '/v1/comments?status=pending',
+    '/v1/sections',
+    '/v1/tags?perPage=100',
+    '/v1/search?q=security',
+  ]) {
+    const [a, b] = await Promise.all([before.call('GET', url), after.call('GET', url)]);
+    t.equal(b.status, a.status, url);
+    t.same(b.json, a.json, url);
+  }
+});
+
+t.test('NDJSON: a bad line is reported with its line and skips only itself', async (t) => {
+  const dir = workspace(t);
+  const file = join(dir, 'broken.ndjson');
+  writeFileSync(
+    file,
+    [
+      '{"kind":"broadsheet","format":"broadsheet.ndjson/1"}',
+      '{"kind":"tag","id":1,"slug":"fine","name":"Fine","description":null,"sourceId":null,"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z"}',
+      '{"kind":"tag","id":2,"slug":"Not A Slug","name":"Bad","description":null,"sourceId":null,"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z"}',
+      'not json',
+      '{"kind":"comment","id":1,"articleId":99,"parentId":null,"depth":0,"path":"000000000001","authorName":"A","authorEmail":"a@b.c","body":"orphan","status":"approved","deleted":false,"sourceId":null,"createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z"}',
+    ].join('\n'),
+  );
+  const result = await cli(join(dir, 'site.db'), 'import', 'ndjson', file);
+  t.equal(result.code, 1);
+  t.match(result.output, /tag\s+1\s+0\s+0\s+0\s+1/);
+  t.match(result.output, /failed tag line 3 \(tag 2\): \/slug/);
+  t.match(result.output, /failed line line 4: not JSON/);
+  t.match(result.output, /failed comment line 5 \(comment 1\): FOREIGN KEY constraint failed/);
+});
