@@ -132,7 +132,7 @@ async function runImport(format: 'markdown' | 'ndjson', source: string, run: Imp
   if (run.dryRun) run.sqlite.exec('BEGIN IMMEDIATE');
   try {
     if (format === 'markdown') await importMarkdown(services, run.db, source, report);
-    else await importNdjson(run.db, services.contentState, source, report, services.now);
+    else await importNdjson(run, services.contentState, source, report, services.now);
   } finally {
     if (run.dryRun) run.sqlite.exec('ROLLBACK');
     await services.renderer.close();

@@ -366,10 +366,12 @@ export function createArticlesRepository(
           })
           .returning({ id: articles.id })
           .get();
+        // Tags before the body: each tag link rewrites the article's full-text row, cheap while
+        // the body is not in it yet (the body's own trigger indexes it once).
+        linkTags(id, tagIds);
         db.insert(articleBodies)
           .values({ articleId: id, body, ...renderedBody(rendering) })
           .run();
-        linkTags(id, tagIds);
         revisions.record(id, context.actor, snapshot(id, at));
         events.record({
           type: 'article.created',
