@@ -36,6 +36,22 @@ export function createTrash(dependencies: TrashDependencies) {
   const { db, events, announcements, contentState } = dependencies;
   const wasPublic = (article: Article) => article.status === 'published';
 
+  /** Into or out of the trash: a new version and revision, and the event that says so. */
+  const move = (
+    article: Article,
+    context: TrashContext,
+    changes: Partial<typeof articles.$inferInsert>,
+    event: { type: 'article.deleted' | 'article.restored'; data: () => unknown },
+  ) => {
+    const at = context.audience.now;
+    db.update(articles)
+      .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
+      .where(eq(articles.id, article.id))
+      .run();
+    dependencies.recordRevision(article.id, context.actor, at);
+    events.record({ ...event, resource: 'article', id: article.id, slug: article.slug, at });
+  };
+
   return {
     trash(idOrSlug: string | number, context: TrashContext): void {
       writeTransaction(db, () => {
@@ -49,27 +65,13 @@ export function createTrash(dependencies: TrashDependencies) {
         }
         const at = context.audience.now;
         const stored = article.status === 'scheduled' ? 'published' : article.status;
-        db.update(articles)
-          .set({
-            status: 'trashed',
-            trashedFrom: stored,
-            trashedAt: at,
-            // Deleted is what subscribers hear; restoring a live article announces it again.
-            announced: false,
-            version: sql`${articles.version} + 1`,
-            updatedAt: at,
-          })
-          .where(eq(articles.id, article.id))
-          .run();
-        dependencies.recordRevision(article.id, context.actor, at);
-        events.record({
-          type: 'article.deleted',
-          resource: 'article',
-          id: article.id,
-          slug: article.slug,
-          at,
-          data: () => ({ id: article.id, slug: article.slug }),
-        });
+        move(
+          article,
+          context,
+          // Deleted is what subscribers hear; restoring a live article announces it again.
+          { status: 'trashed', trashedFrom: stored, trashedAt: at, announced: false },
+          { type: 'article.deleted', data: () => ({ id: article.id, slug: article.slug }) },
+        );
         if (wasPublic(article)) contentState.touchPublic(at);
       });
     },
@@ -86,25 +88,12 @@ export function createTrash(dependencies: TrashDependencies) {
           .from(articles)
           .where(eq(articles.id, article.id))
           .get()?.from;
-        db.update(articles)
-          .set({
-            status: from && from !== 'trashed' ? from : 'draft',
-            trashedFrom: null,
-            trashedAt: null,
-            version: sql`${articles.version} + 1`,
-            updatedAt: at,
-          })
-          .where(eq(articles.id, article.id))
-          .run();
-        dependencies.recordRevision(article.id, context.actor, at);
-        events.record({
-          type: 'article.restored',
-          resource: 'article',
-          id: article.id,
-          slug: article.slug,
-          at,
-          data: () => dependencies.adminView(article.id, at),
-        });
+        move(
+          article,
+          context,
+          { status: from && from !== 'trashed' ? from : 'draft', trashedFrom: null, trashedAt: null },
+          { type: 'article.restored', data: () => dependencies.adminView(article.id, at) },
+        );
         announcements.sync(article.id, at);
         const restored = dependencies.adminView(article.id, at);
         if (wasPublic(restored)) contentState.touchPublic(at);

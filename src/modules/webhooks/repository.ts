@@ -1,26 +1,20 @@
-import { and, asc, count, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
 import { notFound } from '../../lib/errors.js';
 import type { EventsRepository } from '../events/repository.js';
-import type { DeliveryResult } from './delivery.js';
+import type { DeliveryResult, Outgoing } from './delivery.js';
 import type { Webhook, WebhookAttempt, WebhookCreate, WebhookPatch } from './schemas.js';
 
 type Row = typeof webhooks.$inferSelect;
 const toWebhook = ({ secret: _secret, ...row }: Row): Webhook => row;
 
 /** A delivery taken by one process: what it needs to send it. */
-export interface Claim {
+export interface Claim extends Outgoing {
   deliveryId: number;
   webhookId: number;
   attempts: number;
-  url: string;
-  secret: string;
-  eventId: string;
-  type: string;
-  at: string;
-  data: unknown;
 }
 
 /** Longer than any delivery may take: a claim left behind by a dead process expires after it. */
@@ -46,6 +40,15 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
     at: events.at,
     data: events.data,
   };
+  /** One delivery with what sending it needs. */
+  const deliveryWhere = (where: SQL | undefined): Claim | undefined =>
+    db
+      .select(claimColumns)
+      .from(webhookDeliveries)
+      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
+      .where(where)
+      .get();
   const claimable = (at: string) =>
     and(
       eq(webhookDeliveries.state, 'pending'),
@@ -166,13 +169,9 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
       return writeTransaction(db, () => {
         row(webhookId);
         const seq = eventLog.ping(webhookId, at);
-        const claim = db
-          .select(claimColumns)
-          .from(webhookDeliveries)
-          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-          .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
-          .where(and(eq(webhookDeliveries.eventSeq, seq), eq(webhookDeliveries.webhookId, webhookId)))
-          .get();
+        const claim = deliveryWhere(
+          and(eq(webhookDeliveries.eventSeq, seq), eq(webhookDeliveries.webhookId, webhookId)),
+        );
         if (!claim) throw new Error('The ping was not recorded');
         return take([claim], at)[0] as Claim;
       });
@@ -182,13 +181,7 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
     claimRetry(webhookId: number, eventId: string, at: string): Claim {
       return writeTransaction(db, () => {
         row(webhookId);
-        const claim = db
-          .select(claimColumns)
-          .from(webhookDeliveries)
-          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-          .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
-          .where(and(eq(webhookDeliveries.webhookId, webhookId), eq(events.id, eventId)))
-          .get();
+        const claim = deliveryWhere(and(eq(webhookDeliveries.webhookId, webhookId), eq(events.id, eventId)));
         if (!claim) throw notFound(`delivery of event to webhook ${webhookId}`, eventId);
         db.update(webhookDeliveries)
           .set({ state: 'pending', nextAttemptAt: at, updatedAt: at })
