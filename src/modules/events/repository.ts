@@ -93,8 +93,8 @@ export function createEventsRepository(db: Db, options: EventsOptions = {}) {
     .prepare();
 
   const insert = (input: EventInput, endpoints: number[], pingFor: number | null) => {
-    const data =
-      endpoints.length > 0 ? (options.present?.(input.resource, input.data()) ?? input.data()) : null;
+    const present = options.present ?? ((_resource: EventResource, item: unknown) => item);
+    const data = endpoints.length > 0 ? present(input.resource, input.data()) : null;
     const { seq } = db
       .insert(events)
       .values({
