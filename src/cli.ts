@@ -6,6 +6,7 @@ import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/rep
 import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
 import { ImportReport } from './modules/transfer/report.js';
+import { importWordpress } from './modules/transfer/wordpress-import.js';
 import { createServices } from './services.js';
 
 const usage = `Usage:
@@ -14,6 +15,7 @@ const usage = `Usage:
   broadsheet keys list                                  list keys (never their secrets)
   broadsheet keys revoke ID                             revoke a key at once
   broadsheet backup FILE                                consistent online copy (SQLite backup API)
+  broadsheet import wordpress FILE [--pages] [--dry-run] a WordPress export (WXR); --pages imports pages too
   broadsheet import markdown DIR [--dry-run]            every .md file under DIR (YAML front matter)
   broadsheet import ndjson FILE [--dry-run]             restore an export, items under their ids
   broadsheet export ndjson FILE                         everything but keys and webhooks, one JSON a line
@@ -33,6 +35,7 @@ async function runCli(
       scope: { type: 'string', multiple: true },
       help: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      pages: { type: 'boolean' },
     },
   });
   const [command, subcommand, argument] = positionals;
@@ -68,13 +71,16 @@ async function runCli(
       );
       return 0;
     }
-    if (command === 'import' && (subcommand === 'markdown' || subcommand === 'ndjson') && argument) {
-      return await runImport(subcommand, argument, {
+    const formats = ['markdown', 'ndjson', 'wordpress'] as const;
+    const format = formats.find((candidate) => candidate === subcommand);
+    if (command === 'import' && format && argument) {
+      return await runImport(format, argument, {
         db,
         sqlite,
         config,
         print,
         dryRun: values['dry-run'] ?? false,
+        pages: values.pages ?? false,
       });
     }
     if (command === 'keys') {
@@ -120,10 +126,15 @@ interface ImportRun {
   config: ReturnType<typeof loadConfig>;
   print: (line: string) => void;
   dryRun: boolean;
+  pages: boolean;
 }
 
 /** An import through the API's own services; a dry run does it all in a transaction it rolls back. */
-async function runImport(format: 'markdown' | 'ndjson', source: string, run: ImportRun): Promise<number> {
+async function runImport(
+  format: 'markdown' | 'ndjson' | 'wordpress',
+  source: string,
+  run: ImportRun,
+): Promise<number> {
   const services = createServices(run.db, () => new Date(), {
     renderTimeoutMs: run.config.renderTimeoutMs,
     site: run.config.site,
@@ -132,6 +143,8 @@ async function runImport(format: 'markdown' | 'ndjson', source: string, run: Imp
   if (run.dryRun) run.sqlite.exec('BEGIN IMMEDIATE');
   try {
     if (format === 'markdown') await importMarkdown(services, run.db, source, report);
+    else if (format === 'wordpress')
+      await importWordpress(services, run.db, source, report, { pages: run.pages });
     else await importNdjson(run, services.contentState, source, report, services.now);
   } finally {
     if (run.dryRun) run.sqlite.exec('ROLLBACK');

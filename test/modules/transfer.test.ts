@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { decodeHTML } from 'entities';
 import t, { type Test } from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
@@ -193,4 +195,106 @@ t.test('NDJSON: a bad line is reported with its line and skips only itself', asy
   t.match(result.output, /failed tag line 3 \(tag 2\): \/slug/);
   t.match(result.output, /failed line line 4: not JSON/);
   t.match(result.output, /failed comment line 5 \(comment 1\): FOREIGN KEY constraint failed/);
+});
+
+const WXR = fileURLToPath(new URL('../fixtures/wordpress-export.xml', import.meta.url));
+
+/** Words of a text, lower-cased: what a conversion must keep. */
+const words = (text: string) =>
+  new Set(
+    decodeHTML(text.replace(/<!--[\s\S]*?-->/g, ' ').replace(/<[^>]*>/g, ' '))
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [],
+  );
+
+t.test('import wordpress: the tricky export, then again unchanged', async (t) => {
+  const dir = workspace(t);
+  const database = join(dir, 'site.db');
+  const first = await cli(database, 'import', 'wordpress', WXR);
+  t.equal(first.code, 0, first.output);
+  t.match(first.output, /section\s+63\s+0\s+0\s+0\s+0/, 'every category, used or not');
+  t.match(first.output, /article\s+7\s+0\s+0\s+1\s+0/, 'trash skipped');
+  t.match(first.output, /comment\s+4\s+0\s+0\s+3\s+0/, 'pingback, trackback and trashed comment skipped');
+  t.match(first.output, /page\s+0\s+0\s+0\s+1/);
+  t.match(first.output, /attachment\s+0\s+0\s+0\s+1/);
+  t.match(first.output, /nav_menu_item\s+0\s+0\s+0\s+1/);
+  t.match(first.output, /wp:post:10: 1 shortcode\(s\) kept as text: \[gallery\]/);
+  t.match(first.output, /wp:post:12: no title; "Tide tables explained" from its slug/);
+  t.match(first.output, /wp:post:13: 59 terms; the first 50 kept as tags, not: Extra 51,/);
+  t.match(first.output, /wp:post:15: password-protected: imported as a draft/);
+  const second = await cli(database, 'import', 'wordpress', WXR);
+  t.match(second.output, /section\s+0\s+0\s+63/);
+  t.match(second.output, /article\s+0\s+0\s+7\s+1\s+0/, 'a second run changes nothing');
+  t.match(second.output, /comment\s+0\s+0\s+4\s+3\s+0/);
+
+  const { call } = await buildTestApp(t, { databaseFile: database });
+  const europe = (await call('GET', '/v1/sections/europe')).json;
+  const world = (await call('GET', `/v1/sections/${europe.parentId}`)).json;
+  t.match(world, { slug: 'world', name: 'World & Abroad' });
+  t.match((await call('GET', `/v1/sections/${world.parentId}`)).json, {
+    slug: 'news',
+    description: 'All the news',
+  });
+  t.equal((await call('GET', '/v1/sections/unused')).json.name, 'Never Used');
+
+  const vote = (await call('GET', '/v1/articles/council-vote')).json;
+  t.match(vote, {
+    title: 'Council & harbour: the “big” vote',
+    excerpt: 'The council voted on the harbour plan.',
+    status: 'published',
+    publishedAt: '2026-01-10T08:00:00.000Z',
+    author: 'Edith Editor',
+    section: { slug: 'europe' },
+    commentsEnabled: true,
+  });
+  t.same(
+    vote.tags.map((tag: { name: string }) => tag.name),
+    ['News', 'Harbour', 'Council'],
+    'the first category is the section; the others and the tags are tags',
+  );
+  t.notMatch(vote.body, /wp:/, 'block comments dropped');
+  t.match(vote.body, /\| Item \| Cost \|/, 'table');
+  t.match(vote.body, /- {3}Dredging\n {4}1\. {2}North basin/, 'nested mixed lists');
+  t.match(vote.body, /> A harbour for everyone\./);
+  t.match(vote.body, /```\nbudget = 5_000_000\n```/);
+  t.match(vote.body, /!\[The quay\]\(https:\/\/harbour\.example\/wp-content\/uploads\/quay\.jpg\)/);
+  t.match(
+    vote.body,
+    /\*\*voted\*\* on the \*harbour\* plan, see \[the plan\]\(https:\/\/harbour\.example\/plan\)/,
+  );
+  t.match(vote.bodyHtml, /\[gallery ids=&quot;7,8,9&quot;\]/, 'an unknown shortcode stays as text');
+  t.match(vote.bodyHtml, /<a href="https:\/\/video\.example\/watch\/42">/, 'an embed becomes its link');
+  const original =
+    readFileSync(WXR, 'utf8').match(/<content:encoded><!\[CDATA\[([\s\S]*?)\]\]><\/content:encoded>/)?.[1] ??
+    '';
+  const rendered = words(vote.bodyHtml);
+  const lost = [...words(original.replace(/\[\/?embed\]/g, ' '))].filter((word) => !rendered.has(word));
+  t.same(lost, [], 'the rendered body keeps every word of the original');
+
+  const comments = (await call('GET', `/v1/articles/${vote.id}/comments`, { key: null })).json.data;
+  t.match(comments, [
+    { authorName: 'Ann', parentId: null },
+    { authorName: 'Ben', depth: 1 },
+  ]);
+  const queue = (await call('GET', '/v1/comments?status=pending')).json.data;
+  t.match(queue, [{ authorName: 'Cy', parentId: comments[1].id, createdAt: '2026-01-10T12:00:00.000Z' }]);
+  t.equal((await call('GET', '/v1/comments?status=spam')).json.data[0].authorName, 'Spammer');
+
+  const market = (await call('GET', '/v1/articles/night-market')).json;
+  t.match(market, { status: 'scheduled', publishedAt: '2099-06-01T17:00:00.000Z', commentsEnabled: false });
+  t.equal(
+    market.body,
+    'The night market opens on the quay.  \nStalls from six.\n\nFood, music and lights until late.\n',
+    'autop',
+  );
+  t.equal((await call('GET', '/v1/articles/tide-tables-explained')).json.title, 'Tide tables explained');
+  t.equal((await call('GET', '/v1/articles/everything')).json.tags.length, 50);
+  for (const slug of ['members-only', 'private-note', 'draft-idea']) {
+    t.equal((await call('GET', `/v1/articles/${slug}`)).json.status, 'draft', slug);
+  }
+  t.equal((await call('GET', '/v1/articles/binned')).status, 404);
+  t.equal((await call('GET', '/v1/articles/about')).status, 404, 'pages only with --pages');
+  const withPages = await cli(database, 'import', 'wordpress', WXR, '--pages');
+  t.match(withPages.output, /article\s+1\s+0\s+7\s+1\s+0/);
+  t.equal((await call('GET', '/v1/articles/about')).json.title, 'About us');
 });

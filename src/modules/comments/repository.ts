@@ -91,6 +91,78 @@ export function createCommentsRepository(
     find,
     get,
 
+    /** The comment an import made from this source, if any. */
+    idOfSource(sourceId: string): number | undefined {
+      return db.select({ id: comments.id }).from(comments).where(eq(comments.sourceId, sourceId)).get()?.id;
+    },
+
+    /**
+     * A comment from an archive, as it was: its author, date and status, under `parentId`
+     * (deeper than replies may nest, it joins the deepest allowed ancestor). Created, or
+     * updated when its body or status changed; returns which. Call inside a transaction.
+     */
+    importComment(item: {
+      articleId: number;
+      parentId: number | null;
+      authorName: string;
+      authorEmail: string;
+      body: string;
+      status: Row['status'];
+      at: string;
+      sourceId: string;
+    }): 'created' | 'updated' | 'unchanged' {
+      const existingId = db
+        .select({ id: comments.id })
+        .from(comments)
+        .where(eq(comments.sourceId, item.sourceId))
+        .get()?.id;
+      if (existingId !== undefined) {
+        const current = get(existingId);
+        if (current.body === item.body && current.status === item.status) return 'unchanged';
+        db.update(comments)
+          .set({ body: item.body, status: item.status })
+          .where(eq(comments.id, existingId))
+          .run();
+        touchIfPublic(item.articleId, true, item.at);
+        return 'updated';
+      }
+      let parent =
+        item.parentId === null
+          ? undefined
+          : db.select().from(comments).where(eq(comments.id, item.parentId)).get();
+      while (parent && parent.depth >= MAX_COMMENT_DEPTH && parent.parentId !== null) {
+        parent = db.select().from(comments).where(eq(comments.id, parent.parentId)).get();
+      }
+      const { id } = db
+        .insert(comments)
+        .values({
+          articleId: item.articleId,
+          parentId: parent?.id ?? null,
+          depth: parent ? parent.depth + 1 : 0,
+          authorName: item.authorName,
+          authorEmail: item.authorEmail,
+          body: item.body,
+          status: item.status,
+          sourceId: item.sourceId,
+          createdAt: item.at,
+          updatedAt: item.at,
+        })
+        .returning({ id: comments.id })
+        .get();
+      const path = parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id);
+      db.update(comments).set({ path }).where(eq(comments.id, id)).run();
+      touchIfPublic(item.articleId, item.status === 'approved', item.at);
+      events.record({
+        type: 'comment.created',
+        resource: 'comment',
+        id,
+        slug: null,
+        at: item.at,
+        data: () => get(id),
+      });
+      return 'created';
+    },
+
     /** An article's public thread: approved comments and tombstones, in reading order. */
     thread(articleId: number, page: number, perPage: number) {
       const where = and(

@@ -123,6 +123,16 @@ export function createSectionsRepository(
   return {
     find,
     get,
+
+    /** The section an import made from this source (`wp:category:12`), if any. */
+    idOfSource(sourceId: string): number | undefined {
+      return db.select({ id: sections.id }).from(sections).where(eq(sections.sourceId, sourceId)).get()?.id;
+    },
+
+    /** Marks an existing section as coming from this source, so the next import finds it. */
+    adopt(id: number, sourceId: string): void {
+      db.update(sections).set({ sourceId }).where(eq(sections.id, id)).run();
+    },
     resolve,
 
     /** The section and every section below it, at any depth. */

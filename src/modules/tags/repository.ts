@@ -166,6 +166,16 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
     find,
     get,
 
+    /** The tag an import made from this source (`wp:category:12`), if any. */
+    idOfSource(sourceId: string): number | undefined {
+      return db.select({ id: tags.id }).from(tags).where(eq(tags.sourceId, sourceId)).get()?.id;
+    },
+
+    /** Marks an existing tag as coming from this source, so the next import finds it. */
+    adopt(id: number, sourceId: string): void {
+      db.update(tags).set({ sourceId }).where(eq(tags.id, id)).run();
+    },
+
     /** Just the id of the tag with this id or slug, if the audience sees it: filters need no counts. */
     idOf(idOrSlug: string, audience: Audience): number | undefined {
       const where = isId(idOrSlug) ? eq(tags.id, Number(idOrSlug)) : eq(tags.slug, idOrSlug);

@@ -5,7 +5,7 @@ import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { tags } from '../../db/schema.js';
 import type { Services } from '../../services.js';
-import type { ArticleCreate, ArticlePatch } from '../articles/schemas.js';
+import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
 import type { ImportReport } from './report.js';
 
@@ -16,21 +16,6 @@ function markdownFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
 }
-
-/** The whole article as a patch: a field gone from the file is cleared, not kept. */
-const asPatch = (input: ArticleCreate): ArticlePatch => ({
-  title: input.title,
-  ...(input.slug ? { slug: input.slug } : {}),
-  subtitle: input.subtitle ?? null,
-  excerpt: input.excerpt ?? null,
-  body: input.body ?? '',
-  status: input.status ?? 'draft',
-  section: input.section ?? null,
-  tags: input.tags ?? [],
-  author: input.author ?? null,
-  ...(input.publishedAt ? { publishedAt: input.publishedAt } : {}),
-  commentsEnabled: input.commentsEnabled ?? true,
-});
 
 /**
  * Imports a folder of Markdown files with front matter (static-site generators' format) through

@@ -1,0 +1,26 @@
+import { Compile } from 'typebox/compile';
+import { type ArticleCreate, ArticleCreateSchema, type ArticlePatch } from '../articles/schemas.js';
+
+const validator = Compile(ArticleCreateSchema);
+
+/** An imported article must be one the API would accept: the same schema, the same limits. */
+export function checkArticle(input: unknown): asserts input is ArticleCreate {
+  if (validator.Check(input)) return;
+  const first = [...validator.Errors(input)][0];
+  throw new Error(`not a valid article: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim());
+}
+
+/** The whole article as a patch, for a re-import: a field gone from the source is cleared, not kept. */
+export const asPatch = (input: ArticleCreate): ArticlePatch => ({
+  title: input.title,
+  ...(input.slug ? { slug: input.slug } : {}),
+  subtitle: input.subtitle ?? null,
+  excerpt: input.excerpt ?? null,
+  body: input.body ?? '',
+  status: input.status ?? 'draft',
+  section: input.section ?? null,
+  tags: input.tags ?? [],
+  author: input.author ?? null,
+  ...(input.publishedAt ? { publishedAt: input.publishedAt } : {}),
+  commentsEnabled: input.commentsEnabled ?? true,
+});

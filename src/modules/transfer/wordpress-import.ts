@@ -1,0 +1,275 @@
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import { writeTransaction } from '../../db/helpers.js';
+import type { Db } from '../../db/index.js';
+import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
+import type { Services } from '../../services.js';
+import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
+import { asPatch, checkArticle } from './article-input.js';
+import type { ImportReport } from './report.js';
+import { plainText, wordpressToMarkdown } from './wordpress-html.js';
+
+type Node = Record<string, unknown>;
+const text = (value: unknown): string =>
+  value === undefined || value === null
+    ? ''
+    : typeof value === 'object'
+      ? text((value as Node)['#text'])
+      : String(value);
+const list = (value: unknown): Node[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]) as Node[];
+
+/** WordPress dates are `YYYY-MM-DD HH:MM:SS`; zero dates mean "not set". */
+function instant(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(value) || value.startsWith('0000')) return null;
+  return new Date(`${value.replace(' ', 'T')}Z`).toISOString();
+}
+
+const SLUG = new RegExp(SLUG_PATTERN);
+/** WordPress slugs may be percent-encoded Unicode: kept when they are valid here, else derived. */
+function cleanSlug(value: string): string | undefined {
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {}
+  if (decoded === '') return undefined;
+  if (SLUG.test(decoded) && decoded.length <= SLUG_MAX_LENGTH) return decoded;
+  const derived = deriveSlug(decoded);
+  return derived === 'untitled' ? undefined : derived;
+}
+
+export interface WordPressOptions {
+  /** Import pages as articles too (skipped otherwise). */
+  pages: boolean;
+}
+
+/** WXR statuses: what the article becomes, or why the post is skipped. */
+function statusOf(
+  item: Node,
+  now: string,
+): { status?: ArticleCreate['status']; skip?: string; note?: string } {
+  const status = text(item['wp:status']);
+  if (text(item['wp:post_password']) !== '')
+    return { status: 'draft', note: 'password-protected: imported as a draft' };
+  if (status === 'publish') return { status: 'published' };
+  if (status === 'future') {
+    const at = instant(text(item['wp:post_date_gmt'])) ?? instant(text(item['wp:post_date']));
+    return { status: at && at > now ? 'scheduled' : 'published' };
+  }
+  if (status === 'draft' || status === 'pending' || status === 'private') return { status: 'draft' };
+  return { skip: `status ${status || 'unknown'}` };
+}
+
+/**
+ * Imports a WordPress export (WXR 1.1/1.2) through the API's own repositories: categories
+ * become sections (with their tree, used or not), tags become tags, posts become articles
+ * (bodies converted to Markdown), comments keep their threads. Everything is matched on its
+ * WordPress id (`wp:post:12`, `wp:category:3`…), so a second run changes nothing.
+ */
+export async function importWordpress(
+  services: Services,
+  db: Db,
+  file: string,
+  report: ImportReport,
+  options: WordPressOptions,
+) {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    trimValues: true,
+    isArray: (name) =>
+      ['item', 'wp:category', 'wp:tag', 'wp:comment', 'category', 'wp:author'].includes(name),
+  });
+  const channel = ((parser.parse(readFileSync(file, 'utf8')) as Node).rss as Node | undefined)?.channel as
+    | Node
+    | undefined;
+  if (!channel) throw new Error(`${file} is not a WordPress export (no rss > channel)`);
+  const now = () => services.now().toISOString();
+  const audience = () => ({ seesUnpublished: true, now: now() });
+  const context = () => ({ audience: audience(), actor: 'import' });
+
+  const authors = new Map(
+    list(channel['wp:author']).map((author) => [
+      text(author['wp:author_login']),
+      text(author['wp:author_display_name']) || text(author['wp:author_login']),
+    ]),
+  );
+
+  // Sections: every category, parents first.
+  const categories = list(channel['wp:category']);
+  const sectionOf = new Map<string, number>(); // nicename → section id
+  const byNicename = new Map(
+    categories.map((category) => [text(category['wp:category_nicename']), category]),
+  );
+  const depth = (category: Node, seen = 0): number => {
+    const parent = byNicename.get(text(category['wp:category_parent']));
+    return parent && seen < 50 ? 1 + depth(parent, seen + 1) : 0;
+  };
+  for (const category of [...categories].sort((a, b) => depth(a) - depth(b))) {
+    const nicename = text(category['wp:category_nicename']);
+    const source = `wp:category:${text(category['wp:term_id']) || nicename}`;
+    try {
+      const parentId = sectionOf.get(text(category['wp:category_parent'])) ?? null;
+      const fields = {
+        name: plainText(text(category['wp:cat_name'])) || nicename,
+        description: plainText(text(category['wp:category_description'])) || null,
+        parentId,
+      };
+      writeTransaction(db, () => {
+        const existing =
+          services.sections.idOfSource(source) ?? services.sections.resolve(fields.name) ?? undefined;
+        if (existing === undefined) {
+          const created = services.sections.create({ ...fields, slug: cleanSlug(nicename) }, audience());
+          services.sections.adopt(created.id, source);
+          sectionOf.set(nicename, created.id);
+          return report.count('section', 'created');
+        }
+        services.sections.adopt(existing, source);
+        sectionOf.set(nicename, existing);
+        const current = services.sections.get(existing, audience());
+        const same =
+          current.name === fields.name &&
+          current.description === fields.description &&
+          current.parentId === parentId;
+        if (same) return report.count('section', 'unchanged');
+        services.sections.update(String(existing), fields, audience());
+        report.count('section', 'updated');
+      });
+    } catch (error) {
+      report.fail('section', source, (error as Error).message);
+    }
+  }
+
+  // Tags: every tag, matched on its id (or an existing tag of the same name).
+  for (const tag of list(channel['wp:tag'])) {
+    const source = `wp:tag:${text(tag['wp:term_id']) || text(tag['wp:tag_slug'])}`;
+    try {
+      const name = plainText(text(tag['wp:tag_name'])) || text(tag['wp:tag_slug']);
+      writeTransaction(db, () => {
+        if (services.tags.idOfSource(source) !== undefined) return report.count('tag', 'unchanged');
+        // A tag of the same name (or slug) is the same tag; otherwise it is created.
+        const [id] = services.tags.resolveOrCreate([name], now());
+        if (id !== undefined) services.tags.adopt(id, source);
+        report.count('tag', 'created');
+      });
+    } catch (error) {
+      report.fail('tag', source, (error as Error).message);
+    }
+  }
+
+  const items = list(channel.item);
+  report.start(items.length, 'wordpress');
+  for (const item of items) {
+    const type = text(item['wp:post_type']);
+    const source = `wp:post:${text(item['wp:post_id'])}`;
+    report.tick();
+    if (type !== 'post' && !(type === 'page' && options.pages)) {
+      report.count(type || 'item', 'skipped');
+      continue;
+    }
+    const status = statusOf(item, now());
+    if (!status.status) {
+      report.count('article', 'skipped');
+      report.note(`skipped ${source}: ${status.skip}`);
+      continue;
+    }
+    try {
+      await importPost(item, source, status.status, status.note);
+    } catch (error) {
+      report.fail('article', source, (error as Error).message);
+    }
+  }
+  report.stop();
+
+  async function importPost(item: Node, source: string, status: ArticleCreate['status'], note?: string) {
+    if (note) report.note(`${source}: ${note}`);
+    const slug = cleanSlug(text(item['wp:post_name']));
+    let title = plainText(text(item.title));
+    if (title === '') {
+      title = (slug ?? 'untitled').replace(/-/g, ' ').replace(/^./, (first: string) => first.toUpperCase());
+      report.note(`${source}: no title; "${title}" from its slug`);
+    }
+    const terms = list(item.category);
+    const postCategories = terms.filter((term) => term['@_domain'] === 'category');
+    const [first, ...others] = postCategories.map((term) => text(term['@_nicename']));
+    const tagNames = [
+      ...others.map((nicename) => plainText(text(byNicename.get(nicename)?.['wp:cat_name'])) || nicename),
+      ...terms.filter((term) => term['@_domain'] === 'post_tag').map((term) => plainText(text(term))),
+    ].filter((name, index, all) => name !== '' && all.indexOf(name) === index);
+    if (tagNames.length > MAX_TAGS) {
+      report.note(
+        `${source}: ${tagNames.length} terms; the first ${MAX_TAGS} kept as tags, not: ${tagNames.slice(MAX_TAGS).join(', ')}`,
+      );
+    }
+    const { markdown, shortcodes } = wordpressToMarkdown(text(item['content:encoded']));
+    if (shortcodes.length > 0) {
+      report.note(
+        `${source}: ${shortcodes.length} shortcode(s) kept as text: ${shortcodes.map((name) => `[${name}]`).join(' ')}`,
+      );
+    }
+    const excerpt = plainText(text(item['excerpt:encoded']));
+    const publishedAt =
+      instant(text(item['wp:post_date_gmt'])) ??
+      (status === 'draft' ? null : instant(text(item['wp:post_date'])));
+    const input: ArticleCreate = {
+      title,
+      ...(slug ? { slug } : {}),
+      ...(excerpt ? { excerpt } : {}),
+      body: markdown,
+      status,
+      section: first !== undefined ? (sectionOf.get(first) ?? null) : null,
+      tags: tagNames.slice(0, MAX_TAGS),
+      author: authors.get(text(item['dc:creator'])) ?? (text(item['dc:creator']) || null),
+      ...(publishedAt && status !== 'draft' ? { publishedAt } : {}),
+      commentsEnabled: text(item['wp:comment_status']) !== 'closed',
+    };
+    checkArticle(input);
+    const existingId = services.articles.idOfSource(source);
+    const current = existingId === undefined ? undefined : services.articles.get(existingId, audience());
+    const rendering = current?.body === markdown ? undefined : await services.renderer.render(markdown);
+    writeTransaction(db, () => {
+      let articleId: number;
+      if (current) {
+        const updated = services.articles.update(current.id, asPatch(input), context(), rendering);
+        report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
+        articleId = current.id;
+      } else if (rendering) {
+        articleId = services.articles.create(input, context(), rendering, source).id;
+        report.count('article', 'created');
+      } else return;
+      importComments(item, articleId);
+    });
+  }
+
+  function importComments(item: Node, articleId: number) {
+    const comments = list(item['wp:comment']).sort(
+      (a, b) => Number(text(a['wp:comment_id'])) - Number(text(b['wp:comment_id'])),
+    );
+    for (const comment of comments) {
+      const source = `wp:comment:${text(comment['wp:comment_id'])}`;
+      const kind = text(comment['wp:comment_type']);
+      const approved = text(comment['wp:comment_approved']);
+      if ((kind !== '' && kind !== 'comment') || approved === 'trash') {
+        report.count('comment', 'skipped');
+        continue;
+      }
+      const parentSource = text(comment['wp:comment_parent']);
+      const parentId =
+        parentSource && parentSource !== '0'
+          ? (services.comments.idOfSource(`wp:comment:${parentSource}`) ?? null)
+          : null;
+      const outcome = services.comments.importComment({
+        articleId,
+        parentId,
+        authorName: plainText(text(comment['wp:comment_author'])) || 'Anonymous',
+        authorEmail: text(comment['wp:comment_author_email']) || 'unknown@invalid',
+        body: plainText(text(comment['wp:comment_content'])) || '…',
+        status: approved === '1' ? 'approved' : approved === 'spam' ? 'spam' : 'pending',
+        at: instant(text(comment['wp:comment_date_gmt'])) ?? now(),
+        sourceId: source,
+      });
+      report.count('comment', outcome);
+    }
+  }
+}
