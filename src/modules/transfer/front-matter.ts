@@ -1,11 +1,10 @@
-import { Compile } from 'typebox/compile';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { DomainError } from '../../lib/errors.js';
-import { type ArticleCreate, ArticleCreateSchema } from '../articles/schemas.js';
+import type { ArticleCreate } from '../articles/schemas.js';
+import { articleValidator as validator } from './article-input.js';
 
 const FENCE = /^---[ \t]*\r?\n/;
 const CLOSING = /\r?\n---[ \t]*(\r?\n|$)/;
-const validator = Compile(ArticleCreateSchema);
 
 interface LineError {
   path: string;
