@@ -62,6 +62,8 @@ export function createAnnouncements(
 
     /** Announces every scheduled article whose instant has come; returns how many. */
     announceDue(at: string): number {
+      // Looked for first without the write lock: the dispatcher asks every second.
+      if (due.all({ now: at }).length === 0) return 0;
       return writeTransaction(db, () => {
         const rows = due.all({ now: at });
         for (const row of rows) announce(row.id, row.slug, true, at);
