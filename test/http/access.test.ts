@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Scope } from '../../src/modules/keys/repository.js';
+import { API_SCOPES, type Scope } from '../../src/modules/keys/repository.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 
 interface Operation {
@@ -38,14 +38,7 @@ async function fixture(t: Parameters<typeof buildTestApp>[0]) {
     body: { url: 'http://127.0.0.1:9/hook', events: ['*'] },
   });
   const keys = {} as Record<Scope, string>;
-  for (const scope of [
-    'content:public',
-    'content:read',
-    'content:write',
-    'comments:moderate',
-    'webhooks:manage',
-    'admin',
-  ] as Scope[]) {
+  for (const scope of API_SCOPES) {
     keys[scope] = (await call('POST', '/v1/keys', { body: { name: scope, scopes: [scope] } })).json.key;
   }
   const params: Record<string, string> = {
