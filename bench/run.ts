@@ -102,6 +102,17 @@ function randomSlug(database: BenchDatabase) {
   return () => database.slugs[Math.floor(Math.random() * database.slugs.length)] ?? 'article-1';
 }
 
+/**
+ * Readers mostly open what the front page and social links show: 90 % of reads go to 100
+ * articles, the rest anywhere. This is the traffic a response cache is for.
+ */
+function popularSlug(database: BenchDatabase) {
+  const anywhere = randomSlug(database);
+  const hot = database.slugs.slice(0, 100);
+  return () =>
+    Math.random() < 0.9 ? (hot[Math.floor(Math.random() * hot.length)] ?? 'article-1') : anywhere();
+}
+
 /** Starts both servers on a private copy of the database (writes must not leak into the next run). */
 async function servers(database: BenchDatabase, label: string) {
   const copy = `bench/data/run-${label}.db`;
@@ -149,12 +160,15 @@ async function main() {
   const database = benchDatabase('bench/data', Number(values.articles));
   const { ours, reference, stop } = await servers(database, 'main');
   const slug = randomSlug(database);
+  const popular = popularSlug(database);
   let counter = 0;
   const results: Record<string, Result> = {};
   try {
     const scenarios: Scenario[] = [
       { name: 'reference: article by slug', base: reference, path: () => `/articles/${slug()}` },
       { name: 'article by slug', base: ours, path: () => `/v1/articles/${slug()}` },
+      { name: 'reference: popular article', base: reference, path: () => `/articles/${popular()}` },
+      { name: 'popular article', base: ours, path: () => `/v1/articles/${popular()}` },
       { name: 'reference: list 20 newest', base: reference, path: () => '/articles' },
       { name: 'list 20 newest', base: ours, path: () => '/v1/articles?perPage=20' },
       {
@@ -210,6 +224,7 @@ async function main() {
     );
   const shares: Record<string, number> = {
     'article by slug': ratio('article by slug', 'reference: article by slug'),
+    'popular article': ratio('popular article', 'reference: popular article'),
     'list 20 newest': ratio('list 20 newest', 'reference: list 20 newest'),
   };
 
