@@ -83,6 +83,8 @@ export function createCommentsRepository(
   };
   const publiclyShown = (row: { status: Row['status']; deleted: boolean }) =>
     row.status === 'approved' || row.deleted;
+  const idOfSource = (sourceId: string): number | undefined =>
+    db.select({ id: comments.id }).from(comments).where(eq(comments.sourceId, sourceId)).get()?.id;
   const hasReplies = (id: number) =>
     db.select({ id: comments.id }).from(comments).where(eq(comments.parentId, id)).limit(1).get() !==
     undefined;
@@ -92,9 +94,7 @@ export function createCommentsRepository(
     get,
 
     /** The comment an import made from this source, if any. */
-    idOfSource(sourceId: string): number | undefined {
-      return db.select({ id: comments.id }).from(comments).where(eq(comments.sourceId, sourceId)).get()?.id;
-    },
+    idOfSource,
 
     /**
      * A comment from an archive, as it was: its author, date and status, under `parentId`
@@ -111,11 +111,7 @@ export function createCommentsRepository(
       at: string;
       sourceId: string;
     }): 'created' | 'updated' | 'unchanged' {
-      const existingId = db
-        .select({ id: comments.id })
-        .from(comments)
-        .where(eq(comments.sourceId, item.sourceId))
-        .get()?.id;
+      const existingId = idOfSource(item.sourceId);
       if (existingId !== undefined) {
         const current = get(existingId);
         if (current.body === item.body && current.status === item.status) return 'unchanged';

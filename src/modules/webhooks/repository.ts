@@ -226,24 +226,7 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
             .where(eq(webhooks.id, claim.webhookId))
             .run();
         }
-        const stored = db
-          .insert(webhookAttempts)
-          .values({
-            deliveryId: claim.deliveryId,
-            webhookId: claim.webhookId,
-            attempt,
-            responseStatus: result.status,
-            durationMs: result.durationMs,
-            error: result.error,
-            at,
-            nextAttemptAt,
-          })
-          .returning({ id: webhookAttempts.id })
-          .get();
-        return {
-          id: stored.id,
-          eventId: claim.eventId,
-          eventType: claim.type,
+        const logged = {
           attempt,
           responseStatus: result.status,
           durationMs: result.durationMs,
@@ -251,6 +234,12 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
           at,
           nextAttemptAt,
         };
+        const stored = db
+          .insert(webhookAttempts)
+          .values({ deliveryId: claim.deliveryId, webhookId: claim.webhookId, ...logged })
+          .returning({ id: webhookAttempts.id })
+          .get();
+        return { id: stored.id, eventId: claim.eventId, eventType: claim.type, ...logged };
       });
     },
 
