@@ -10,7 +10,7 @@ import { openDatabase } from '../src/db/index.js';
 import { RENDER_VERSION, renderMarkdown } from '../src/lib/markdown.js';
 import { createKeysRepository } from '../src/modules/keys/repository.js';
 
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface BenchDatabase {
   file: string;
@@ -64,8 +64,8 @@ export function generate(file: string, articles: number): BenchDatabase {
   );
   const insertArticle =
     sqlite.prepare(`insert into articles (slug, title, subtitle, auto_excerpt, word_count, render_version,
-    status, section_id, author, published_at, created_at, updated_at)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    status, section_id, author, published_at, created_at, updated_at, announced)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertBody = sqlite.prepare(
     'insert into article_bodies (article_id, body, body_html, toc, body_text) values (?, ?, ?, ?, ?)',
   );
@@ -100,6 +100,9 @@ export function generate(file: string, articles: number): BenchDatabase {
         published ? created : null,
         created,
         created,
+        // Live articles were announced when they went live: without this, the server's
+        // dispatcher announces all of them during the first scenarios, on the measured core.
+        published ? 1 : 0,
       );
       const articleId = Number(lastInsertRowid);
       insertBody.run(
