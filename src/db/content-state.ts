@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
 import { publishedBy } from '../modules/articles/visibility.js';
 import type { Db } from './index.js';
-import { articles, contentState } from './schema.js';
+import { articles, cacheKeyVersions, contentState } from './schema.js';
 import { persistentSetting } from './settings.js';
 
 export interface ContentState {
@@ -39,6 +39,20 @@ export function createContentStateRepository(db: Db) {
     })
     .where(eq(contentState.id, 1))
     .prepare();
+  const bump = db
+    .insert(cacheKeyVersions)
+    .values({ key: sql.placeholder('key') as unknown as string, version: 1 })
+    .onConflictDoUpdate({
+      target: cacheKeyVersions.key,
+      set: { version: sql`${cacheKeyVersions.version} + 1` },
+    })
+    .prepare();
+  // One statement for any number of keys: they travel as one JSON array.
+  const versions = db
+    .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
+    .from(cacheKeyVersions)
+    .where(sql`${cacheKeyVersions.key} in (select value from json_each(${sql.placeholder('keys')}))`)
+    .prepare();
   return {
     read(now: string): ContentState {
       const row = state.get();
@@ -52,9 +66,21 @@ export function createContentStateRepository(db: Db) {
       };
     },
 
-    /** Marks a change the public can see; call inside the writing transaction. */
-    touchPublic(at: string): void {
+    /**
+     * Marks a change the public can see, and moves the version of each cache key it changes
+     * (see `cacheKeys`); call inside the writing transaction.
+     */
+    touchPublic(at: string, keys: Iterable<string>): void {
       touch.run({ at });
+      for (const key of new Set(keys)) bump.run({ key });
+    },
+
+    /** The current version of each key (0 for a key never written), in the order asked. */
+    versionsOf(keys: readonly string[]): number[] {
+      const found = new Map(
+        versions.all({ keys: JSON.stringify(keys) }).map((row) => [row.key, row.version]),
+      );
+      return keys.map((key) => found.get(key) ?? 0);
     },
 
     /** The key validators are signed with, so they reveal nothing about the counters behind them. */

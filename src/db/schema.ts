@@ -251,6 +251,17 @@ export const contentState = sqliteTable('content_state', {
   publicChangedAt: text('public_changed_at').notNull().default('1970-01-01T00:00:00.000Z'),
 });
 
+/**
+ * One row per cache key (`article-12`, `section-3`, `articles`...: the names Surrogate-Key
+ * sends), moved by every public write to what the key names, in the write's transaction. A
+ * cached response stays valid while the keys it depends on keep their versions, whichever
+ * process wrote.
+ */
+export const cacheKeyVersions = sqliteTable('cache_key_versions', {
+  key: text('key').primaryKey(),
+  version: integer('version').notNull(),
+});
+
 /** Small facts the server keeps about itself, such as the key that signs list cursors. */
 export const settings = sqliteTable('settings', {
   name: text('name').primaryKey(),

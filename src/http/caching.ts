@@ -1,13 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
+import { cacheKeys } from '../lib/cache-keys.js';
 import { DomainError } from '../lib/errors.js';
-import { type ResponseCache, STORED_HEADERS } from './response-cache.js';
+import { type CachedResponse, type ResponseCache, STORED_HEADERS } from './response-cache.js';
 
 export interface CachingOptions {
   maxAge: number;
   staleWhileRevalidate: number;
   readState: (now: string) => ContentState;
+  /** Current versions of cache keys (see lib/cache-keys.ts), in the order asked. */
+  keyVersions: (keys: readonly string[]) => number[];
   /** Signs validators, so an ETag reveals nothing about the counters behind it. */
   secret: string;
   /** Final bytes of public responses, or undefined when the cache is off. */
@@ -39,13 +42,21 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     cacheValidators?: Validators;
+    /** Read once before the handler: what the validators and the stored response are checked against. */
+    cacheState?: ContentState;
     /** Served from the response cache: nothing to store again. */
     cacheHit: boolean;
+    /**
+     * Set by a handler whose response changes at an instant with no write (the news sitemap,
+     * whose oldest entry ages out): the stored response is not served from then on.
+     */
+    cacheExpiresAt?: string;
   }
 }
 
 interface Validators {
-  etag: string;
+  /** Undefined for public reads of routes without their own basis: signed from the keys the response names. */
+  etag?: string;
   lastModified: string;
 }
 
@@ -80,7 +91,7 @@ function sign(options: Pick<CachingOptions, 'secret'>, ...parts: string[]): stri
 }
 
 /** The request's conditional headers against these validators (RFC 9110 §13.1.2, §13.1.3). */
-function isFresh(request: FastifyRequest, validators: Validators): boolean {
+function isFresh(request: FastifyRequest, validators: { etag: string; lastModified: string }): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) return parseTags(ifNoneMatch).some((tag) => weakMatch(tag, validators.etag));
   const since = Date.parse(request.headers['if-modified-since'] ?? '');
@@ -93,18 +104,26 @@ function setValidatorHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
   options: CachingOptions,
-  etag: string,
+  validators: { etag: string; lastModified: string },
 ) {
   reply
-    .header('etag', `"${etag}"`)
-    .header('last-modified', httpDate(request.cacheValidators?.lastModified ?? request.instant))
+    .header('etag', `"${validators.etag}"`)
+    .header('last-modified', httpDate(validators.lastModified))
     .header('cache-control', cacheControl(request, options))
     .header('vary', 'Accept-Encoding, Authorization');
 }
 
-/** Computes this request's validators; `basis` comes from the route when it knows its resource. */
-function validatorsFor(request: FastifyRequest, options: CachingOptions, own: ValidatorBasis | undefined) {
-  const state = options.readState(request.instant);
+/**
+ * This request's validators, before the handler runs. A single resource's tag comes from its
+ * own basis (the route's `validatorBasis`); any other is left for `etagAfter`, once the
+ * response has named its keys and expiry.
+ */
+function validatorsFor(
+  request: FastifyRequest,
+  options: CachingOptions,
+  state: ContentState,
+  own: ValidatorBasis | undefined,
+): Validators {
   const publicAudience = isPublicAudience(request);
   const changedAt = publicAudience ? state.publicChangedAt : state.changedAt;
   const audience = audienceName(request);
@@ -112,17 +131,59 @@ function validatorsFor(request: FastifyRequest, options: CachingOptions, own: Va
   // only, so If-Match works across both; anything else signs the whole URL.
   const etag = own
     ? `${own.prefix}.${sign(options, own.basis, request.url.split('?')[1] ?? '', audience)}`
-    : sign(
-        options,
-        String(publicAudience ? state.publicGeneration : state.generation),
-        state.latestPublishedAt,
-        request.url,
-        audience,
-      );
+    : undefined;
   const lastModified = new Date(
     Math.max(Date.parse(state.latestPublishedAt) || 0, Date.parse(changedAt)),
   ).toISOString();
   return { etag, lastModified };
+}
+
+/** The keys a response depends on: those it names in Surrogate-Key, and the key bulk writes move. */
+function dependencies(reply: FastifyReply): string[] | undefined {
+  const named = reply.getHeader('surrogate-key');
+  if (named === undefined) return undefined;
+  return [...String(named).split(' '), cacheKeys.everything];
+}
+
+/** Whether no public write committed since the request read its state (in any process). */
+const settled = (request: FastifyRequest, options: CachingOptions) =>
+  options.readState(request.instant).publicGeneration === request.cacheState?.publicGeneration;
+
+/**
+ * A public response's tag, signed from the versions of the keys it depends on: it moves when
+ * (and only when) a write moves one of them, or a scheduled article goes live under a list, or
+ * its expiry passes. While a write raced the request, the versions may be newer than what the
+ * handler read: the tag then names both generations, so it matches nothing later.
+ */
+function etagAfter(request: FastifyRequest, options: CachingOptions, keys: string[] | undefined) {
+  const state = request.cacheState;
+  const audience = audienceName(request);
+  if (state && !isPublicAudience(request)) {
+    // Keyed reads see drafts, which move no key: their tags follow every write.
+    const expiry = request.cacheExpiresAt ?? '';
+    return {
+      etag: sign(options, String(state.generation), state.latestPublishedAt, expiry, request.url, audience),
+    };
+  }
+  if (!keys || !state || !settled(request, options)) {
+    // No keys named, or a write raced: a tag of both generations, which no later state repeats.
+    const now = options.readState(request.instant).publicGeneration;
+    const generations = `${state?.publicGeneration}.${now}`;
+    const etag = sign(options, generations, state?.latestPublishedAt ?? '', request.url, audience);
+    return { etag };
+  }
+  const versions = options.keyVersions(keys);
+  const scheduled = keys.includes(cacheKeys.articles) ? state.latestPublishedAt : '';
+  const etag = sign(
+    options,
+    keys.join(' '),
+    versions.join(' '),
+    scheduled,
+    request.cacheExpiresAt ?? '',
+    request.url,
+    audience,
+  );
+  return { etag, versions };
 }
 
 /** Public content read by GET: the responses worth keeping, shared by every public caller. */
@@ -139,23 +200,32 @@ function store(
   request: FastifyRequest,
   reply: FastifyReply,
   payload: string | Buffer,
-  etag: string,
+  stored: Pick<CachedResponse, 'etag' | 'lastModified' | 'keys' | 'versions'>,
   responses: ResponseCache,
 ) {
+  const state = request.cacheState;
+  if (!state) return;
   const headers: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const value = reply.getHeader(name);
     if (value !== undefined) headers[name] = String(value);
   }
-  responses.set(responseKey(request), { etag, payload, headers });
+  responses.set(responseKey(request), {
+    ...stored,
+    payload,
+    headers,
+    generation: state.publicGeneration,
+    latestPublishedAt: state.latestPublishedAt,
+    expiresAt: request.cacheExpiresAt,
+  });
   reply.header('x-cache', 'MISS');
 }
 
 /**
- * Conditional GETs for the routes that declare `config.cache`. ETags are HMACs of what the
- * response depends on: a single resource's own basis (`config.validatorBasis`), or else the
- * audience's generation (public or keyed) and the latest publication reached. Registered in
- * the API's scope, it reaches nothing else.
+ * Conditional GETs and the response cache for the routes that declare `config.cache`. ETags
+ * are HMACs of what the response depends on: a single resource's own basis
+ * (`config.validatorBasis`), the versions of the keys a public response names, or a keyed
+ * audience's generation. Registered in the API's scope, it reaches nothing else.
  */
 export function registerCaching(api: FastifyInstance, options: CachingOptions): void {
   api.decorateRequest('cacheValidators', undefined);
@@ -165,22 +235,31 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
   api.addHook('preHandler', async (request, reply) => {
     const { cache, validatorBasis } = request.routeOptions.config;
     if (!cache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-    const own = validatorBasis?.(request);
-    if (own === null) return; // not there (or hidden): the handler answers 404
-    const validators = validatorsFor(request, options, own);
-    request.cacheValidators = validators;
-    const hit = storable(request) ? options.responses?.get(responseKey(request)) : undefined;
-    const current = hit?.etag === validators.etag ? hit : undefined;
-    // Known to exist: a matching conditional request is answered without running the handler.
-    if ((own || current) && isFresh(request, validators)) {
-      setValidatorHeaders(request, reply, options, validators.etag);
-      return reply.code(304).send();
-    }
-    if (current) {
+    const state = options.readState(request.instant);
+    request.cacheState = state;
+    const hit = storable(request)
+      ? options.responses?.current(responseKey(request), state, request.instant, options.keyVersions)
+      : undefined;
+    if (hit) {
+      request.cacheValidators = { etag: hit.etag, lastModified: hit.lastModified };
+      if (isFresh(request, hit)) {
+        setValidatorHeaders(request, reply, options, hit);
+        return reply.code(304).send();
+      }
       // The bytes sent last time, still current: no query for content, no serialising, no compressing.
       request.cacheHit = true;
-      reply.headers(current.headers).header('x-cache', 'HIT');
-      return reply.code(200).send(current.payload);
+      reply.headers(hit.headers).header('x-cache', 'HIT');
+      return reply.code(200).send(hit.payload);
+    }
+    const own = validatorBasis?.(request);
+    if (own === null) return; // not there (or hidden): the handler answers 404
+    const validators = validatorsFor(request, options, state, own);
+    request.cacheValidators = validators;
+    // Known to exist: a matching conditional request is answered without running the handler.
+    const { etag, lastModified } = validators;
+    if (etag !== undefined && isFresh(request, { etag, lastModified })) {
+      setValidatorHeaders(request, reply, options, { etag, lastModified });
+      return reply.code(304).send();
     }
   });
 
@@ -191,24 +270,31 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
         reply.header('cache-control', 'no-store');
       return payload;
     }
+    const keys = dependencies(reply);
+    const keyed = validators.etag === undefined ? etagAfter(request, options, keys) : undefined;
+    const final = { etag: validators.etag ?? keyed?.etag ?? '', lastModified: validators.lastModified };
     const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
-    if (!request.cacheHit && options.responses && bytes !== undefined && storable(request)) {
-      store(request, reply, bytes, validators.etag, options.responses);
+    if (!request.cacheHit && options.responses && bytes !== undefined && keys && storable(request)) {
+      // Stored only when no public write raced the handler, with the key versions of that state.
+      const versions = keyed
+        ? keyed.versions
+        : settled(request, options)
+          ? options.keyVersions(keys)
+          : undefined;
+      if (versions) store(request, reply, bytes, { ...final, keys, versions }, options.responses);
     }
     // Only a representation that exists can be "not modified": If-None-Match: * on a 404 stays a 404.
-    if (isFresh(request, validators)) {
-      setValidatorHeaders(request, reply, options, validators.etag);
+    if (isFresh(request, final)) {
+      setValidatorHeaders(request, reply, options, final);
       reply.code(304).removeHeader('content-encoding').removeHeader('content-length');
       return '';
     }
     // Each encoding of a representation is its own strong entity: say which one this is.
     const encoding = reply.getHeader('content-encoding');
-    setValidatorHeaders(
-      request,
-      reply,
-      options,
-      `${validators.etag}${encoding ? `-${String(encoding)}` : ''}`,
-    );
+    setValidatorHeaders(request, reply, options, {
+      ...final,
+      etag: `${final.etag}${encoding ? `-${String(encoding)}` : ''}`,
+    });
     return payload;
   };
   // Route-level and last, so it runs after @fastify/compress (also route-level) chose the

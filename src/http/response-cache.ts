@@ -1,28 +1,67 @@
 import { LRUCache } from 'lru-cache';
+import type { ContentState } from '../db/content-state.js';
+import { cacheKeys } from '../lib/cache-keys.js';
 
 /** A public response as sent: its bytes after compression, the headers that travel with them. */
 export interface CachedResponse {
   etag: string;
+  lastModified: string;
   payload: string | Buffer;
   headers: Record<string, string>;
+  /** The cache keys it depends on, and their versions when it was read. */
+  keys: string[];
+  versions: number[];
+  /** The public generation its keys were last checked at: while it holds, no key can have moved. */
+  generation: number;
+  /** The latest publication reached when it was read: a list changes when a scheduled article goes live. */
+  latestPublishedAt: string;
+  expiresAt?: string;
 }
 
 /** Headers a stored response needs again; validators and cache headers are set afresh. */
 export const STORED_HEADERS = ['content-type', 'content-encoding', 'surrogate-key', 'link'] as const;
 
 /**
- * The final bytes of public GET responses, bounded by size (LRU). An entry is only ever served
- * while its ETag equals the one the request's validators compute from the database, so it can
- * never be stale: a write anywhere (any process) that changes the response changes the ETag.
+ * The final bytes of public GET responses, bounded by size (LRU). An entry is served only while
+ * the keys it depends on keep the versions it was read with, in the database, so a write in any
+ * process that changes it is seen at once. Checking costs nothing while the public generation
+ * has not moved, and one query for the entry's keys after it has.
  */
 export function createResponseCache(maxBytes: number) {
   if (maxBytes <= 0) return undefined;
   const entries = new LRUCache<string, CachedResponse>({
     maxSize: maxBytes,
-    sizeCalculation: (entry, key) => Math.max(1, Buffer.byteLength(entry.payload) + key.length + 200),
+    sizeCalculation: (entry, key) =>
+      Math.max(1, Buffer.byteLength(entry.payload) + key.length + 200 + 24 * entry.keys.length),
   });
+  const outdated = (entry: CachedResponse, state: ContentState, instant: string) =>
+    (entry.expiresAt !== undefined && instant >= entry.expiresAt) ||
+    (entry.keys.includes(cacheKeys.articles) && entry.latestPublishedAt !== state.latestPublishedAt);
   return {
-    get: (key: string) => entries.get(key),
+    /** The stored response for `key` if it is still what the handler would send now. */
+    current(
+      key: string,
+      state: ContentState,
+      instant: string,
+      versionsOf: (keys: readonly string[]) => number[],
+    ): CachedResponse | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (outdated(entry, state, instant)) {
+        entries.delete(key);
+        return undefined;
+      }
+      if (entry.generation !== state.publicGeneration) {
+        const versions = versionsOf(entry.keys);
+        if (versions.some((version, i) => version !== entry.versions[i])) {
+          entries.delete(key);
+          return undefined;
+        }
+        // Nothing it shows has moved: no need to ask again until the next public write.
+        entry.generation = state.publicGeneration;
+      }
+      return entry;
+    },
     set(key: string, entry: CachedResponse) {
       // An entry larger than the whole cache is simply not kept.
       if (Buffer.byteLength(entry.payload) < maxBytes) entries.set(key, entry);

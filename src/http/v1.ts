@@ -60,6 +60,7 @@ export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) =
     maxAge: config.cache.maxAge,
     staleWhileRevalidate: config.cache.staleWhileRevalidate,
     readState: (at) => services.contentState.read(at),
+    keyVersions: (keys) => services.contentState.versionsOf(keys),
     secret: services.validatorSecret,
     responses: createResponseCache(config.cache.responseBytes),
   });

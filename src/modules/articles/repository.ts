@@ -4,6 +4,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articleBodies, articles, articleTags, sections, tags } from '../../db/schema.js';
+import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
@@ -305,7 +306,9 @@ export function createArticlesRepository(
       });
       announcements.sync(article.id, at);
       const updated = get(article.id, { ...context.audience, seesUnpublished: true });
-      if (publiclyVisible(article) || publiclyVisible(updated)) related.contentState.touchPublic(at);
+      if (publiclyVisible(article) || publiclyVisible(updated)) {
+        related.contentState.touchPublic(at, articleWriteKeys(article.id));
+      }
       return updated;
     });
 
@@ -383,7 +386,7 @@ export function createArticlesRepository(
         });
         announcements.sync(id, at);
         const created = get(id, { ...context.audience, seesUnpublished: true });
-        if (publiclyVisible(created)) related.contentState.touchPublic(at);
+        if (publiclyVisible(created)) related.contentState.touchPublic(at, articleWriteKeys(id));
         return created;
       });
     },
@@ -469,7 +472,12 @@ export function createArticlesRepository(
             .run();
         }
         // Published bodies look different now: public validators must move.
-        if (stale.length > 0) related.contentState.touchPublic(now().toISOString());
+        if (stale.length > 0) {
+          related.contentState.touchPublic(
+            now().toISOString(),
+            stale.flatMap(({ id }) => articleWriteKeys(id)),
+          );
+        }
         return stale.length;
       });
     },

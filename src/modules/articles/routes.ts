@@ -12,6 +12,7 @@ import {
   setPageLinks,
 } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
 import { articleFromMarkdown } from '../transfer/front-matter.js';
@@ -38,9 +39,9 @@ const ifMatchNote =
 
 /** CDN purge keys for what an article response contains. */
 const articleKeys = (article: { id: number; section: { id: number } | null; tags: { id: number }[] }) => [
-  `article-${article.id}`,
-  ...(article.section ? [`section-${article.section.id}`] : []),
-  ...article.tags.map((tag) => `tag-${tag.id}`),
+  cacheKeys.article(article.id),
+  ...(article.section ? [cacheKeys.section(article.section.id)] : []),
+  ...article.tags.map((tag) => cacheKeys.tag(tag.id)),
 ];
 
 const RevisionParams = Type.Object(
@@ -94,7 +95,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     if (pageLinks && listRequest.page !== undefined)
       setPageLinks(request, reply, { ...meta, page: listRequest.page });
     else setCursorLinks(request, reply, nextCursor);
-    surrogateKeys(reply, ['articles', ...items.flatMap(articleKeys)]);
+    surrogateKeys(reply, [cacheKeys.articles, ...items.flatMap(articleKeys)]);
     return { data: items.map((item) => pick(withUrl(item, links?.article), fields)), meta };
   };
   const listResponse = {

@@ -3,6 +3,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles } from '../../db/schema.js';
+import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Announcements } from './announcements.js';
@@ -72,7 +73,7 @@ export function createTrash(dependencies: TrashDependencies) {
           { status: 'trashed', trashedFrom: stored, trashedAt: at, announced: false },
           { type: 'article.deleted', data: () => ({ id: article.id, slug: article.slug }) },
         );
-        if (wasPublic(article)) contentState.touchPublic(at);
+        if (wasPublic(article)) contentState.touchPublic(at, articleWriteKeys(article.id));
       });
     },
 
@@ -96,7 +97,7 @@ export function createTrash(dependencies: TrashDependencies) {
         );
         announcements.sync(article.id, at);
         const restored = dependencies.adminView(article.id, at);
-        if (wasPublic(restored)) contentState.touchPublic(at);
+        if (wasPublic(restored)) contentState.touchPublic(at, articleWriteKeys(article.id));
         return restored;
       });
     },
@@ -117,7 +118,7 @@ export function createTrash(dependencies: TrashDependencies) {
             data: () => ({ id: article.id, slug: article.slug }),
           });
         }
-        if (wasPublic(article)) contentState.touchPublic(context.audience.now);
+        if (wasPublic(article)) contentState.touchPublic(context.audience.now, articleWriteKeys(article.id));
       });
     },
 

@@ -3,6 +3,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, comments } from '../../db/schema.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
 import type { EventsRepository } from '../events/repository.js';
@@ -79,7 +80,8 @@ export function createCommentsRepository(
       .from(articles)
       .where(and(eq(articles.id, articleId), publishedBy(at)))
       .get();
-    if (live) contentState.touchPublic(at);
+    // The thread and the article's comment count: the article's own key (lists embed it too).
+    if (live) contentState.touchPublic(at, [cacheKeys.article(articleId)]);
   };
   const publiclyShown = (row: { status: Row['status']; deleted: boolean }) =>
     row.status === 'approved' || row.deleted;

@@ -5,6 +5,7 @@ import { audienceOf, hasScope, publicAccess, requireScope } from '../../http/aut
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, IdParams, notModified, RefOf } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
 import { present } from './repository.js';
@@ -53,7 +54,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       const { items, total } = comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
-      surrogateKeys(reply, [`article-${article.id}`]);
+      surrogateKeys(reply, [cacheKeys.article(article.id)]);
       return pageOf(request, reply, {
         items: items.map((row) => present(row, showEmail)),
         total,

@@ -3,6 +3,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, sections } from '../../db/schema.js';
+import { sectionWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
@@ -190,7 +191,7 @@ export function createSectionsRepository(
           .returning({ id: sections.id })
           .get();
         // Every section is public: any section write changes what the public sees.
-        contentState.touchPublic(at);
+        contentState.touchPublic(at, sectionWriteKeys(id));
         events.record({
           type: 'section.created',
           resource: 'section',
@@ -229,7 +230,7 @@ export function createSectionsRepository(
           })
           .where(eq(sections.id, current.id))
           .run();
-        contentState.touchPublic(audience.now);
+        contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
         const updated = get(current.id, admin(audience.now));
         events.record({
           type: 'section.updated',
@@ -269,7 +270,7 @@ export function createSectionsRepository(
         db.delete(sections)
           .where(and(eq(sections.id, current.id)))
           .run();
-        contentState.touchPublic(audience.now);
+        contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
         events.record({
           type: 'section.deleted',
           resource: 'section',

@@ -4,6 +4,7 @@ import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
@@ -50,7 +51,12 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       const audience = audienceOf(request);
       const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
       const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
-      surrogateKeys(reply, ['sections', ...items.map((item) => `section-${item.id}`)]);
+      // Article counts: any article write can change them.
+      surrogateKeys(reply, [
+        cacheKeys.sections,
+        cacheKeys.articles,
+        ...items.map((item) => cacheKeys.section(item.id)),
+      ]);
       return pageOf(request, reply, { items: items.map(present), total, page, perPage });
     },
   );
@@ -75,7 +81,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     },
     async (request, reply) => {
       const section = sections.get(request.params.idOrSlug, audienceOf(request));
-      surrogateKeys(reply, [`section-${section.id}`]);
+      surrogateKeys(reply, [cacheKeys.section(section.id), cacheKeys.articles]);
       return present(section);
     },
   );

@@ -75,13 +75,6 @@ export function createSyndicationRepository(db: Db) {
     .orderBy(desc(articles.publishedAt), desc(articles.id))
     .limit(sql.placeholder('limit'))
     .prepare();
-  const oldest = db
-    .select({ at: articles.publishedAt })
-    .from(articles)
-    .where(and(publishedBy(now), gt(articles.publishedAt, sql.placeholder('since') as unknown as string)))
-    .orderBy(articles.publishedAt)
-    .limit(1)
-    .prepare();
   const sectionRows = db
     .select({
       id: sections.id,
@@ -119,10 +112,6 @@ export function createSyndicationRepository(db: Db) {
     /** Articles published after `since` and by `at`, newest first (Google News: the last 48 hours). */
     publishedSince: (since: string, at: string, limit: number): NewsArticle[] =>
       news.all({ now: at, since, limit }).map((row) => ({ ...toSitemapArticle(row), title: row.title })),
-
-    /** The earliest publication after `since` and by `at`: when it ages out, the window's content changes. */
-    oldestSince: (since: string, at: string): string | undefined =>
-      oldest.get({ now: at, since })?.at ?? undefined,
 
     /** Every section, with when it (or its newest published article) last changed. */
     sections: (at: string): SitemapTerm[] =>

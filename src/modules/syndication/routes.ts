@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { publicAccess } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { errorResponses, notModified, RefOf } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import type { SiteLinks } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
@@ -75,10 +76,10 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       audience,
     );
     surrogateKeys(reply, [
-      'articles',
-      ...(section ? [`section-${section.id}`] : []),
-      ...(tag ? [`tag-${tag.id}`] : []),
-      ...items.map((article) => `article-${article.id}`),
+      cacheKeys.articles,
+      ...(section ? [cacheKeys.section(section.id)] : []),
+      ...(tag ? [cacheKeys.tag(tag.id)] : []),
+      ...items.map((article) => cacheKeys.article(article.id)),
     ]);
     const { name } = siteLinks.site;
     const query_ = new URLSearchParams();
@@ -254,21 +255,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
   app.get(
     '/sitemaps/news.xml',
     {
-      config: {
-        cache: 'content',
-        // The file changes when an article arrives and also when the oldest one turns 48 hours
-        // old, with no write at all: the oldest entry's time is part of its validator.
-        validatorBasis: (request) => {
-          if (!links) return null;
-          const state = services.contentState.read(request.instant);
-          const oldest = syndication.oldestSince(newsWindowStart(request.instant), request.instant);
-          return {
-            prefix: 'news',
-            basis: `${state.publicGeneration}|${state.latestPublishedAt}|${oldest ?? ''}`,
-            version: 0,
-          };
-        },
-      },
+      config: { cache: 'content' },
       schema: sitemapSchema(
         'getNewsSitemap',
         'Google News sitemap',
@@ -281,9 +268,12 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         request.instant,
         NEWS_MAX_URLS,
       );
+      // The file also changes with no write at all, when its oldest entry turns 48 hours old.
+      const oldest = articles.map((article) => article.publishedAt).sort()[0];
+      if (oldest) request.cacheExpiresAt = new Date(Date.parse(oldest) + NEWS_WINDOW_MS).toISOString();
       return sendSitemap(
         reply,
-        ['articles', ...articles.map((article) => `article-${article.id}`)],
+        [cacheKeys.articles, ...articles.map((article) => cacheKeys.article(article.id))],
         newsSitemap(site(), articles),
       );
     },

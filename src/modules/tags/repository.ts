@@ -3,6 +3,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles, articleTags, tags } from '../../db/schema.js';
+import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
@@ -248,7 +249,8 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
           .set({ name: patch.name, slug, description: patch.description, updatedAt: audience.now })
           .where(eq(tags.id, current.id))
           .run();
-        if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
+        if (isPublic(current.id, audience.now))
+          contentState.touchPublic(audience.now, tagWriteKeys(current.id));
         const updated = get(current.id, admin(audience.now));
         events.record({
           type: 'tag.updated',
@@ -269,7 +271,8 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
     delete(idOrSlug: string | number, audience: Audience): void {
       writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
-        if (isPublic(current.id, audience.now)) contentState.touchPublic(audience.now);
+        if (isPublic(current.id, audience.now))
+          contentState.touchPublic(audience.now, tagWriteKeys(current.id));
         db.delete(tags).where(eq(tags.id, current.id)).run();
         events.record({
           type: 'tag.deleted',

@@ -4,6 +4,7 @@ import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import { parseSort } from '../../lib/sort.js';
 import type { RouteOptions } from '../../services.js';
@@ -45,7 +46,12 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       const { page = 1, perPage = DEFAULT_PER_PAGE, sort } = request.query;
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
       const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request));
-      surrogateKeys(reply, ['tags', ...items.map((item) => `tag-${item.id}`)]);
+      // Article counts: any article write can change them.
+      surrogateKeys(reply, [
+        cacheKeys.tags,
+        cacheKeys.articles,
+        ...items.map((item) => cacheKeys.tag(item.id)),
+      ]);
       return pageOf(request, reply, { items: items.map(present), total, page, perPage });
     },
   );
@@ -70,7 +76,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     },
     async (request, reply) => {
       const tag = repository.get(request.params.idOrSlug, audienceOf(request));
-      surrogateKeys(reply, [`tag-${tag.id}`]);
+      surrogateKeys(reply, [cacheKeys.tag(tag.id), cacheKeys.articles]);
       return present(tag);
     },
   );

@@ -18,6 +18,7 @@ import {
   sections,
   tags,
 } from '../../db/schema.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
 import type { ImportReport } from './report.js';
 
@@ -354,7 +355,8 @@ export async function importNdjson(
     try {
       const outcome = writeTransaction(db, () => {
         const result = restore(db, line as Exclude<LineType, { kind: 'broadsheet' }>);
-        if (result !== 'unchanged') contentState.touchPublic(now().toISOString());
+        // Restored rows can be of any kind: every cached response depends on this key.
+        if (result !== 'unchanged') contentState.touchPublic(now().toISOString(), [cacheKeys.everything]);
         return result;
       });
       report.count(kind, outcome);
