@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { publishedBy } from '../modules/articles/visibility.js';
 import type { Db } from './index.js';
 import { articles, cacheKeyVersions, contentState } from './schema.js';
@@ -31,6 +31,41 @@ export function createContentStateRepository(db: Db) {
     .orderBy(desc(articles.publishedAt))
     .limit(1)
     .prepare();
+  // ...and the next scheduled instant, up the same index: until then, the latest cannot move.
+  const next = db
+    .select({ at: articles.publishedAt })
+    .from(articles)
+    .where(
+      and(
+        eq(articles.status, 'published'),
+        gt(articles.publishedAt, sql.placeholder('now') as unknown as string),
+      ),
+    )
+    .orderBy(asc(articles.publishedAt))
+    .limit(1)
+    .prepare();
+  /**
+   * The latest publication reached changes only with a write (any write: scheduling one is
+   * not public) or when the next scheduled instant passes, so it is asked again only then:
+   * a read costs one row.
+   */
+  let publication: { generation: number; at: string; latest: string; until: string | null } | undefined;
+  const latestPublishedAt = (generation: number, now: string) => {
+    if (
+      !publication ||
+      publication.generation !== generation ||
+      now < publication.at ||
+      (publication.until !== null && now >= publication.until)
+    ) {
+      publication = {
+        generation,
+        at: now,
+        latest: latest.get({ now })?.at ?? '',
+        until: next.get({ now })?.at ?? null,
+      };
+    }
+    return publication.latest;
+  };
   const touch = db
     .update(contentState)
     .set({
@@ -62,7 +97,7 @@ export function createContentStateRepository(db: Db) {
         changedAt: row?.changedAt ?? epoch,
         publicGeneration: row?.publicGeneration ?? 0,
         publicChangedAt: row?.publicChangedAt ?? epoch,
-        latestPublishedAt: latest.get({ now })?.at ?? '',
+        latestPublishedAt: latestPublishedAt(row?.generation ?? 0, now),
       };
     },
 
