@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
+import { SITE } from '../helpers/syndication.js';
 
 t.test('a repeated public read is served from the cache, with the same bytes and ETag', async (t) => {
   const { call } = await buildTestApp(t);
@@ -35,13 +36,18 @@ t.test(
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const databaseFile = join(dir, 'db.sqlite');
     // Writes go through one app, reads through the other (its own cache), as two processes would.
-    const writer = await buildTestApp(t, { databaseFile });
-    const reader = await buildTestApp(t, { databaseFile });
+    const writer = await buildTestApp(t, { databaseFile, site: SITE });
+    const reader = await buildTestApp(t, { databaseFile, site: SITE });
     const fresh = await buildTestApp(t, {
       databaseFile,
+      site: SITE,
       cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 },
     });
-    const w = writer.call;
+    const w: typeof writer.call = async (...args) => {
+      const answer = await writer.call(...args);
+      t.ok(answer.status < 300, `${args[0]} ${args[1]}: ${answer.status}`);
+      return answer;
+    };
     await w('POST', '/v1/sections', { body: { name: 'World' } });
     const article = (
       await w('POST', '/v1/articles', {
@@ -72,6 +78,14 @@ t.test(
       '/v1/sections/world',
       '/v1/tags',
       '/v1/tags/ukraine',
+      '/feeds/articles.rss',
+      '/feeds/articles.json?section=world',
+      '/feeds/articles.atom?tag=ukraine',
+      '/sitemap.xml',
+      '/sitemaps/articles-1.xml',
+      '/sitemaps/sections.xml',
+      '/sitemaps/tags.xml',
+      '/sitemaps/news.xml',
     ];
     let n = 0;
     const writes: [string, () => Promise<unknown>][] = [
@@ -104,13 +118,31 @@ t.test(
       ],
       ['unpublish', () => w('PATCH', `/v1/articles/${article.id}`, { body: { status: 'draft' } })],
       ['republish', () => w('PATCH', `/v1/articles/${article.id}`, { body: { status: 'published' } })],
+      [
+        'move it to another section',
+        async () => {
+          await w('POST', '/v1/sections', { body: { name: 'Sport' } });
+          await w('PATCH', `/v1/articles/${article.id}`, { body: { section: 'sport' } });
+        },
+      ],
+      ['move it back', () => w('PATCH', `/v1/articles/${article.id}`, { body: { section: 'world' } })],
+      ['delete the empty section', () => w('DELETE', '/v1/sections/sport')],
+      ['retag it', () => w('PATCH', `/v1/articles/${article.id}`, { body: { tags: ['ukraine', 'Odesa'] } })],
       ['delete the comment', () => w('DELETE', `/v1/comments/${comment.id}`)],
       ['delete the tag', () => w('DELETE', '/v1/tags/ukraine')],
-      ['delete the article', () => w('DELETE', `/v1/articles/${article.id}`)],
+      ['move the article to the trash', () => w('DELETE', `/v1/articles/${article.id}`)],
+      ['restore it', () => w('POST', `/v1/articles/${article.id}/restore`)],
+      [
+        'let the news sitemap age',
+        async () => {
+          for (const app of [writer, reader, fresh]) app.clock.advance(49 * 3_600_000);
+        },
+      ],
+      ['delete it for good', () => w('DELETE', `/v1/articles/${article.id}?permanent=true`)],
     ];
     const read = async (app: typeof reader, url: string) => {
       const answer = await app.call('GET', url, { key: null });
-      return `${answer.status} ${answer.status === 200 ? JSON.stringify(answer.json) : ''}`;
+      return `${answer.status} ${answer.status === 200 ? (answer.json ? JSON.stringify(answer.json) : answer.body) : ''}`;
     };
     let hits = 0;
     for (const [what, write] of writes) {

@@ -322,3 +322,30 @@ t.test('the document refuses what the server refuses, and messages say what to s
     t.match(unknown.json.detail, /nowhere|nothing/);
   }
 });
+
+t.test('public list validators move with what the list shows, not with every public write', async (t) => {
+  const { call, article, comment } = await site(t);
+  await call('POST', '/v1/sections', { body: { name: 'Sport' } });
+  await call('POST', '/v1/articles', {
+    body: { title: 'Match report', section: 'sport', status: 'published' },
+  });
+  const urls = {
+    showsIt: ['/v1/articles', '/v1/articles?section=world', `/v1/articles/${article.id}/comments`],
+    doesNot: ['/v1/articles?section=sport', '/v1/sections', '/v1/sections/world', '/v1/tags'],
+  };
+  const etags = async (list: string[]) =>
+    Promise.all(list.map(async (url) => String((await call('GET', url, { key: null })).headers.etag)));
+  const before = { showsIt: await etags(urls.showsIt), doesNot: await etags(urls.doesNot) };
+  // The article's comment count and thread change; no list of other articles, section or tag does.
+  t.equal((await call('PATCH', `/v1/comments/${comment.id}`, { body: { status: 'approved' } })).status, 200);
+  const after = { showsIt: await etags(urls.showsIt), doesNot: await etags(urls.doesNot) };
+  for (const [i, url] of urls.showsIt.entries()) t.not(after.showsIt[i], before.showsIt[i], `${url} moved`);
+  t.same(after.doesNot, before.doesNot, 'lists that do not show the article kept their ETags');
+  for (const [i, url] of urls.doesNot.entries()) {
+    const revalidated = await call('GET', url, {
+      key: null,
+      headers: { 'if-none-match': String(before.doesNot[i]) },
+    });
+    t.equal(revalidated.status, 304, `${url}: a cache revalidating it gets 304`);
+  }
+});

@@ -22,6 +22,8 @@ import {
 import { articlesSitemap, newsSitemap, sectionsSitemap, sitemapIndex, tagsSitemap } from './sitemaps.js';
 
 const tags = ['Syndication'];
+/** `updated` of a feed with nothing in it yet (Atom requires one). */
+const EMPTY_FEED_UPDATED = new Date(0).toISOString();
 const XML_TYPES = {
   rss: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
@@ -96,7 +98,9 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         `The latest from ${[name, section?.name ?? tag?.name].filter(Boolean).join(': ')}`,
       homePageUrl: section ? siteLinks.section(section) : tag ? siteLinks.tag(tag) : siteLinks.home,
       self: (extension) => siteLinks.served(`/feeds/articles.${extension}${search}`),
-      updated: newest ?? request.cacheValidators?.lastModified ?? request.instant,
+      // An empty feed changed when its section or tag did (or never): from what it shows, so
+      // a stored copy and a fresh one agree.
+      updated: newest ?? section?.updatedAt ?? tag?.updatedAt ?? EMPTY_FEED_UPDATED,
       articles: items,
     };
   };
@@ -236,7 +240,11 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     },
     async (request, reply) => {
       const sections = syndication.sections(request.instant);
-      const home = request.cacheValidators?.lastModified ?? request.instant;
+      // The home page shows the newest articles and the sections: it changed when they did
+      // (derived from what the file shows, so the file changes only when its keys do).
+      const newest = syndication.articlePage(request.instant, 0, 1)[0]?.publishedAt;
+      const home =
+        [newest ?? '', ...sections.map((section) => section.lastModified)].sort().at(-1) || undefined;
       return sendSitemap(reply, ['sections', 'articles'], sectionsSitemap(site(), sections, home));
     },
   );

@@ -16,13 +16,18 @@ export const sitemapIndex = (links: SiteLinks, paths: string[]): string =>
     ),
   );
 
-const urlset = (entries: { loc: string; lastModified: string }[]): string =>
+const urlset = (entries: { loc: string; lastModified?: string }[]): string =>
   xmlDocument(
     element(
       'urlset',
       { xmlns: SITEMAP_NS },
       ...entries.map((entry) =>
-        element('url', {}, textElement('loc', entry.loc), textElement('lastmod', entry.lastModified)),
+        element(
+          'url',
+          {},
+          textElement('loc', entry.loc),
+          entry.lastModified === undefined ? '' : textElement('lastmod', entry.lastModified),
+        ),
       ),
     ),
   );
@@ -30,8 +35,12 @@ const urlset = (entries: { loc: string; lastModified: string }[]): string =>
 export const articlesSitemap = (links: SiteLinks, articles: SitemapArticle[]) =>
   urlset(articles.map((article) => ({ loc: links.article(article), lastModified: lastChange(article) })));
 
-/** The home page, then every section page. */
-export const sectionsSitemap = (links: SiteLinks, sections: SitemapTerm[], homeLastModified: string) =>
+/** The home page (without a date while nothing is published), then every section page. */
+export const sectionsSitemap = (
+  links: SiteLinks,
+  sections: SitemapTerm[],
+  homeLastModified: string | undefined,
+) =>
   urlset([
     { loc: links.home, lastModified: homeLastModified },
     ...sections.map((section) => ({ loc: links.section(section), lastModified: section.lastModified })),
