@@ -58,6 +58,8 @@ interface Scenario {
   path: () => string;
   body?: () => string;
   headers?: Record<string, string>;
+  /** Overrides --connections. */
+  connections?: number;
 }
 
 interface Result {
@@ -72,7 +74,7 @@ interface Result {
 async function drive(scenario: Scenario, seconds: number): Promise<Result> {
   const result = await autocannon({
     url: scenario.base,
-    connections,
+    connections: scenario.connections ?? connections,
     duration: seconds,
     requests: [
       {
@@ -111,6 +113,56 @@ function popularSlug(database: BenchDatabase) {
   const hot = database.slugs.slice(0, 100);
   return () =>
     Math.random() < 0.9 ? (hot[Math.floor(Math.random() * hot.length)] ?? 'article-1') : anywhere();
+}
+
+/**
+ * A CDN revalidating popular articles while the newsroom works: 20 clients read with the ETag
+ * last seen for each URL (shared, as at a CDN), while every second one article is edited (half
+ * the time a popular one: editors work on what is current) and one public comment is posted.
+ * Returns the share of conditional reads answered 304.
+ */
+async function revalidationReplay(base: string, database: BenchDatabase, seconds: number) {
+  const popular = popularSlug(database);
+  const anywhere = randomSlug(database);
+  const known = new Map<string, string>();
+  const counts = { conditional: 0, notModified: 0, failed: 0, writes: 0 };
+  const deadline = Date.now() + seconds * 1000;
+  const reader = async () => {
+    while (Date.now() < deadline) {
+      const url = `${base}/v1/articles/${popular()}`;
+      const etag = known.get(url);
+      const response = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {} });
+      await response.arrayBuffer();
+      if (response.status !== 200 && response.status !== 304) counts.failed++;
+      if (etag) {
+        counts.conditional++;
+        if (response.status === 304) counts.notModified++;
+      }
+      known.set(url, response.headers.get('etag') ?? '');
+    }
+  };
+  const write = async () => {
+    const json = { 'content-type': 'application/json' };
+    const edit = await fetch(`${base}/v1/articles/${Math.random() < 0.5 ? popular() : anywhere()}`, {
+      method: 'PATCH',
+      headers: { ...json, authorization: `Bearer ${database.key}` },
+      body: JSON.stringify({ subtitle: `Updated ${counts.writes}` }),
+    });
+    const comment = await fetch(`${base}/v1/articles/${anywhere()}/comments`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ authorName: 'Reader', authorEmail: 'reader@example.org', body: 'Replay' }),
+    });
+    if (edit.ok && comment.ok) counts.writes++;
+    else counts.failed++;
+  };
+  const writer = setInterval(() => void write(), 1000);
+  await Promise.all(Array.from({ length: 20 }, reader));
+  clearInterval(writer);
+  return {
+    ...counts,
+    share304: Math.round((1000 * counts.notModified) / Math.max(1, counts.conditional)) / 10,
+  };
 }
 
 /** Starts both servers on a private copy of the database (writes must not leak into the next run). */
@@ -163,6 +215,7 @@ async function main() {
   const popular = popularSlug(database);
   let counter = 0;
   const results: Record<string, Result> = {};
+  let replay: Awaited<ReturnType<typeof revalidationReplay>> | undefined;
   try {
     const scenarios: Scenario[] = [
       { name: 'reference: article by slug', base: reference, path: () => `/articles/${slug()}` },
@@ -214,6 +267,7 @@ async function main() {
       results[scenario.name] = await measure(scenario);
       process.stderr.write(`measured ${scenario.name}\n`);
     }
+    replay = await revalidationReplay(ours, database, duration);
   } finally {
     stop();
   }
@@ -247,6 +301,11 @@ async function main() {
   process.stdout.write(
     `\n${database.articles} articles, ${connections} connections, ${duration} s per scenario, server on one core\n\n${table(rows)}\n`,
   );
+  if (replay) {
+    process.stdout.write(
+      `\nrevalidation replay: ${replay.share304} % of ${replay.conditional} conditional article reads answered 304 (${replay.writes} edits and ${replay.writes} comments, ${replay.failed} failed)\n`,
+    );
+  }
   if (scale) process.stdout.write(`\nscale: ${JSON.stringify(scale)}\n`);
   const report = {
     at: new Date().toISOString(),
@@ -255,12 +314,35 @@ async function main() {
     duration,
     results,
     shares,
+    replay,
     scale,
   };
   const file = `bench/results/${report.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${JSON.stringify(report)}\nwritten to ${file}\n`);
 }
+
+/**
+ * What readers type: names and topics, sometimes two words, a phrase, OR, a prefix or an
+ * exclusion. Against this corpus (every body holds the seed article) most of them match nearly
+ * every article, the worst case for ranking.
+ */
+const TYPICAL_QUERIES = [
+  'harbour',
+  'railway festival',
+  'Zelensky',
+  '"security guarantees"',
+  'council OR budget',
+  'satellite -drought',
+  'orchestra*',
+  'museum election',
+  'ceasefire',
+  'vaccine',
+  'river harbour',
+  '"local angle"',
+];
+let queryCounter = 0;
+const typicalQuery = () => TYPICAL_QUERIES[queryCounter++ % TYPICAL_QUERIES.length] ?? 'harbour';
 
 /**
  * Latency at 1,000 articles against `articles` for single reads and lists (ratios near 1 mean
@@ -296,10 +378,11 @@ async function scaleCheck(articles: number) {
           base: ours,
           path: () => '/v1/articles?section=section-7&tag=tag-42&publishedAfter=2026-01-01',
         });
-        results.search = await measure({
-          name: 'search',
+        results['search, 10 connections'] = await measure({
+          name: 'search, 10 connections',
           base: ours,
-          path: () => '/v1/search?q=harbour%20council',
+          connections: 10,
+          path: () => `/v1/search?q=${encodeURIComponent(typicalQuery())}`,
         });
       }
       return results;
