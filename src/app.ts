@@ -87,6 +87,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const services = createServices(database.db, now, {
     renderTimeoutMs: config.renderTimeoutMs,
     site: config.site,
+    searchRankWindow: config.searchRankWindow,
   });
   app.decorate('services', services);
   const dispatcher = createDispatcher(services, {

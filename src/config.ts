@@ -153,6 +153,13 @@ export const EnvSchema = Type.Object({
     default: 30,
     description: 'Days a deleted article stays in the trash before it is purged',
   }),
+  SEARCH_RANK_WINDOW: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 2000,
+    description:
+      'Search ranks by relevance among at most this many matches, the newest: bounds the cost of a query that matches most of the archive',
+  }),
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -182,6 +189,7 @@ export interface Config {
   site?: SiteSettings;
   webhooks: WebhookSettings;
   trashRetentionDays: number;
+  searchRankWindow: number;
 }
 
 export interface WebhookSettings {
@@ -305,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
     },
     trashRetentionDays: parsed.TRASH_RETENTION_DAYS,
+    searchRankWindow: parsed.SEARCH_RANK_WINDOW,
   };
 }
 
@@ -327,6 +336,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests run the dispatcher by hand (app.dispatcher.runOnce()), against local receivers.
     webhooks: { deliver: false, allowPrivate: true, retryDelaysMs: [5_000, 60_000], timeoutMs: 2_000 },
     trashRetentionDays: 30,
+    searchRankWindow: 2000,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { createCursorCodec } from './lib/cursor.js';
 import { createRenderer } from './lib/render-pool.js';
 import { createSiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
+import { RANK_WINDOW } from './modules/articles/search.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
 import { createEventsRepository } from './modules/events/repository.js';
 import { createIdempotencyRepository } from './modules/idempotency/repository.js';
@@ -19,6 +20,8 @@ export interface ServiceOptions {
   renderTimeoutMs: number;
   /** The front end's URLs; without it resources carry no `url` and there are no feeds. */
   site?: SiteSettings;
+  /** See SEARCH_RANK_WINDOW. */
+  searchRankWindow?: number;
 }
 
 /** Everything route plugins need: the repositories over one database, the renderer, the clock. */
@@ -43,7 +46,12 @@ export function createServices(
     sections,
     tags,
     events,
-    articles: createArticlesRepository(db, now, { sections, tags, contentState, events }),
+    articles: createArticlesRepository(
+      db,
+      now,
+      { sections, tags, contentState, events },
+      { searchRankWindow: options.searchRankWindow ?? RANK_WINDOW },
+    ),
     comments: createCommentsRepository(db, contentState, events),
     keys: createKeysRepository(db, now),
     webhooks: createWebhooksRepository(db, events),

@@ -136,3 +136,37 @@ t.test('the index follows every write: edits, renamed tags, deletions', async (t
   await call('DELETE', `/v1/articles/${article.id}`);
   t.equal((await call('GET', '/v1/search?q=quokka', { key: null })).json.meta.total, 0, 'deleted articles');
 });
+
+t.test(
+  'relevance ranks the newest matches only, past SEARCH_RANK_WINDOW; every match stays reachable',
+  async (t) => {
+    const { call } = await buildTestApp(t, { searchRankWindow: 3 });
+    // The oldest has the word in its title (the best match); the newer ones in the body only.
+    const titled = ['Harbour council votes', 'Harbour reopens'];
+    for (const title of titled) await call('POST', '/v1/articles', { body: { title, status: 'published' } });
+    for (const n of [1, 2, 3]) {
+      await call('POST', '/v1/articles', {
+        body: { title: `Report ${n}`, body: 'Boats left the harbour at dawn.', status: 'published' },
+      });
+    }
+    const ranked = await call('GET', '/v1/search?q=harbour', { key: null });
+    t.equal(ranked.status, 200);
+    t.same(
+      titles(ranked).sort(),
+      ['Report 1', 'Report 2', 'Report 3'],
+      'only the 3 newest matches are ranked',
+    );
+    t.equal(ranked.json.meta.total, 5, 'the total counts every match');
+    const byDate = await call('GET', '/v1/search?q=harbour&sort=-publishedAt', { key: null });
+    t.equal(byDate.json.data.length, 5, 'sorted by date, every match is there');
+
+    const wide = await buildTestApp(t, { searchRankWindow: 100 });
+    for (const title of titled)
+      await wide.call('POST', '/v1/articles', { body: { title, status: 'published' } });
+    await wide.call('POST', '/v1/articles', {
+      body: { title: 'Report', body: 'Boats left the harbour at dawn.', status: 'published' },
+    });
+    const all = await wide.call('GET', '/v1/search?q=harbour', { key: null });
+    t.match(titles(all)[0], /^Harbour/, 'within the window, a title match still ranks first');
+  },
+);

@@ -24,7 +24,7 @@ import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../li
 import type { SortKey } from '../../lib/sort.js';
 import type { TagsRepository } from '../tags/repository.js';
 import type { ArticleSummary } from './schemas.js';
-import { ftsJoin, ftsMatch, ftsRank, ftsTable } from './search.js';
+import { ftsJoin, ftsMatch, ftsRank, ftsRankWindow, ftsTable } from './search.js';
 import { type Audience, visibleArticles } from './visibility.js';
 
 export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title' | 'relevance';
@@ -230,7 +230,12 @@ function filterConditions(filters: ArticleFilters, audience: Audience): SQL | un
 }
 
 /** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
-export function createArticleListing(db: Db, tags: TagsRepository, contentState: ContentStateRepository) {
+export function createArticleListing(
+  db: Db,
+  tags: TagsRepository,
+  contentState: ContentStateRepository,
+  rankWindow: number,
+) {
   // Totals change only when content does (or a scheduled article goes live): remember them
   // per content state, so paging through a large list does not count it again on every page.
   const totals = new Map<string, number>();
@@ -292,9 +297,17 @@ export function createArticleListing(db: Db, tags: TagsRepository, contentState:
       query = query.innerJoin(ftsTable, ftsJoin);
       counter = counter.innerJoin(ftsTable, ftsJoin);
     }
+    const newestMatches =
+      request.search && request.sort[0]?.field === 'relevance'
+        ? ftsRankWindow(request.search.fts, rankWindow)
+        : undefined;
     const rows = query
       .where(
-        and(where, request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined),
+        and(
+          where,
+          newestMatches,
+          request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined,
+        ),
       )
       .orderBy(...order)
       .limit(request.perPage + 1)

@@ -59,6 +59,7 @@ export function createArticlesRepository(
     contentState: ContentStateRepository;
     events: EventsRepository;
   },
+  options: { searchRankWindow: number },
 ) {
   const revisions = createRevisionsRepository(db, now);
   const { events } = related;
@@ -336,7 +337,7 @@ export function createArticlesRepository(
       };
     },
 
-    list: createArticleListing(db, related.tags, related.contentState),
+    list: createArticleListing(db, related.tags, related.contentState, options.searchRankWindow),
 
     /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
     create(input: ArticleCreate, context: WriteContext, rendering: Rendering, sourceId?: string): Article {

@@ -128,7 +128,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       schema: {
         operationId: 'searchArticles',
         summary: 'Search articles',
-        description: `Full-text search over title, subtitle, excerpt, body and tag names, best first: each hit carries a \`snippet\` with the matches marked and a \`score\`. Every article list parameter applies. A malformed query is a 400 that says why. Public. ${hiddenNote}`,
+        description: `Full-text search over title, subtitle, excerpt, body and tag names, best first: each hit carries a \`snippet\` with the matches marked and a \`score\`. Relevance ranks the newest 2,000 matches (\`SEARCH_RANK_WINDOW\`), so a query that matches most of the archive stays fast; \`meta.total\` counts every match, and \`sort=-publishedAt\` reaches them all. Every article list parameter applies. A malformed query is a 400 that says why. Public. ${hiddenNote}`,
         tags,
         security: publicAccess('content:read'),
         querystring: SearchQuery,

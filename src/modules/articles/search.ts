@@ -10,3 +10,17 @@ export const ftsMatch = (query: string): SQL => sql`articles_fts match ${query}`
 
 /** bm25 with the title weighted far above the body: lower is better. */
 export const ftsRank = sql<number>`bm25(articles_fts, 10.0, 4.0, 3.0, 1.0, 5.0)`;
+
+/**
+ * Relevance ranks at most this many matches by default, the newest (by id): a query matching
+ * most of the archive then costs what one matching a few thousand does, instead of scoring
+ * every match (SEARCH_RANK_WINDOW).
+ */
+export const RANK_WINDOW = 2000;
+
+/**
+ * Keeps a relevance-ranked search to the newest `size` matches: FTS5 walks the matches down
+ * from the highest rowid to find where the window starts, then only those above are scored.
+ */
+export const ftsRankWindow = (query: string, size: number): SQL =>
+  sql`articles_fts.rowid >= coalesce((select rowid from articles_fts where articles_fts match ${query} order by rowid desc limit 1 offset ${size - 1}), 0)`;
