@@ -212,7 +212,8 @@ function store(
   }
   responses.set(responseKey(request), {
     ...stored,
-    payload,
+    // Kept off the JavaScript heap: megabytes of strings there make every major GC longer.
+    payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
     headers,
     generation: state.publicGeneration,
     latestPublishedAt: state.latestPublishedAt,

@@ -6,7 +6,7 @@ import { cacheKeys } from '../lib/cache-keys.js';
 export interface CachedResponse {
   etag: string;
   lastModified: string;
-  payload: string | Buffer;
+  payload: Buffer;
   headers: Record<string, string>;
   /** The cache keys it depends on, and their versions when it was read. */
   keys: string[];
