@@ -12,7 +12,10 @@ const LEAD_TOKENS = 6;
 const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** A token as the index compares it: lower case, accents removed (unicode61, remove_diacritics). */
-export const foldToken = (token: string) => token.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const ASCII = /^[0-9A-Za-z]*$/;
+export const foldToken = (token: string) =>
+  // Most tokens are ASCII: nothing to decompose (NFD is most of the cost of a snippet).
+  ASCII.test(token) ? token.toLowerCase() : token.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -26,12 +29,33 @@ interface Token {
   folded: string;
 }
 
-function tokensOf(text: string): Token[] {
+/**
+ * The tokens of a text, read only as far as asked: folding every token of a 20,000-character
+ * body costs more than the search query did, and the first match is usually early.
+ */
+function lazyTokens(text: string) {
   const tokens: Token[] = [];
-  for (const match of text.matchAll(TOKEN)) {
-    tokens.push({ start: match.index, end: match.index + match[0].length, folded: foldToken(match[0]) });
-  }
-  return tokens;
+  const matches = text.matchAll(TOKEN);
+  let exhausted = false;
+  return {
+    tokens,
+    /** Reads tokens until there are `count` of them (or no more); returns the array. */
+    reach(count: number): Token[] {
+      while (!exhausted && tokens.length < count) {
+        const next = matches.next();
+        if (next.done) exhausted = true;
+        else {
+          const match = next.value;
+          tokens.push({
+            start: match.index,
+            end: match.index + match[0].length,
+            folded: foldToken(match[0]),
+          });
+        }
+      }
+      return tokens;
+    },
+  };
 }
 
 /** How many tokens from `at` a term matches (0 for none). */
@@ -52,20 +76,31 @@ function matchLength(tokens: Token[], at: number, term: SearchTerm): number {
  * SNIPPET_SCAN_CHARACTERS, so a body of a million matches costs what a short one does.
  */
 export function buildSnippet(fields: string[], terms: SearchTerm[], tag: string | null): string {
-  let chosen: { text: string; tokens: Token[]; first: number } | undefined;
+  // A phrase looks this many tokens ahead of where it starts.
+  const lookahead = Math.max(1, ...terms.map((term) => term.tokens.length));
+  let chosen: { text: string; lazy: ReturnType<typeof lazyTokens>; first: number } | undefined;
   for (const field of fields) {
     const text = field.slice(0, SNIPPET_SCAN_CHARACTERS);
-    const tokens = tokensOf(text);
-    const first = tokens.findIndex((_, at) => terms.some((term) => matchLength(tokens, at, term) > 0));
+    const lazy = lazyTokens(text);
+    let first = -1;
+    for (let at = 0; at < lazy.reach(at + lookahead).length; at++) {
+      if (terms.some((term) => matchLength(lazy.tokens, at, term) > 0)) {
+        first = at;
+        break;
+      }
+    }
     if (first >= 0) {
-      chosen = { text, tokens, first };
+      chosen = { text, lazy, first };
       break;
     }
-    chosen ??= { text, tokens, first: 0 };
+    chosen ??= { text, lazy, first: 0 };
   }
-  if (!chosen || chosen.tokens.length === 0) return '';
-  const { text, tokens, first } = chosen;
+  if (!chosen) return '';
+  const { text, lazy, first } = chosen;
   const from = Math.max(0, first - LEAD_TOKENS);
+  // The window, what its last phrase may look at, and one more to know whether text follows.
+  const tokens = lazy.reach(from + WINDOW_TOKENS + lookahead + 1);
+  if (tokens.length === 0) return '';
   const to = Math.min(tokens.length, from + WINDOW_TOKENS);
   const marked = new Set<number>();
   for (let at = from; at < to; at++) {

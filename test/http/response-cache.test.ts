@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { SITE } from '../helpers/syndication.js';
@@ -157,3 +158,27 @@ t.test(
     t.ok(hits > 0, `unchanged responses were still served from the cache (${hits} hits)`);
   },
 );
+
+t.test('a hit is checked by the versions of its keys alone: it reads no content', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const databaseFile = join(dir, 'db.sqlite');
+  const { call } = await buildTestApp(t, { databaseFile });
+  const article = (
+    await call('POST', '/v1/articles', { body: { title: 'Original title', status: 'published' } })
+  ).json;
+  await call('GET', `/v1/articles/${article.id}`, { key: null });
+  // A change written past the repositories moves no key: a hit cannot see it, which shows that
+  // a hit asks nothing of the articles table (every write must go through the repositories).
+  const raw = new Database(databaseFile);
+  t.teardown(() => raw.close());
+  raw.prepare('update articles set title = ? where id = ?').run('Changed behind its back', article.id);
+  const hit = await call('GET', `/v1/articles/${article.id}`, { key: null });
+  t.equal(hit.headers['x-cache'], 'HIT');
+  t.equal(hit.json.title, 'Original title');
+  // A write through the API moves the article's key: the next read is fresh.
+  await call('PATCH', `/v1/articles/${article.id}`, { body: { subtitle: 'Now with a subtitle' } });
+  const fresh = await call('GET', `/v1/articles/${article.id}`, { key: null });
+  t.equal(fresh.headers['x-cache'], 'MISS');
+  t.match(fresh.json, { title: 'Changed behind its back', subtitle: 'Now with a subtitle' });
+});

@@ -275,44 +275,68 @@ export function createArticleListing(
     const sortValues = Object.fromEntries(
       request.sort.map((key, index) => [`sort${index}`, sortExpression(key.field)]),
     );
-    const columns = {
-      ...columnsFor(request.include),
-      ...sortValues,
-      ...(request.search ? { score: ftsRank } : {}),
-    };
     const order = request.sort.map((key) =>
       key.descending ? desc(sortExpression(key.field)) : asc(sortExpression(key.field)),
     );
     order.push(request.sort[0]?.descending ? desc(articles.id) : asc(articles.id));
-
-    let query = db
-      .select(columns)
-      .from(articles)
-      .leftJoin(sections, eq(sections.id, articles.sectionId))
-      // SQLite omits this join when no body column is selected (lists without `include`).
-      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-      .$dynamic();
-    let counter = db.select({ n: count() }).from(articles).$dynamic();
-    if (request.search) {
-      query = query.innerJoin(ftsTable, ftsJoin);
-      counter = counter.innerJoin(ftsTable, ftsJoin);
-    }
-    const newestMatches =
+    const conditions = and(
+      where,
       request.search && request.sort[0]?.field === 'relevance'
         ? ftsRankWindow(request.search.fts, rankWindow)
-        : undefined;
-    const rows = query
-      .where(
-        and(
-          where,
-          newestMatches,
-          request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined,
-        ),
-      )
-      .orderBy(...order)
-      .limit(request.perPage + 1)
-      .offset(request.page ? (request.page - 1) * request.perPage : 0)
-      .all() as (Row & Record<string, unknown>)[];
+        : undefined,
+      request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined,
+    );
+    const limit = request.perPage + 1;
+    const offset = request.page ? (request.page - 1) * request.perPage : 0;
+    let rows: (Row & Record<string, unknown>)[];
+    if (request.search) {
+      // Ranking reads ids, sort values and scores only; the page's rows are read afterwards by
+      // id. Reading every column of every match (sections, comment counts) cost more than
+      // the ranking itself.
+      const ranked = db
+        .select({ id: articles.id, ...sortValues, score: ftsRank })
+        .from(articles)
+        .innerJoin(ftsTable, ftsJoin)
+        .where(conditions)
+        .orderBy(...order)
+        .limit(limit)
+        .offset(offset)
+        .all() as ({ id: number } & Record<string, unknown>)[];
+      const full = new Map(
+        (
+          db
+            .select(columnsFor(request.include))
+            .from(articles)
+            .leftJoin(sections, eq(sections.id, articles.sectionId))
+            .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+            .where(
+              inArray(
+                articles.id,
+                ranked.map((row) => row.id),
+              ),
+            )
+            .all() as Row[]
+        ).map((row) => [row.id, row]),
+      );
+      rows = ranked.flatMap((rank) => {
+        const row = full.get(rank.id);
+        return row ? [{ ...row, ...rank }] : [];
+      });
+    } else {
+      rows = db
+        .select({ ...columnsFor(request.include), ...sortValues })
+        .from(articles)
+        .leftJoin(sections, eq(sections.id, articles.sectionId))
+        // SQLite omits this join when no body column is selected (lists without `include`).
+        .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+        .where(conditions)
+        .orderBy(...order)
+        .limit(limit)
+        .offset(offset)
+        .all() as (Row & Record<string, unknown>)[];
+    }
+    let counter = db.select({ n: count() }).from(articles).$dynamic();
+    if (request.search) counter = counter.innerJoin(ftsTable, ftsJoin);
     const total = countOnce(
       (stable: Audience) =>
         counter.where(
