@@ -272,13 +272,13 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       return payload;
     }
     const keys = dependencies(reply);
-    const keyed = validators.etag === undefined ? etagAfter(request, options, keys) : undefined;
-    const final = { etag: validators.etag ?? keyed?.etag ?? '', lastModified: validators.lastModified };
+    const signedAfter = validators.etag === undefined ? etagAfter(request, options, keys) : undefined;
+    const final = { etag: validators.etag ?? signedAfter?.etag ?? '', lastModified: validators.lastModified };
     const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
     if (!request.cacheHit && options.responses && bytes !== undefined && keys && storable(request)) {
       // Stored only when no public write raced the handler, with the key versions of that state.
-      const versions = keyed
-        ? keyed.versions
+      const versions = signedAfter
+        ? signedAfter.versions
         : settled(request, options)
           ? options.keyVersions(keys)
           : undefined;
