@@ -195,7 +195,11 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         '/sitemaps/tags.xml',
         '/sitemaps/news.xml',
       ];
-      return sendSitemap(reply, ['articles', 'sections', 'tags'], sitemapIndex(site(), paths));
+      return sendSitemap(
+        reply,
+        [cacheKeys.articles, cacheKeys.sections, cacheKeys.tags],
+        sitemapIndex(site(), paths),
+      );
     },
   );
 
@@ -224,7 +228,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         );
       }
       const articles = syndication.articlePage(request.instant, (page - 1) * perFile, perFile);
-      return sendSitemap(reply, ['articles'], articlesSitemap(site(), articles));
+      return sendSitemap(reply, [cacheKeys.articles], articlesSitemap(site(), articles));
     },
   );
 
@@ -245,7 +249,11 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       const newest = syndication.articlePage(request.instant, 0, 1)[0]?.publishedAt;
       const home =
         [newest ?? '', ...sections.map((section) => section.lastModified)].sort().at(-1) || undefined;
-      return sendSitemap(reply, ['sections', 'articles'], sectionsSitemap(site(), sections, home));
+      return sendSitemap(
+        reply,
+        [cacheKeys.sections, cacheKeys.articles],
+        sectionsSitemap(site(), sections, home),
+      );
     },
   );
 
@@ -256,7 +264,11 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       schema: sitemapSchema('getTagsSitemap', 'Tags sitemap', 'Every tag that a published article carries.'),
     },
     async (request, reply) =>
-      sendSitemap(reply, ['tags', 'articles'], tagsSitemap(site(), syndication.tagsInUse(request.instant))),
+      sendSitemap(
+        reply,
+        [cacheKeys.tags, cacheKeys.articles],
+        tagsSitemap(site(), syndication.tagsInUse(request.instant)),
+      ),
   );
 
   const newsWindowStart = (at: string) => new Date(Date.parse(at) - NEWS_WINDOW_MS).toISOString();
