@@ -7,8 +7,9 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { openDatabase } from './db/index.js';
+import { POSTGRES_NOT_YET } from './db/postgres/index.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies } from './http/json-body.js';
 import { requestSerializer } from './http/logging.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (config.postgresUrl) throw new ConfigError(POSTGRES_NOT_YET);
   const database = openDatabase(config.databaseFile);
   const services = createServices(database.db, now, {
     renderTimeoutMs: config.renderTimeoutMs,

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
+import { openPostgres, POSTGRES_NOT_YET, redactedUrl } from './db/postgres/index.js';
 import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
 import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
@@ -44,6 +45,7 @@ async function runCli(
     return command ? 0 : 2;
   }
   const config = loadConfig(env);
+  if (config.postgresUrl) return await runOnPostgres(command, config.postgresUrl, print);
   // Opening the database applies pending migrations.
   const { sqlite, db } = openDatabase(config.databaseFile);
   try {
@@ -118,6 +120,15 @@ async function runCli(
   } finally {
     sqlite.close();
   }
+}
+
+/** PostgreSQL has its schema and migrations; the other commands need its repositories (#15). */
+async function runOnPostgres(command: string, url: string, print: (line: string) => void) {
+  if (command !== 'migrate') throw new ConfigError(POSTGRES_NOT_YET);
+  const { close } = await openPostgres(url);
+  await close();
+  print(`migrated ${redactedUrl(url)}`);
+  return 0;
 }
 
 interface ImportRun {

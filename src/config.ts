@@ -171,8 +171,10 @@ export type Env = Static<typeof EnvSchema>;
 export interface Config {
   port: number;
   host: string;
-  /** A filesystem path for SQLite, or ':memory:'. */
+  /** A filesystem path for SQLite, or ':memory:' (empty when the store is PostgreSQL). */
   databaseFile: string;
+  /** Set when DATABASE_URL names PostgreSQL: see src/db/postgres. */
+  postgresUrl?: string;
   adminKey?: string;
   logLevel: string;
   bodyLimit: number;
@@ -202,16 +204,27 @@ export interface WebhookSettings {
 
 export class ConfigError extends Error {}
 
-/** Turns a DATABASE_URL into the SQLite file it names; PostgreSQL is not implemented yet. */
-export function databaseFileFromUrl(url: string): string {
-  if (url === ':memory:') return url;
-  if (url.startsWith('file:')) return url.slice('file:'.length) || ':memory:';
+export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+/** Reads a DATABASE_URL: a SQLite file (file:<path>, a bare path, :memory:) or a PostgreSQL URL. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (url === ':memory:') return { kind: 'sqlite', file: url };
+  if (url.startsWith('file:')) return { kind: 'sqlite', file: url.slice('file:'.length) || ':memory:' };
   if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConfigError('DATABASE_URL: PostgreSQL is not supported yet; use file:<path> for SQLite');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {}
+    // The message never repeats the URL: it may carry a password.
+    if (!parsed?.hostname || parsed.pathname.length < 2)
+      throw new ConfigError(
+        'DATABASE_URL: a PostgreSQL URL needs a host and a database, as in postgres://user:password@host:5432/db',
+      );
+    return { kind: 'postgres', url };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
     throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url}"`);
-  return url;
+  return { kind: 'sqlite', file: url };
 }
 
 /** An absolute http(s) URL without query or fragment, trailing slash removed; or a problem. */
@@ -263,9 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = Value.Errors(EnvSchema, converted).map(
     (error) => `${error.instancePath.slice(1) || '(env)'}: ${error.message}`,
   );
-  let databaseFile = '';
+  let database: DatabaseLocation = { kind: 'sqlite', file: '' };
   try {
-    databaseFile = databaseFileFromUrl(String(converted.DATABASE_URL));
+    database = parseDatabaseUrl(String(converted.DATABASE_URL));
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -277,7 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: parsed.PORT,
     host: parsed.HOST,
-    databaseFile,
+    databaseFile: database.kind === 'sqlite' ? database.file : '',
+    postgresUrl: database.kind === 'postgres' ? database.url : undefined,
     adminKey: parsed.BROADSHEET_ADMIN_KEY,
     logLevel: parsed.LOG_LEVEL,
     bodyLimit: parsed.BODY_LIMIT,

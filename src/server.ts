@@ -4,8 +4,10 @@ import { ConfigError, loadConfig } from './config.js';
 // The only place (with cli.ts) that reads the environment, listens and exits.
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     config = loadConfig();
+    app = await buildApp(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -14,7 +16,6 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const app = await buildApp(config);
   const bootstrapKey = app.services.keys.bootstrap(config.adminKey !== undefined);
   if (bootstrapKey) {
     // Printed once, on the first start of an empty database; only its hash is stored.

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { databaseFileFromUrl, loadConfig } from '../src/config.js';
+import { loadConfig, parseDatabaseUrl } from '../src/config.js';
 
 t.test('defaults need nothing set', async (t) => {
   t.match(loadConfig({}), {
@@ -43,10 +43,22 @@ t.test('environment values are converted and checked', async (t) => {
 });
 
 t.test('DATABASE_URL forms', async (t) => {
-  t.equal(databaseFileFromUrl('file:./data/x.db'), './data/x.db');
-  t.equal(databaseFileFromUrl('file:/abs/x.db'), '/abs/x.db');
-  t.equal(databaseFileFromUrl(':memory:'), ':memory:');
-  t.equal(databaseFileFromUrl('./plain.db'), './plain.db');
-  t.throws(() => databaseFileFromUrl('postgres://u@h/db'), /PostgreSQL is not supported yet/);
-  t.throws(() => databaseFileFromUrl('mysql://h/db'), /unsupported scheme/);
+  t.same(parseDatabaseUrl('file:./data/x.db'), { kind: 'sqlite', file: './data/x.db' });
+  t.same(parseDatabaseUrl('file:/abs/x.db'), { kind: 'sqlite', file: '/abs/x.db' });
+  t.same(parseDatabaseUrl(':memory:'), { kind: 'sqlite', file: ':memory:' });
+  t.same(parseDatabaseUrl('./plain.db'), { kind: 'sqlite', file: './plain.db' });
+  t.same(parseDatabaseUrl('postgres://u:p@h:5432/db'), { kind: 'postgres', url: 'postgres://u:p@h:5432/db' });
+  t.same(parseDatabaseUrl('postgresql://h/db'), { kind: 'postgres', url: 'postgresql://h/db' });
+  t.throws(() => parseDatabaseUrl('mysql://h/db'), /unsupported scheme/);
+  t.throws(() => parseDatabaseUrl('postgres://u:secret@h'), /needs a host and a database/);
+  try {
+    loadConfig({ DATABASE_URL: 'postgres://u:secret-password@/' });
+    t.fail('a PostgreSQL URL without host is refused');
+  } catch (error) {
+    t.notMatch(String(error), /secret-password/, 'the password never appears in the message');
+  }
+  t.match(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }), {
+    postgresUrl: 'postgres://u@h/db',
+    databaseFile: '',
+  });
 });

@@ -41,7 +41,7 @@ t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits 
 
 t.test('bad configuration stops the server with a clear message', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'postgres://localhost/x' },
+    env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://localhost/x' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -51,7 +51,7 @@ t.test('bad configuration stops the server with a clear message', async (t) => {
   const code = await new Promise((resolve) => child.on('exit', resolve));
   t.equal(code, 1);
   t.match(stderr, /PORT: must be integer/);
-  t.match(stderr, /PostgreSQL is not supported yet/);
+  t.match(stderr, /DATABASE_URL: unsupported scheme/);
 });
 
 t.test('SIGTERM exits within the drain even when a request never finishes', async (t) => {

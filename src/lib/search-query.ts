@@ -2,7 +2,8 @@ import { DomainError } from './errors.js';
 import { foldToken, type SearchTerm } from './snippet.js';
 
 /**
- * Turns what a reader types into a safe FTS5 MATCH expression.
+ * Turns what a reader types into a safe FTS5 MATCH expression (SQLite), or a tsquery
+ * (PostgreSQL), from one parse: the two stores understand the same query language.
  *
  * Supported: words (implicitly ANDed), "quoted phrases", prefixes (secur*), AND / OR / NOT
  * (upper case; lower-case and/or/not are words), -word for NOT, and brackets. Punctuation inside a
@@ -17,7 +18,7 @@ type Token =
   | { kind: 'and' | 'or' | 'not' | 'minus' | 'open' | 'close' };
 
 type Node =
-  | { kind: 'term'; fts: string; term: SearchTerm }
+  | { kind: 'term'; fts: string; tsquery: string; term: SearchTerm }
   | { kind: 'and'; positive: Node[]; negative: Node[] }
   | { kind: 'or'; options: Node[] };
 
@@ -55,6 +56,9 @@ function tokenize(query: string): Token[] {
   return tokens;
 }
 
+/** A tsquery lexeme, quoted (tokens are letters, digits and marks, but quoting costs nothing). */
+const lexeme = (token: string) => `'${token.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+
 function term(text: string, prefix: boolean, quoted: boolean): Node | undefined {
   const parts = indexTokens(text);
   if (parts.length === 0) {
@@ -62,10 +66,14 @@ function term(text: string, prefix: boolean, quoted: boolean): Node | undefined 
     if (quoted) throw invalid('a quoted phrase needs at least one word');
     return undefined; // a lone dash or other punctuation: nothing to search for
   }
+  const tokens = parts.map(foldToken);
   return {
     kind: 'term',
     fts: `"${parts.join(' ')}"${prefix ? ' *' : ''}`,
-    term: { tokens: parts.map(foldToken), prefix },
+    // Folded here: the PostgreSQL index folds the same way (migrations-postgres 0001), and the
+    // text is cast to tsquery as it is, not parsed again by a text search configuration.
+    tsquery: `${tokens.map(lexeme).join(' <-> ')}${prefix ? ':*' : ''}`,
+    term: { tokens, prefix },
   };
 }
 
@@ -152,6 +160,16 @@ function render(node: Node): string {
   return node.negative.reduce((expression, excluded) => `(${expression} NOT ${render(excluded)})`, body);
 }
 
+function renderTsquery(node: Node): string {
+  if (node.kind === 'term') return node.tsquery;
+  if (node.kind === 'or') return `(${node.options.map(renderTsquery).join(' | ')})`;
+  const parts = [
+    ...node.positive.map(renderTsquery),
+    ...node.negative.map((excluded) => `!(${renderTsquery(excluded)})`),
+  ];
+  return `(${parts.join(' & ')})`;
+}
+
 /** The terms a snippet highlights: everything searched for, except what is excluded. */
 function wanted(node: Node): SearchTerm[] {
   if (node.kind === 'term') return [node.term];
@@ -161,16 +179,22 @@ function wanted(node: Node): SearchTerm[] {
 
 export const SEARCH_QUERY_MAX_LENGTH = 200;
 
+export interface ParsedSearch {
+  /** The FTS5 MATCH expression (SQLite). */
+  fts: string;
+  /** The same query as tsquery text (PostgreSQL). */
+  tsquery: string;
+  /** What snippets highlight. */
+  terms: SearchTerm[];
+}
+
 /**
- * A reader's query as the FTS5 MATCH expression and the terms to highlight; throws a 400
- * DomainError when it means nothing.
+ * A reader's query for either store, and the terms to highlight; throws a 400 DomainError when
+ * it means nothing.
  */
-export function parseSearch(query: string): { fts: string; terms: SearchTerm[] } {
+export function parseSearch(query: string): ParsedSearch {
   if (query.length > SEARCH_QUERY_MAX_LENGTH)
     throw invalid(`it is longer than ${SEARCH_QUERY_MAX_LENGTH} characters`);
   const tree = new Parser(tokenize(query)).parse();
-  return { fts: render(tree), terms: wanted(tree) };
+  return { fts: render(tree), tsquery: renderTsquery(tree), terms: wanted(tree) };
 }
-
-/** The FTS5 MATCH expression for a reader's query; throws a 400 DomainError when it means nothing. */
-export const toFtsQuery = (query: string): string => parseSearch(query).fts;

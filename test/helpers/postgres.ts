@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Test } from 'tap';
+import { openPostgres, type PostgresHandle } from '../../src/db/postgres/index.js';
+
+/** The PostgreSQL the PostgreSQL tests use; .ci/run starts one (scripts/start-postgres.sh). */
+export const postgresUrl = process.env.TEST_DATABASE_URL;
+
+/** `skip` for tests that need PostgreSQL: they run where TEST_DATABASE_URL is set. */
+export const needsPostgres = postgresUrl ? false : 'needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)';
+
+const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+/** A migrated store in a schema of its own, dropped when the test ends. */
+export async function freshPostgres(t: Test): Promise<PostgresHandle & { schema: string }> {
+  const schema = uniqueName('test');
+  const handle = await openPostgres(postgresUrl as string, { schema, poolSize: 4 });
+  t.teardown(async () => {
+    await handle.pool.query(`drop schema ${schema} cascade`);
+    await handle.close();
+  });
+  return { ...handle, schema };
+}
+
+/** An empty database of its own (for what works on a whole database, such as the CLI), dropped after. */
+export async function freshPostgresDatabase(t: Test): Promise<string> {
+  const name = uniqueName('test_db');
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  t.teardown(async () => {
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
+  });
+  const url = new URL(postgresUrl as string);
+  url.pathname = `/${name}`;
+  return url.href;
+}
