@@ -6,6 +6,8 @@ import { openPostgres, POSTGRES_NOT_YET, redactedUrl } from './db/postgres/index
 import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
 import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
+import { postgresNdjsonSource, postgresNdjsonTarget } from './modules/transfer/ndjson-postgres.js';
+import { sqliteNdjsonSource, sqliteNdjsonTarget } from './modules/transfer/ndjson-sqlite.js';
 import { ImportReport } from './modules/transfer/report.js';
 import { importWordpress } from './modules/transfer/wordpress-import.js';
 import { createServices } from './services.js';
@@ -20,7 +22,8 @@ const usage = `Usage:
   broadsheet import markdown DIR [--dry-run]            every .md file under DIR (YAML front matter)
   broadsheet import ndjson FILE [--dry-run]             restore an export, items under their ids
   broadsheet export ndjson FILE                         everything but keys and webhooks, one JSON a line
-Scopes: ${API_SCOPES.join(', ')}`;
+Scopes: ${API_SCOPES.join(', ')}
+On PostgreSQL (DATABASE_URL=postgres://...): migrate, import ndjson and export ndjson.`;
 
 /** Runs one command; returns the process exit code. Output goes through `print`. */
 async function runCli(
@@ -45,7 +48,8 @@ async function runCli(
     return command ? 0 : 2;
   }
   const config = loadConfig(env);
-  if (config.postgresUrl) return await runOnPostgres(command, config.postgresUrl, print);
+  if (config.postgresUrl)
+    return await runOnPostgres(positionals, config.postgresUrl, print, values['dry-run'] ?? false);
   // Opening the database applies pending migrations.
   const { sqlite, db } = openDatabase(config.databaseFile);
   try {
@@ -65,12 +69,7 @@ async function runCli(
       return integrity === 'ok' ? 0 : 1;
     }
     if (command === 'export' && subcommand === 'ndjson' && argument) {
-      const counts = await exportNdjson(db, argument);
-      print(
-        `exported ${Object.entries(counts)
-          .map(([kind, n]) => `${n} ${kind}s`)
-          .join(', ')} to ${argument}`,
-      );
+      print(exported(await exportNdjson(sqliteNdjsonSource(db), argument), argument));
       return 0;
     }
     const formats = ['markdown', 'ndjson', 'wordpress'] as const;
@@ -122,13 +121,44 @@ async function runCli(
   }
 }
 
-/** PostgreSQL has its schema and migrations; the other commands need its repositories (#15). */
-async function runOnPostgres(command: string, url: string, print: (line: string) => void) {
-  if (command !== 'migrate') throw new ConfigError(POSTGRES_NOT_YET);
-  const { close } = await openPostgres(url);
-  await close();
-  print(`migrated ${redactedUrl(url)}`);
-  return 0;
+const exported = (counts: Record<string, number>, file: string) =>
+  `exported ${Object.entries(counts)
+    .map(([kind, n]) => `${n} ${kind}s`)
+    .join(', ')} to ${file}`;
+
+/** On PostgreSQL: migrate, and NDJSON export and import (moving a site over from SQLite). */
+async function runOnPostgres(
+  [command, subcommand, argument]: string[],
+  url: string,
+  print: (line: string) => void,
+  dryRun: boolean,
+): Promise<number> {
+  const supported =
+    command === 'migrate' ||
+    ((command === 'export' || command === 'import') && subcommand === 'ndjson' && argument);
+  if (!supported) throw new ConfigError(POSTGRES_NOT_YET);
+  const store = await openPostgres(url);
+  try {
+    if (command === 'migrate') print(`migrated ${redactedUrl(url)}`);
+    else if (command === 'export')
+      print(
+        exported(await exportNdjson(postgresNdjsonSource(store.db), argument as string), argument as string),
+      );
+    else {
+      const report = new ImportReport(print, process.stdout.isTTY === true);
+      await importNdjson(
+        await postgresNdjsonTarget(store.pool, () => new Date(), { dryRun }),
+        argument as string,
+        report,
+      );
+      for (const line of report.summary()) print(line);
+      if (dryRun) print('dry run: nothing was written');
+      return report.failed ? 1 : 0;
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 interface ImportRun {
@@ -156,7 +186,7 @@ async function runImport(
     if (format === 'markdown') await importMarkdown(services, run.db, source, report);
     else if (format === 'wordpress')
       await importWordpress(services, run.db, source, report, { pages: run.pages });
-    else await importNdjson(run, services.contentState, source, report, services.now);
+    else await importNdjson(sqliteNdjsonTarget(run, services.contentState, services.now), source, report);
   } finally {
     if (run.dryRun) run.sqlite.exec('ROLLBACK');
     await services.renderer.close();

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 import { parse } from 'yaml';
+import { buildTestApp } from './app.js';
 
 export const SEED_ARTICLE_PATH = fileURLToPath(new URL('../fixtures/seed-article.md', import.meta.url));
 
@@ -19,4 +21,32 @@ export function loadSeedArticle(): SeedArticle {
   if (!match?.[1] || match[2] === undefined) throw new Error('seed article has no front matter');
   const front = parse(match[1]) as Omit<SeedArticle, 'body'>;
   return { ...front, body: match[2] };
+}
+
+/**
+ * A small site with a bit of everything an export carries (nested sections, the seed article
+ * and a revision of it, a scheduled article, a trashed draft, an approved comment and a pending
+ * reply), written through the API into a SQLite file.
+ */
+export async function buildSampleSite(t: Test, databaseFile: string): Promise<void> {
+  const { call, clock } = await buildTestApp(t, { databaseFile });
+  const seed = loadSeedArticle();
+  const world = await call('POST', '/v1/sections', { body: { name: 'World' } });
+  await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: world.json.id } });
+  await call('POST', '/v1/sections', { body: { name: seed.section } });
+  const article = await call('POST', '/v1/articles', { body: { ...seed, author: 'A. Writer' } });
+  await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
+  const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
+  await call('POST', '/v1/articles', {
+    body: { title: 'Scheduled', section: 'europe', status: 'scheduled', publishedAt: later },
+  });
+  const draft = await call('POST', '/v1/articles', { body: { title: 'Trashed draft', tags: ['Secret'] } });
+  await call('DELETE', `/v1/articles/${draft.json.id}`);
+  const root = await call('POST', `/v1/articles/${article.json.id}/comments`, {
+    body: { authorName: 'R', authorEmail: 'r@example.org', body: 'First', status: 'approved' },
+  });
+  await call('POST', `/v1/articles/${article.json.id}/comments`, {
+    key: null,
+    body: { authorName: 'S', authorEmail: 's@example.org', body: 'Reply', parentId: root.json.id },
+  });
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { decodeHTML } from 'entities';
 import t, { type Test } from 'tap';
 import { buildTestApp } from '../helpers/app.js';
-import { loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
+import { buildSampleSite, loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
 
 const run = promisify(execFile);
 
@@ -119,28 +119,7 @@ t.test('import markdown: a folder with the seed article; a second run changes no
 t.test('NDJSON: export, import into an empty database, export again: the same bytes and API', async (t) => {
   const dir = workspace(t);
   const source = join(dir, 'source.db');
-  {
-    const { call, clock } = await buildTestApp(t, { databaseFile: source });
-    const seed = loadSeedArticle();
-    const world = await call('POST', '/v1/sections', { body: { name: 'World' } });
-    await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: world.json.id } });
-    await call('POST', '/v1/sections', { body: { name: seed.section } });
-    const article = await call('POST', '/v1/articles', { body: { ...seed, author: 'A. Writer' } });
-    await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
-    const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
-    await call('POST', '/v1/articles', {
-      body: { title: 'Scheduled', section: 'europe', status: 'scheduled', publishedAt: later },
-    });
-    const draft = await call('POST', '/v1/articles', { body: { title: 'Trashed draft', tags: ['Secret'] } });
-    await call('DELETE', `/v1/articles/${draft.json.id}`);
-    const root = await call('POST', `/v1/articles/${article.json.id}/comments`, {
-      body: { authorName: 'R', authorEmail: 'r@example.org', body: 'First', status: 'approved' },
-    });
-    await call('POST', `/v1/articles/${article.json.id}/comments`, {
-      key: null,
-      body: { authorName: 'S', authorEmail: 's@example.org', body: 'Reply', parentId: root.json.id },
-    });
-  }
+  await buildSampleSite(t, source);
   const first = join(dir, 'first.ndjson');
   const second = join(dir, 'second.ndjson');
   t.match(

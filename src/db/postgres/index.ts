@@ -65,7 +65,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
 /** What the server and the commands other than `migrate` answer on PostgreSQL today. */
 export const POSTGRES_NOT_YET =
-  'DATABASE_URL: the API does not run on PostgreSQL yet. `npm run migrate` creates and migrates a PostgreSQL database; serving, keys, import and export still need file:<path> (SQLite).';
+  'DATABASE_URL: the API does not run on PostgreSQL yet. On PostgreSQL, `npm run migrate` creates and migrates the database, and `npm run export -- ndjson FILE` / `npm run import -- ndjson FILE` move a site over; serving, keys and the other imports still need file:<path> (SQLite).';
 
 /** A PostgreSQL URL fit for a log line: the password replaced. */
 export function redactedUrl(url: string): string {

@@ -1,26 +1,13 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { asc, eq, sql } from 'drizzle-orm';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { ContentStateRepository } from '../../db/content-state.js';
-import { writeTransaction } from '../../db/helpers.js';
-import type { DatabaseHandle, Db } from '../../db/index.js';
-import {
-  ARTICLE_STATUSES,
-  articleBodies,
-  articleRevisions,
-  articles,
-  articleTags,
-  COMMENT_STATUSES,
-  comments,
-  sections,
-  tags,
-} from '../../db/schema.js';
-import { cacheKeys } from '../../lib/cache-keys.js';
-import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
-import type { ImportReport } from './report.js';
+import { ARTICLE_STATUSES, COMMENT_STATUSES } from '../../db/schema.js';
+import type { ImportReport, Outcome } from './report.js';
+
+// The NDJSON format and what both stores share: the export's order, line checks, batching.
+// Each store reads and writes rows in its own module (ndjson-sqlite.ts, ndjson-postgres.ts).
 
 export const NDJSON_FORMAT = 'broadsheet.ndjson/1';
 
@@ -129,12 +116,87 @@ const checkers = new Map(
   Line.anyOf.map((schema) => [String(schema.properties.kind.const), Compile(schema)] as const),
 );
 
+/** An item of the file: every line but the header. */
+export type Item = Exclude<LineType, { kind: 'broadsheet' }>;
+export type ArticleItem = Extract<Item, { kind: 'article' }>;
+type Unkinded<K extends Item['kind']> = Omit<Extract<Item, { kind: K }>, 'kind'>;
+
+/** Where an export reads from: rows as the store keeps them, in any order. */
+export interface NdjsonSource {
+  sections(): Promise<Unkinded<'section'>[]>;
+  tags(): Promise<Unkinded<'tag'>[]>;
+  articleIds(): Promise<number[]>;
+  article(id: number): Promise<Unkinded<'article'> | undefined>;
+  /** Without clientHash, which never leaves the server. */
+  comments(): Promise<Unkinded<'comment'>[]>;
+}
+
+/** Where an import writes: each item in a savepoint of its own, a batch in one transaction. */
+export interface NdjsonTarget {
+  restoreBatch(items: Item[], settle: (item: Item, outcome: Outcome | Error) => void): Promise<void>;
+  /** After the last batch (PostgreSQL moves its id sequences past the restored ids). */
+  finish(): Promise<void>;
+}
+
+/** The columns of an article line, from its row and what sits beside it. */
+export function articleItem(
+  row: Omit<Unkinded<'article'>, 'body' | 'tagIds' | 'revisions'>,
+  body: string,
+  tagIds: number[],
+  revisions: Unkinded<'article'>['revisions'],
+): Unkinded<'article'> {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    excerpt: row.excerpt,
+    body,
+    status: row.status,
+    trashedFrom: row.trashedFrom,
+    trashedAt: row.trashedAt,
+    sectionId: row.sectionId,
+    tagIds,
+    author: row.author,
+    publishedAt: row.publishedAt,
+    commentsEnabled: row.commentsEnabled,
+    version: row.version,
+    announced: row.announced,
+    sourceId: row.sourceId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    revisions: revisions.map(({ number, createdAt, keyName, snapshot, changes }) => ({
+      number,
+      createdAt,
+      keyName,
+      snapshot,
+      changes,
+    })),
+  };
+}
+
+/** Parents before their children, then by id: an import then finds every parent in place. */
+function parentsFirst<T extends { id: number; parentId: number | null }>(items: T[]): T[] {
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const depth = (item: T): number => {
+    let levels = 0;
+    for (let parent = item.parentId; parent !== null && levels <= items.length; levels++)
+      parent = byId.get(parent)?.parentId ?? null;
+    return levels;
+  };
+  const depths = new Map(items.map((item) => [item.id, depth(item)]));
+  return [...items].sort((a, b) => (depths.get(a.id) ?? 0) - (depths.get(b.id) ?? 0) || a.id - b.id);
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Writes everything needed to rebuild the site (API keys and webhooks excluded) as NDJSON:
  * sections parents first, tags, articles with their revisions, comments parents first. The
- * output depends on the data only, so exporting a re-imported database gives the same bytes.
+ * output depends on the data only, so exporting a re-imported database gives the same bytes,
+ * whichever store it came from.
  */
-export async function exportNdjson(db: Db, file: string): Promise<Record<string, number>> {
+export async function exportNdjson(source: NdjsonSource, file: string): Promise<Record<string, number>> {
   const out = createWriteStream(file);
   const counts: Record<string, number> = { section: 0, tag: 0, article: 0, comment: 0 };
   const write = async (line: LineType) => {
@@ -142,186 +204,46 @@ export async function exportNdjson(db: Db, file: string): Promise<Record<string,
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   };
   await write({ kind: 'broadsheet', format: NDJSON_FORMAT });
-  const tree = db.all<{ id: number }>(sql`with recursive tree(id, depth) as (
-      select id, 0 from ${sections} where parent_id is null
-      union all select s.id, tree.depth + 1 from ${sections} s join tree on s.parent_id = tree.id)
-    select id from tree order by depth, id`);
-  for (const { id: sectionId } of tree) {
-    const { sourceId, ...row } =
-      db.select().from(sections).where(eq(sections.id, sectionId)).get() ?? ({} as never);
-    await write({ kind: 'section', ...row, sourceId });
+  for (const row of parentsFirst(await source.sections())) await write({ kind: 'section', ...row });
+  for (const row of (await source.tags()).sort((a, b) => a.id - b.id)) await write({ kind: 'tag', ...row });
+  for (const id of (await source.articleIds()).sort((a, b) => a - b)) {
+    const article = await source.article(id);
+    if (article) await write({ kind: 'article', ...article });
   }
-  for (const row of db.select().from(tags).orderBy(asc(tags.id)).all()) await write({ kind: 'tag', ...row });
-  const articleIds = db.select({ id: articles.id }).from(articles).orderBy(asc(articles.id)).all();
-  for (const { id: articleId } of articleIds) {
-    const row = db.select().from(articles).where(eq(articles.id, articleId)).get();
-    if (!row) continue;
-    const body = db
-      .select({ body: articleBodies.body })
-      .from(articleBodies)
-      .where(eq(articleBodies.articleId, articleId))
-      .get();
-    const tagIds = db
-      .select({ id: articleTags.tagId })
-      .from(articleTags)
-      .where(eq(articleTags.articleId, articleId))
-      .orderBy(asc(articleTags.position))
-      .all()
-      .map((link) => link.id);
-    const revisions = db
-      .select()
-      .from(articleRevisions)
-      .where(eq(articleRevisions.articleId, articleId))
-      .orderBy(asc(articleRevisions.number))
-      .all()
-      .map(({ number, createdAt, keyName, snapshot, changes }) => ({
-        number,
-        createdAt,
-        keyName,
-        snapshot,
-        changes,
-      }));
-    await write({
-      kind: 'article',
-      id: row.id,
-      slug: row.slug,
-      title: row.title,
-      subtitle: row.subtitle,
-      excerpt: row.excerpt,
-      body: body?.body ?? '',
-      status: row.status,
-      trashedFrom: row.trashedFrom,
-      trashedAt: row.trashedAt,
-      sectionId: row.sectionId,
-      tagIds,
-      author: row.author,
-      publishedAt: row.publishedAt,
-      commentsEnabled: row.commentsEnabled,
-      version: row.version,
-      announced: row.announced,
-      sourceId: row.sourceId,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      revisions,
-    });
-  }
-  for (const row of db.select().from(comments).orderBy(asc(comments.articleId), asc(comments.path)).all()) {
-    const { clientHash: _private, ...rest } = row;
-    await write({ kind: 'comment', ...rest });
-  }
+  // Within an article, comment paths sort parents first (code points, the same on both stores).
+  const threads = (await source.comments()).sort(
+    (a, b) => a.articleId - b.articleId || byText(a.path, b.path),
+  );
+  for (const row of threads) await write({ kind: 'comment', ...row });
   out.end();
   await once(out, 'finish');
   return counts;
 }
 
-/** Writes one item exactly as exported, under its id: inserted, or overwritten when it differs. */
-function restore(
-  db: Db,
-  line: Exclude<LineType, { kind: 'broadsheet' }>,
-): 'created' | 'updated' | 'unchanged' {
-  const upsert = <T extends Record<string, unknown>>(
-    table: typeof sections | typeof tags | typeof comments,
-    row: T,
-    existing: Record<string, unknown> | undefined,
-  ) => {
-    if (!existing) {
-      db.insert(table)
-        .values(row as never)
-        .run();
-      return 'created' as const;
-    }
-    const same = Object.entries(row).every(
-      ([key, value]) => JSON.stringify(existing[key]) === JSON.stringify(value),
-    );
-    if (same) return 'unchanged' as const;
-    db.update(table)
-      .set(row as never)
-      .where(eq(table.id, row.id as number))
-      .run();
-    return 'updated' as const;
-  };
-  if (line.kind === 'section') {
-    const { kind: _kind, ...row } = line;
-    return upsert(sections, row, db.select().from(sections).where(eq(sections.id, row.id)).get());
-  }
-  if (line.kind === 'tag') {
-    const { kind: _kind, ...row } = line;
-    return upsert(tags, row, db.select().from(tags).where(eq(tags.id, row.id)).get());
-  }
-  if (line.kind === 'comment') {
-    const { kind: _kind, ...row } = line;
-    return upsert(comments, row, db.select().from(comments).where(eq(comments.id, row.id)).get());
-  }
-  const { kind: _kind, body, tagIds, revisions, ...row } = line;
-  const existing = db.select().from(articles).where(eq(articles.id, row.id)).get();
-  if (existing && existing.version === row.version && existing.updatedAt === row.updatedAt)
-    return 'unchanged';
-  const rendering = renderMarkdown(body);
-  const rendered = {
-    wordCount: rendering.wordCount,
-    autoExcerpt: rendering.excerpt,
-    renderVersion: RENDER_VERSION,
-  };
-  const bodyRow = { body, bodyHtml: rendering.html, toc: rendering.toc, bodyText: rendering.text };
-  if (existing) {
-    db.update(articles)
-      .set({ ...row, ...rendered })
-      .where(eq(articles.id, row.id))
-      .run();
-    db.update(articleBodies).set(bodyRow).where(eq(articleBodies.articleId, row.id)).run();
-    db.delete(articleTags).where(eq(articleTags.articleId, row.id)).run();
-    db.delete(articleRevisions).where(eq(articleRevisions.articleId, row.id)).run();
-  } else {
-    db.insert(articles)
-      .values({ ...row, ...rendered })
-      .run();
-  }
-  // Tags before the body: each tag link rewrites the article's full-text row, cheap while
-  // the body is not in it yet (the body's own trigger indexes it once).
-  if (tagIds.length > 0) {
-    db.insert(articleTags)
-      .values(tagIds.map((tagId, position) => ({ articleId: row.id, tagId, position })))
-      .run();
-  }
-  if (!existing) {
-    db.insert(articleBodies)
-      .values({ articleId: row.id, ...bodyRow })
-      .run();
-  }
-  if (revisions.length > 0) {
-    db.insert(articleRevisions)
-      .values(revisions.map((revision) => ({ articleId: row.id, ...revision })))
-      .run();
-  }
-  return existing ? 'updated' : 'created';
-}
+/** A batch commits this many lines at once: one commit per line made 10,000 articles take minutes. */
+const BATCH = 500;
 
 /**
  * Restores an NDJSON export, each item under its own id and exactly as exported (dates,
  * versions, revisions, statuses), into an empty database or over the one it came from; items
  * already identical are left alone. Every line is checked against its schema and written in
- * its own transaction (foreign keys checked), so a bad line is reported and skips only itself.
+ * its own savepoint (foreign keys checked), so a bad line is reported and skips only itself.
  */
-export async function importNdjson(
-  { db, sqlite: client }: DatabaseHandle,
-  contentState: ContentStateRepository,
-  file: string,
-  report: ImportReport,
-  now: () => Date,
-): Promise<void> {
+export async function importNdjson(target: NdjsonTarget, file: string, report: ImportReport): Promise<void> {
   const readLines = () =>
     createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let total = 0;
   for await (const _ of readLines()) total++;
   report.start(total, 'ndjson');
-  // Lines are committed 500 at a time (each its own savepoint, so a bad one undoes only
-  // itself): one fsync per line made 10,000 articles take minutes. A dry run is already
-  // inside the transaction it will roll back.
-  const batching = !client.inTransaction;
-  let pending = 0;
-  const commit = () => {
-    if (batching && client.inTransaction) client.exec('COMMIT');
-    pending = 0;
+  const sources = new Map<Item, string>();
+  let batch: Item[] = [];
+  const flush = async () => {
+    await target.restoreBatch(batch, (item, outcome) => {
+      if (outcome instanceof Error) report.fail(item.kind, sources.get(item) ?? '', outcome.message);
+      else report.count(item.kind, outcome);
+    });
+    batch = [];
+    sources.clear();
   };
   let number = 0;
   for await (const text of readLines()) {
@@ -351,20 +273,11 @@ export async function importNdjson(
       continue;
     }
     if (kind === 'broadsheet') continue;
-    if (batching && !client.inTransaction) client.exec('BEGIN IMMEDIATE');
-    try {
-      const outcome = writeTransaction(db, () => {
-        const result = restore(db, line as Exclude<LineType, { kind: 'broadsheet' }>);
-        // Restored rows can be of any kind: every cached response depends on this key.
-        if (result !== 'unchanged') contentState.touchPublic(now().toISOString(), [cacheKeys.everything]);
-        return result;
-      });
-      report.count(kind, outcome);
-    } catch (error) {
-      report.fail(kind, source, (error as Error).message);
-    }
-    if (++pending >= 500) commit();
+    sources.set(line as Item, source);
+    batch.push(line as Item);
+    if (batch.length >= BATCH) await flush();
   }
-  commit();
+  await flush();
+  await target.finish();
   report.stop();
 }
