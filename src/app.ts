@@ -105,7 +105,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await services.renderer.close();
     database.sqlite.close();
   });
-  const rerendered = services.articles.rerenderStale();
+  const rerendered = await services.articles.rerenderStale();
   if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
 
   registerErrorHandling(app);

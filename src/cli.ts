@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { openPostgres, POSTGRES_NOT_YET, redactedUrl } from './db/postgres/index.js';
+import { createRenderer } from './lib/render-pool.js';
+import { createSiteLinks } from './lib/site-links.js';
 import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
 import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
@@ -10,7 +12,7 @@ import { postgresNdjsonSource, postgresNdjsonTarget } from './modules/transfer/n
 import { sqliteNdjsonSource, sqliteNdjsonTarget } from './modules/transfer/ndjson-sqlite.js';
 import { ImportReport } from './modules/transfer/report.js';
 import { importWordpress } from './modules/transfer/wordpress-import.js';
-import { createServices } from './services.js';
+import { createRepositories, type ImportServices } from './services.js';
 
 const usage = `Usage:
   broadsheet migrate                                    apply pending migrations to DATABASE_URL
@@ -176,10 +178,13 @@ async function runImport(
   source: string,
   run: ImportRun,
 ): Promise<number> {
-  const services = createServices(run.db, () => new Date(), {
-    renderTimeoutMs: run.config.renderTimeoutMs,
-    site: run.config.site,
-  });
+  const now = () => new Date();
+  const { renderTimeoutMs, site } = run.config;
+  const services: ImportServices = {
+    ...createRepositories(run.db, now, { renderTimeoutMs, site }, site && createSiteLinks(site)),
+    renderer: createRenderer({ timeoutMs: renderTimeoutMs }),
+    now,
+  };
   const report = new ImportReport(run.print, process.stdout.isTTY === true);
   if (run.dryRun) run.sqlite.exec('BEGIN IMMEDIATE');
   try {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const bootstrapKey = app.services.keys.bootstrap(config.adminKey !== undefined);
+  const bootstrapKey = await app.services.keys.bootstrap(config.adminKey !== undefined);
   if (bootstrapKey) {
     // Printed once, on the first start of an empty database; only its hash is stored.
     process.stdout.write(

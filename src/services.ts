@@ -1,9 +1,10 @@
+import { asynchronous } from './db/asynchronous.js';
 import { createContentStateRepository } from './db/content-state.js';
 import type { Db } from './db/index.js';
 import { cursorSecret } from './db/settings.js';
 import { createCursorCodec } from './lib/cursor.js';
 import { createRenderer } from './lib/render-pool.js';
-import { createSiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
+import { createSiteLinks, type SiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
 import { RANK_WINDOW } from './modules/articles/search.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
@@ -24,13 +25,12 @@ export interface ServiceOptions {
   searchRankWindow?: number;
 }
 
-/** Everything route plugins need: the repositories over one database, the renderer, the clock. */
-export function createServices(
-  db: Db,
-  now: () => Date,
-  options: ServiceOptions = { renderTimeoutMs: 10_000 },
-) {
-  const links = options.site ? createSiteLinks(options.site) : undefined;
+/**
+ * The SQLite repositories over one database, as they call each other: synchronously, inside
+ * one transaction. Only the importers use them like this (they run several repository calls
+ * in one transaction of their own); everything else goes through `createServices`.
+ */
+export function createRepositories(db: Db, now: () => Date, options: ServiceOptions, links?: SiteLinks) {
   const contentState = createContentStateRepository(db);
   // Webhook payloads carry what the API shows, canonical `url` included.
   const events = createEventsRepository(db, {
@@ -42,10 +42,10 @@ export function createServices(
   const sections = createSectionsRepository(db, contentState, events);
   const tags = createTagsRepository(db, contentState, events);
   return {
-    now,
+    contentState,
+    events,
     sections,
     tags,
-    events,
     articles: createArticlesRepository(
       db,
       now,
@@ -57,12 +57,39 @@ export function createServices(
     webhooks: createWebhooksRepository(db, events),
     idempotency: createIdempotencyRepository(db),
     syndication: createSyndicationRepository(db),
-    contentState,
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/**
+ * Everything route plugins need: the repositories over one database, each method returning a
+ * promise (see db/asynchronous.ts), the renderer, the clock.
+ */
+export function createServices(
+  db: Db,
+  now: () => Date,
+  options: ServiceOptions = { renderTimeoutMs: 10_000 },
+) {
+  const links = options.site ? createSiteLinks(options.site) : undefined;
+  const repositories = createRepositories(db, now, options, links);
+  return {
+    now,
+    sections: asynchronous(repositories.sections),
+    tags: asynchronous(repositories.tags),
+    events: asynchronous(repositories.events, 'onRecorded'),
+    articles: asynchronous(repositories.articles),
+    comments: asynchronous(repositories.comments),
+    keys: asynchronous(repositories.keys),
+    webhooks: asynchronous(repositories.webhooks),
+    idempotency: asynchronous(repositories.idempotency),
+    syndication: asynchronous(repositories.syndication),
+    contentState: asynchronous(repositories.contentState),
     cursors: createCursorCodec(cursorSecret(db)),
     renderer: createRenderer({ timeoutMs: options.renderTimeoutMs }),
     links,
     // Signs every ETag; the site settings are part of it, since a new SITE_URL changes each `url`.
-    validatorSecret: `${contentState.validatorSecret}|${links?.fingerprint ?? ''}`,
+    validatorSecret: `${repositories.contentState.validatorSecret}|${links?.fingerprint ?? ''}`,
   };
 }
 
@@ -72,3 +99,6 @@ export type Services = ReturnType<typeof createServices>;
 export interface RouteOptions {
   services: Services;
 }
+
+/** What the importers work with: the synchronous repositories, the renderer and the clock. */
+export type ImportServices = Repositories & Pick<Services, 'renderer' | 'now'>;

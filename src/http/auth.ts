@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Asynchronous } from '../db/asynchronous.js';
 import type { Audience } from '../modules/articles/visibility.js';
 import { hashKey, type KeysRepository, type Scope } from '../modules/keys/repository.js';
 import { sendProblem } from './errors.js';
@@ -69,7 +70,11 @@ export const SECRET_QUERY_PARAMETERS = ['access_token', 'api_key', 'apikey', 'ke
  * array the OpenAPI document shows) is enforced in preParsing, after the route's rate limiter
  * has counted the request, so refused keys use up the allowance too.
  */
-export function registerAuth(api: FastifyInstance, keys: KeysRepository, adminKey: string | undefined): void {
+export function registerAuth(
+  api: FastifyInstance,
+  keys: Asynchronous<KeysRepository>,
+  adminKey: string | undefined,
+): void {
   api.decorateRequest('principal', null);
   api.decorateRequest('authFailure', null);
 
@@ -86,7 +91,7 @@ export function registerAuth(api: FastifyInstance, keys: KeysRepository, adminKe
       request.principal = { keyId: null, name: 'BROADSHEET_ADMIN_KEY', scopes: ['admin'] };
       return;
     }
-    const key = keys.authenticate(secret);
+    const key = await keys.authenticate(secret);
     if (key) request.principal = { keyId: key.id, name: key.name, scopes: key.scopes };
     else request.authFailure = 'Unknown or revoked API key';
   });

@@ -8,9 +8,9 @@ import { type CachedResponse, type ResponseCache, STORED_HEADERS } from './respo
 export interface CachingOptions {
   maxAge: number;
   staleWhileRevalidate: number;
-  readState: (now: string) => ContentState;
+  readState: (now: string) => Promise<ContentState>;
   /** Current versions of cache keys (see lib/cache-keys.ts), in the order asked. */
-  keyVersions: (keys: readonly string[]) => number[];
+  keyVersions: (keys: readonly string[]) => Promise<number[]>;
   /** Signs validators, so an ETag reveals nothing about the counters behind it. */
   secret: string;
   /** Final bytes of public responses, or undefined when the cache is off. */
@@ -38,7 +38,7 @@ declare module 'fastify' {
      * matching conditional GET is answered 304 before the handler runs, and If-Match on writes
      * to the same resource compares against it.
      */
-    validatorBasis?: (request: FastifyRequest) => ValidatorBasis | null | undefined;
+    validatorBasis?: (request: FastifyRequest) => Promise<ValidatorBasis | null | undefined>;
   }
   interface FastifyRequest {
     cacheValidators?: Validators;
@@ -146,8 +146,8 @@ function dependencies(reply: FastifyReply): string[] | undefined {
 }
 
 /** Whether no public write committed since the request read its state (in any process). */
-const settled = (request: FastifyRequest, options: CachingOptions) =>
-  options.readState(request.instant).publicGeneration === request.cacheState?.publicGeneration;
+const settled = async (request: FastifyRequest, options: CachingOptions) =>
+  (await options.readState(request.instant)).publicGeneration === request.cacheState?.publicGeneration;
 
 /**
  * A public response's tag, signed from the versions of the keys it depends on: it moves when
@@ -155,7 +155,11 @@ const settled = (request: FastifyRequest, options: CachingOptions) =>
  * its expiry passes. While a write raced the request, the versions may be newer than what the
  * handler read: the tag then names both generations, so it matches nothing later.
  */
-function etagAfter(request: FastifyRequest, options: CachingOptions, keys: string[] | undefined) {
+async function etagAfter(
+  request: FastifyRequest,
+  options: CachingOptions,
+  keys: string[] | undefined,
+): Promise<{ etag: string; versions?: number[] }> {
   const state = request.cacheState;
   const audience = audienceName(request);
   if (state && !isPublicAudience(request)) {
@@ -165,14 +169,14 @@ function etagAfter(request: FastifyRequest, options: CachingOptions, keys: strin
       etag: sign(options, String(state.generation), state.latestPublishedAt, expiry, request.url, audience),
     };
   }
-  if (!keys || !state || !settled(request, options)) {
+  if (!keys || !state || !(await settled(request, options))) {
     // No keys named, or a write raced: a tag of both generations, which no later state repeats.
-    const now = options.readState(request.instant).publicGeneration;
+    const now = (await options.readState(request.instant)).publicGeneration;
     const generations = `${state?.publicGeneration}.${now}`;
     const etag = sign(options, generations, state?.latestPublishedAt ?? '', request.url, audience);
     return { etag };
   }
-  const versions = options.keyVersions(keys);
+  const versions = await options.keyVersions(keys);
   const scheduled = keys.includes(cacheKeys.articles) ? state.latestPublishedAt : '';
   const etag = sign(
     options,
@@ -236,10 +240,10 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
   api.addHook('preHandler', async (request, reply) => {
     const { cache, validatorBasis } = request.routeOptions.config;
     if (!cache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-    const state = options.readState(request.instant);
+    const state = await options.readState(request.instant);
     request.cacheState = state;
     const hit = storable(request)
-      ? options.responses?.current(responseKey(request), state, request.instant, options.keyVersions)
+      ? await options.responses?.current(responseKey(request), state, request.instant, options.keyVersions)
       : undefined;
     if (hit) {
       request.cacheValidators = { etag: hit.etag, lastModified: hit.lastModified };
@@ -252,7 +256,7 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       reply.headers(hit.headers).header('x-cache', 'HIT');
       return reply.code(200).send(hit.payload);
     }
-    const own = validatorBasis?.(request);
+    const own = await validatorBasis?.(request);
     if (own === null) return; // not there (or hidden): the handler answers 404
     const validators = validatorsFor(request, options, state, own);
     request.cacheValidators = validators;
@@ -272,15 +276,15 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       return payload;
     }
     const keys = dependencies(reply);
-    const signedAfter = validators.etag === undefined ? etagAfter(request, options, keys) : undefined;
+    const signedAfter = validators.etag === undefined ? await etagAfter(request, options, keys) : undefined;
     const final = { etag: validators.etag ?? signedAfter?.etag ?? '', lastModified: validators.lastModified };
     const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
     if (!request.cacheHit && options.responses && bytes !== undefined && keys && storable(request)) {
       // Stored only when no public write raced the handler, with the key versions of that state.
       const versions = signedAfter
         ? signedAfter.versions
-        : settled(request, options)
-          ? options.keyVersions(keys)
+        : (await settled(request, options))
+          ? await options.keyVersions(keys)
           : undefined;
       if (versions) store(request, reply, bytes, { ...final, keys, versions }, options.responses);
     }

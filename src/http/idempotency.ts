@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { Asynchronous } from '../db/asynchronous.js';
 import { DomainError } from '../lib/errors.js';
 import type { IdempotencyRepository } from '../modules/idempotency/repository.js';
 import { ProblemSchema, RefOf } from './schemas.js';
@@ -34,7 +35,7 @@ const IdempotencyHeaders = Type.Object({
  * a creation safely. The header and its 409/422 are added to each POST's schema, so they are
  * validated and documented like any other.
  */
-export function registerIdempotency(api: FastifyInstance, keys: IdempotencyRepository): void {
+export function registerIdempotency(api: FastifyInstance, keys: Asynchronous<IdempotencyRepository>): void {
   api.decorateRequest('idempotency', undefined);
 
   api.addHook('onRoute', (route) => {
@@ -56,7 +57,7 @@ export function registerIdempotency(api: FastifyInstance, keys: IdempotencyRepos
     const fingerprint = createHash('sha256')
       .update(`${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('base64url');
-    const begun = keys.begin(client, key, fingerprint, request.instant);
+    const begun = await keys.begin(client, key, fingerprint, request.instant);
     if (begun.kind === 'other-request') {
       throw new DomainError(
         'unprocessable',
@@ -84,7 +85,7 @@ export function registerIdempotency(api: FastifyInstance, keys: IdempotencyRepos
     request.idempotency = undefined;
     // A server-side failure is not an answer: the client's retry should run again.
     if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null)) {
-      keys.release(held.client, held.key);
+      await keys.release(held.client, held.key);
       return payload;
     }
     const headers: Record<string, string> = {};
@@ -92,7 +93,7 @@ export function registerIdempotency(api: FastifyInstance, keys: IdempotencyRepos
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    keys.complete(held.client, held.key, { status: reply.statusCode, body: payload ?? '', headers });
+    await keys.complete(held.client, held.key, { status: reply.statusCode, body: payload ?? '', headers });
     return payload;
   });
 }

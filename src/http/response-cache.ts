@@ -39,12 +39,12 @@ export function createResponseCache(maxBytes: number) {
     (entry.keys.includes(cacheKeys.articles) && entry.latestPublishedAt !== state.latestPublishedAt);
   return {
     /** The stored response for `key` if it is still what the handler would send now. */
-    current(
+    async current(
       key: string,
       state: ContentState,
       instant: string,
-      versionsOf: (keys: readonly string[]) => number[],
-    ): CachedResponse | undefined {
+      versionsOf: (keys: readonly string[]) => Promise<number[]>,
+    ): Promise<CachedResponse | undefined> {
       const entry = entries.get(key);
       if (!entry) return undefined;
       if (outdated(entry, state, instant)) {
@@ -52,7 +52,7 @@ export function createResponseCache(maxBytes: number) {
         return undefined;
       }
       if (entry.generation !== state.publicGeneration) {
-        const versions = versionsOf(entry.keys);
+        const versions = await versionsOf(entry.keys);
         if (versions.some((version, i) => version !== entry.versions[i])) {
           entries.delete(key);
           return undefined;

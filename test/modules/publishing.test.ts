@@ -143,7 +143,10 @@ t.test('revisions: every change stored with its diff, restore makes a new one', 
   await call('DELETE', `${url}?permanent=true`);
   t.equal((await call('GET', `${url}/revisions`)).status, 404, 'purged with the article');
   t.equal(
-    app.services.articles.find(created.json.id, { seesUnpublished: true, now: clock.now.toISOString() }),
+    await app.services.articles.find(created.json.id, {
+      seesUnpublished: true,
+      now: clock.now.toISOString(),
+    }),
     undefined,
   );
 });

@@ -224,7 +224,7 @@ t.test(
       422,
     );
     // A name that resolved elsewhere when saved (or a row written before the rule): refused on connect.
-    const sneaky = app.services.webhooks.create(
+    const sneaky = await app.services.webhooks.create(
       { url: receiver.url.replace('127.0.0.1', 'localhost'), events: ['*'] },
       'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       new Date().toISOString(),
@@ -285,7 +285,7 @@ t.test('a scheduled article is announced when its instant comes, with no write',
     ['article.created'],
   );
   t.equal(
-    app.services.articles.nextScheduledInstant(clock.now.toISOString()),
+    await app.services.articles.nextScheduledInstant(clock.now.toISOString()),
     at,
     'the dispatcher knows when to wake',
   );
@@ -295,7 +295,7 @@ t.test('a scheduled article is announced when its instant comes, with no write',
   t.match(published, { type: 'article.published', data: { id: article.json.id, status: 'published' } });
   await app.dispatcher.runOnce();
   t.equal(receiver.received.length, 2, 'announced once');
-  t.equal(app.services.articles.nextScheduledInstant(clock.now.toISOString()), undefined);
+  t.equal(await app.services.articles.nextScheduledInstant(clock.now.toISOString()), undefined);
 });
 
 t.test('webhooks need webhooks:manage (admin implies it)', async (t) => {

@@ -57,7 +57,7 @@ function instant(value: string, edge: 'start' | 'end'): { at: string; inclusive:
  * Turns the article list's query string into a repository request: names resolved to ids,
  * sort and search checked, the cursor verified against this very query.
  */
-export function toListRequest(query: Query, services: Services, audience: Audience) {
+export async function toListRequest(query: Query, services: Services, audience: Audience) {
   if (query.cursor !== undefined && query.page !== undefined) {
     throw new DomainError('bad-request', 'cursor-with-page', 'Use either `cursor` or `page`, not both');
   }
@@ -70,14 +70,18 @@ export function toListRequest(query: Query, services: Services, audience: Audien
 
   // An unknown filter value is the caller's mistake, not an empty list: a 400 that names it.
   // A tag the caller cannot see (only drafts carry it) is unknown to them too.
-  const tagIds = (refs: string | undefined) =>
-    refs?.split(',').map((ref) => {
-      const id = services.tags.idOf(ref, audience);
+  const tagIds = async (refs: string | undefined) => {
+    if (refs === undefined) return undefined;
+    const ids: number[] = [];
+    for (const ref of refs.split(',')) {
+      const id = await services.tags.idOf(ref, audience);
       if (id === undefined)
         throw new DomainError('bad-request', 'unknown-tag', `No tag "${ref}" (by id or slug)`);
-      return id;
-    });
-  const sectionId = query.section === undefined ? undefined : services.sections.resolve(query.section);
+      ids.push(id);
+    }
+    return ids;
+  };
+  const sectionId = query.section === undefined ? undefined : await services.sections.resolve(query.section);
   if (query.section !== undefined && sectionId === undefined) {
     throw new DomainError(
       'bad-request',
@@ -90,10 +94,10 @@ export function toListRequest(query: Query, services: Services, audience: Audien
       sectionId === undefined
         ? undefined
         : query.includeSubsections
-          ? services.sections.withDescendants(sectionId)
+          ? await services.sections.withDescendants(sectionId)
           : [sectionId],
-    anyTagIds: tagIds(query.tag),
-    allTagIds: tagIds(query.tagAll),
+    anyTagIds: await tagIds(query.tag),
+    allTagIds: await tagIds(query.tagAll),
     status: query.status,
     author: query.author,
     publishedFrom: query.publishedAfter === undefined ? undefined : instant(query.publishedAfter, 'start').at,

@@ -66,17 +66,20 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     done(null, body),
   );
   // An article's validators derive from what its response shows, not from other writes.
-  const validatorBasis = (request: FastifyRequest) =>
-    articles.validatorBasis((request.params as { idOrSlug: string }).idOrSlug, audienceOf(request)) ?? null;
+  const validatorBasis = async (request: FastifyRequest) =>
+    (await articles.validatorBasis((request.params as { idOrSlug: string }).idOrSlug, audienceOf(request))) ??
+    null;
   // If-Match applies to writes on an existing article, not to creation.
-  const writeContext = (request: FastifyRequest, existing = true): WriteContext => ({
+  const writeContext = async (request: FastifyRequest, existing = true): Promise<WriteContext> => ({
     audience: audienceOf(request),
     actor: request.principal?.name ?? 'anonymous',
     // The article's current tag is only worked out when there is an If-Match to compare.
     expectedVersion: existing
       ? expectedVersion(
           request,
-          request.headers['if-match'] === undefined ? undefined : (validatorBasis(request) ?? undefined),
+          request.headers['if-match'] === undefined
+            ? undefined
+            : ((await validatorBasis(request)) ?? undefined),
           { secret: services.validatorSecret, required: requireIfMatch },
         )
       : undefined,
@@ -88,8 +91,13 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     query: Static<typeof ArticleListQuery>,
   ) => {
     const audience = audienceOf(request);
-    const { request: listRequest, queryKey, fields, pageLinks } = toListRequest(query, services, audience);
-    const { items, total, next } = articles.list(listRequest, audience);
+    const {
+      request: listRequest,
+      queryKey,
+      fields,
+      pageLinks,
+    } = await toListRequest(query, services, audience);
+    const { items, total, next } = await articles.list(listRequest, audience);
     const nextCursor = next ? services.cursors.encode(queryKey, next) : null;
     const meta = { total, page: listRequest.page, perPage: listRequest.perPage, nextCursor };
     if (pageLinks && listRequest.page !== undefined)
@@ -159,7 +167,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     },
     async (request, reply) => {
       const { format, fields } = request.query;
-      const article = articles.get(request.params.idOrSlug, audienceOf(request), {
+      const article = await articles.get(request.params.idOrSlug, audienceOf(request), {
         body: format !== 'html',
         bodyHtml: format !== 'markdown',
         toc: true,
@@ -202,7 +210,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       const body = request.body as ArticleCreate | string;
       const input = typeof body === 'string' ? articleFromMarkdown(body) : body;
       const rendering = await renderer.render(input.body ?? '');
-      const article = articles.create(input, writeContext(request, false), rendering);
+      const article = await articles.create(input, await writeContext(request, false), rendering);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
       return withUrl(article, links?.article);
     },
@@ -228,10 +236,10 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     async (request) => {
       const { body } = request.body;
       const rendering = body === undefined ? undefined : await renderer.render(body);
-      const article = articles.update(
+      const article = await articles.update(
         request.params.idOrSlug,
         request.body,
-        writeContext(request),
+        await writeContext(request),
         rendering,
       );
       return withUrl(article, links?.article);
@@ -263,8 +271,8 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request, reply) => {
-      if (request.query.permanent) articles.purge(request.params.idOrSlug, writeContext(request));
-      else articles.trash(request.params.idOrSlug, writeContext(request));
+      if (request.query.permanent) await articles.purge(request.params.idOrSlug, await writeContext(request));
+      else await articles.trash(request.params.idOrSlug, await writeContext(request));
       return reply.code(204).send(null);
     },
   );
@@ -286,7 +294,10 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request) =>
-      withUrl(articles.restoreFromTrash(request.params.idOrSlug, writeContext(request)), links?.article),
+      withUrl(
+        await articles.restoreFromTrash(request.params.idOrSlug, await writeContext(request)),
+        links?.article,
+      ),
   );
 
   app.get(
@@ -311,7 +322,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     },
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
-      const { items, total } = articles.listRevisions(
+      const { items, total } = await articles.listRevisions(
         request.params.idOrSlug,
         audienceOf(request),
         page,
@@ -340,7 +351,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       },
     },
     async (request) =>
-      articles.getRevision(request.params.idOrSlug, audienceOf(request), request.params.number),
+      await articles.getRevision(request.params.idOrSlug, audienceOf(request), request.params.number),
   );
 
   app.post(
@@ -362,9 +373,12 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     async (request) => {
       const { idOrSlug, number } = request.params;
       // Revisions never change: the body rendered here is the one the restore writes.
-      const revision = articles.getRevision(idOrSlug, audienceOf(request), number);
+      const revision = await articles.getRevision(idOrSlug, audienceOf(request), number);
       const rendering = await renderer.render(revision.snapshot.body);
-      return withUrl(articles.restore(idOrSlug, number, writeContext(request), rendering), links?.article);
+      return withUrl(
+        await articles.restore(idOrSlug, number, await writeContext(request), rendering),
+        links?.article,
+      );
     },
   );
 };

@@ -50,9 +50,9 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const article = articles.get(request.params.idOrSlug, audienceOf(request));
+      const article = await articles.get(request.params.idOrSlug, audienceOf(request));
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
-      const { items, total } = comments.thread(article.id, page, perPage);
+      const { items, total } = await comments.thread(article.id, page, perPage);
       const showEmail = hasScope(request.principal, 'comments:moderate');
       surrogateKeys(reply, [cacheKeys.article(article.id)]);
       return pageOf(request, reply, {
@@ -88,7 +88,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const article = articles.get(request.params.idOrSlug, audienceOf(request));
+      const article = await articles.get(request.params.idOrSlug, audienceOf(request));
       const moderator = hasScope(request.principal, 'comments:moderate');
       const { status, website, ...input } = request.body;
       if (status !== undefined && !moderator) {
@@ -101,7 +101,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       // The honeypot: a filled-in hidden field files the comment as spam, and the bot is not told.
       const trapped = website !== undefined && website.trim() !== '';
       const client = request.principal ? `key:${request.principal.name}` : `ip:${request.ip}`;
-      const comment = comments.submit({
+      const comment = await comments.submit({
         articleId: article.id,
         commentsEnabled: article.commentsEnabled,
         input,
@@ -136,8 +136,12 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE, status, article } = request.query;
       const audience = { ...audienceOf(request), seesUnpublished: true };
-      const articleId = article === undefined ? undefined : (articles.find(article, audience)?.id ?? -1);
-      const { items, total } = comments.queue({ status, articleId, page, perPage }, audienceOf(request));
+      const articleId =
+        article === undefined ? undefined : ((await articles.find(article, audience))?.id ?? -1);
+      const { items, total } = await comments.queue(
+        { status, articleId, page, perPage },
+        audienceOf(request),
+      );
       return pageOf(request, reply, { items: items.map((row) => present(row, true)), total, page, perPage });
     },
   );
@@ -160,7 +164,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         },
       },
     },
-    async (request) => present(comments.get(request.params.id, audienceOf(request)), true),
+    async (request) => present(await comments.get(request.params.id, audienceOf(request)), true),
   );
 
   app.patch(
@@ -178,7 +182,8 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         response: { 200: RefOf(CommentSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => present(comments.update(request.params.id, request.body, audienceOf(request)), true),
+    async (request) =>
+      present(await comments.update(request.params.id, request.body, audienceOf(request)), true),
   );
 
   app.delete(
@@ -196,7 +201,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      comments.delete(request.params.id, audienceOf(request));
+      await comments.delete(request.params.id, audienceOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -69,22 +69,31 @@ export const changeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
   app.addHook('preClose', async () => closing.abort());
 
   const waitForChange = (after: number, limit: number, seconds: number, signal: AbortSignal) =>
-    new Promise<Change[]>((resolve) => {
+    new Promise<Change[]>((resolve, reject) => {
       const deadline = Date.now() + seconds * 1000;
       let timer: NodeJS.Timeout | undefined;
-      const finish = (changes: Change[]) => {
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        settled = true;
         clearTimeout(timer);
         unsubscribe();
         signal.removeEventListener('abort', onAbort);
-        resolve(changes);
+        outcome();
       };
-      const look = () => {
-        const changes = events.changesAfter(after, limit);
-        if (changes.length > 0 || Date.now() >= deadline) return finish(changes);
+      const look = async () => {
+        let changes: Change[];
+        try {
+          changes = await events.changesAfter(after, limit);
+        } catch (error) {
+          if (!settled) settle(() => reject(error));
+          return;
+        }
+        if (settled) return;
+        if (changes.length > 0 || Date.now() >= deadline) return settle(() => resolve(changes));
         clearTimeout(timer);
         timer = setTimeout(look, Math.min(POLL_MS, deadline - Date.now()));
       };
-      const onAbort = () => finish([]);
+      const onAbort = () => settle(() => resolve([]));
       const unsubscribe = events.onRecorded(look);
       signal.addEventListener('abort', onAbort);
       look();
@@ -106,8 +115,8 @@ export const changeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     },
     async (request, reply) => {
       const { since, limit, wait } = request.query;
-      const after = since === undefined ? 0 : since === 'latest' ? events.latestSeq() : Number(since);
-      let data = events.changesAfter(after, limit);
+      const after = since === undefined ? 0 : since === 'latest' ? await events.latestSeq() : Number(since);
+      let data = await events.changesAfter(after, limit);
       if (data.length === 0 && wait > 0) {
         const gone = new AbortController();
         reply.raw.once('close', () => gone.abort());

@@ -33,7 +33,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     },
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
-      const { items, total } = keys.list(page, perPage);
+      const { items, total } = await keys.list(page, perPage);
       return pageOf(request, reply, { items, total, page, perPage });
     },
   );
@@ -57,7 +57,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request) => {
-      const key = keys.find(request.params.id);
+      const key = await keys.find(request.params.id);
       if (!key) throw notFound('API key', request.params.id);
       return key;
     },
@@ -78,7 +78,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const created = keys.create(request.body.name, request.body.scopes);
+      const created = await keys.create(request.body.name, request.body.scopes);
       reply
         .code(201)
         .header('location', `${request.url.split('?')[0]}/${created.id}`)
@@ -101,7 +101,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      if (!keys.revoke(request.params.id)) throw notFound('API key', request.params.id);
+      if (!(await keys.revoke(request.params.id))) throw notFound('API key', request.params.id);
       return reply.code(204).send(null);
     },
   );

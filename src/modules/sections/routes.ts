@@ -47,10 +47,10 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       let parentId: number | null | undefined;
       if (parent === 'root') parentId = null;
       else if (parent !== undefined)
-        parentId = isId(parent) ? Number(parent) : (sections.resolve(parent) ?? -1);
+        parentId = isId(parent) ? Number(parent) : ((await sections.resolve(parent)) ?? -1);
       const audience = audienceOf(request);
       const sortKeys = parseSort(sort, SECTION_SORT_FIELDS, SECTION_DEFAULT_SORT);
-      const { items, total } = sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
+      const { items, total } = await sections.list({ page, perPage, sort: sortKeys, parentId }, audience);
       // Article counts: any article write can change them.
       surrogateKeys(reply, [
         cacheKeys.sections,
@@ -80,7 +80,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const section = sections.get(request.params.idOrSlug, audienceOf(request));
+      const section = await sections.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [cacheKeys.section(section.id), cacheKeys.articles]);
       return present(section);
     },
@@ -100,7 +100,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      const section = sections.create(request.body, audienceOf(request));
+      const section = await sections.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${section.id}`);
       return present(section);
     },
@@ -123,7 +123,8 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         },
       },
     },
-    async (request) => present(sections.update(request.params.idOrSlug, request.body, audienceOf(request))),
+    async (request) =>
+      present(await sections.update(request.params.idOrSlug, request.body, audienceOf(request))),
   );
 
   app.delete(
@@ -143,7 +144,7 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       },
     },
     async (request, reply) => {
-      sections.delete(request.params.idOrSlug, audienceOf(request));
+      await sections.delete(request.params.idOrSlug, audienceOf(request));
       return reply.code(204).send(null);
     },
   );

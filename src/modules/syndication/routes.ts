@@ -58,19 +58,24 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     );
   };
 
-  const feed = (request: FastifyRequest, reply: FastifyReply, query: FeedQueryType): FeedInput => {
+  const feed = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: FeedQueryType,
+  ): Promise<FeedInput> => {
     const siteLinks = site();
     const audience = publicAudience(request);
-    const section = query.section === undefined ? undefined : services.sections.find(query.section, audience);
+    const section =
+      query.section === undefined ? undefined : await services.sections.find(query.section, audience);
     if (query.section !== undefined && !section) throw notFound('section', query.section);
-    const tag = query.tag === undefined ? undefined : services.tags.find(query.tag, audience);
+    const tag = query.tag === undefined ? undefined : await services.tags.find(query.tag, audience);
     if (query.tag !== undefined && (!tag || tag.articleCount === 0)) throw notFound('tag', query.tag);
-    const { items } = services.articles.list(
+    const { items } = await services.articles.list(
       {
         perPage: query.limit,
         sort: [{ field: 'publishedAt', descending: true }],
         filters: {
-          sectionIds: section ? services.sections.withDescendants(section.id) : undefined,
+          sectionIds: section ? await services.sections.withDescendants(section.id) : undefined,
           anyTagIds: tag ? [tag.id] : undefined,
         },
         include: { bodyHtml: true },
@@ -124,7 +129,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       },
     },
     async (request, reply) =>
-      reply.type(XML_TYPES.rss).send(rssFeed(site(), feed(request, reply, request.query))),
+      reply.type(XML_TYPES.rss).send(rssFeed(site(), await feed(request, reply, request.query))),
   );
 
   app.get(
@@ -137,7 +142,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       },
     },
     async (request, reply) =>
-      reply.type(XML_TYPES.atom).send(atomFeed(site(), feed(request, reply, request.query))),
+      reply.type(XML_TYPES.atom).send(atomFeed(site(), await feed(request, reply, request.query))),
   );
 
   app.get(
@@ -159,7 +164,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     async (request, reply) =>
       reply
         .type('application/feed+json; charset=utf-8')
-        .send(jsonFeed(site(), feed(request, reply, request.query))),
+        .send(jsonFeed(site(), await feed(request, reply, request.query))),
   );
 
   const sitemapSchema = (operationId: string, summary: string, description: string) => ({
@@ -174,8 +179,8 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     surrogateKeys(reply, keys);
     return reply.type(XML_TYPES.sitemap).send(xml);
   };
-  const articleFiles = (at: string) =>
-    Math.ceil(syndication.countPublished(at) / site().site.sitemapUrlsPerFile);
+  const articleFiles = async (at: string) =>
+    Math.ceil((await syndication.countPublished(at)) / site().site.sitemapUrlsPerFile);
 
   app.get(
     '/sitemap.xml',
@@ -188,7 +193,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       ),
     },
     async (request, reply) => {
-      const files = articleFiles(request.instant);
+      const files = await articleFiles(request.instant);
       const paths = [
         ...Array.from({ length: files }, (_, index) => `/sitemaps/articles-${index + 1}.xml`),
         '/sitemaps/sections.xml',
@@ -219,7 +224,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     async (request, reply) => {
       const { page } = request.params;
       const perFile = site().site.sitemapUrlsPerFile;
-      const files = articleFiles(request.instant);
+      const files = await articleFiles(request.instant);
       if (page > Math.max(1, files)) {
         throw new DomainError(
           'not-found',
@@ -227,7 +232,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
           `There are ${files} article sitemap file(s); no. ${page} is not one`,
         );
       }
-      const articles = syndication.articlePage(request.instant, (page - 1) * perFile, perFile);
+      const articles = await syndication.articlePage(request.instant, (page - 1) * perFile, perFile);
       return sendSitemap(reply, [cacheKeys.articles], articlesSitemap(site(), articles));
     },
   );
@@ -243,10 +248,10 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       ),
     },
     async (request, reply) => {
-      const sections = syndication.sections(request.instant);
+      const sections = await syndication.sections(request.instant);
       // The home page shows the newest articles and the sections: it changed when they did
       // (derived from what the file shows, so the file changes only when its keys do).
-      const newest = syndication.articlePage(request.instant, 0, 1)[0]?.publishedAt;
+      const newest = (await syndication.articlePage(request.instant, 0, 1))[0]?.publishedAt;
       const home =
         [newest ?? '', ...sections.map((section) => section.lastModified)].sort().at(-1) || undefined;
       return sendSitemap(
@@ -267,7 +272,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       sendSitemap(
         reply,
         [cacheKeys.tags, cacheKeys.articles],
-        tagsSitemap(site(), syndication.tagsInUse(request.instant)),
+        tagsSitemap(site(), await syndication.tagsInUse(request.instant)),
       ),
   );
 
@@ -283,7 +288,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       ),
     },
     async (request, reply) => {
-      const articles = syndication.publishedSince(
+      const articles = await syndication.publishedSince(
         newsWindowStart(request.instant),
         request.instant,
         NEWS_MAX_URLS,

@@ -45,7 +45,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE, sort } = request.query;
       const sortKeys = parseSort(sort, TAG_SORT_FIELDS, TAG_DEFAULT_SORT);
-      const { items, total } = repository.list({ page, perPage, sort: sortKeys }, audienceOf(request));
+      const { items, total } = await repository.list({ page, perPage, sort: sortKeys }, audienceOf(request));
       // Article counts: any article write can change them.
       surrogateKeys(reply, [
         cacheKeys.tags,
@@ -75,7 +75,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const tag = repository.get(request.params.idOrSlug, audienceOf(request));
+      const tag = await repository.get(request.params.idOrSlug, audienceOf(request));
       surrogateKeys(reply, [cacheKeys.tag(tag.id), cacheKeys.articles]);
       return present(tag);
     },
@@ -96,7 +96,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const tag = repository.create(request.body, audienceOf(request));
+      const tag = await repository.create(request.body, audienceOf(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${tag.id}`);
       return present(tag);
     },
@@ -116,7 +116,8 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         response: { 200: RefOf(TagSchema), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
-    async (request) => present(repository.update(request.params.idOrSlug, request.body, audienceOf(request))),
+    async (request) =>
+      present(await repository.update(request.params.idOrSlug, request.body, audienceOf(request))),
   );
 
   app.delete(
@@ -135,7 +136,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     },
     async (request, reply) => {
       // A rule across resources: each article carrying the tag records losing it.
-      services.articles.deleteTag(request.params.idOrSlug, {
+      await services.articles.deleteTag(request.params.idOrSlug, {
         audience: audienceOf(request),
         actor: request.principal?.name ?? 'anonymous',
       });

@@ -4,7 +4,7 @@ import { count } from 'drizzle-orm';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { tags } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { ImportServices } from '../../services.js';
 import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
 import type { ImportReport } from './report.js';
@@ -23,7 +23,7 @@ function markdownFiles(dir: string): string[] {
  * (`md:<path>`) so a second run changes only what changed; a section named but missing is
  * created; one bad file is reported and the rest go on.
  */
-export async function importMarkdown(services: Services, db: Db, dir: string, report: ImportReport) {
+export async function importMarkdown(services: ImportServices, db: Db, dir: string, report: ImportReport) {
   const files = markdownFiles(dir);
   const at = () => services.now().toISOString();
   const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: 'import' });

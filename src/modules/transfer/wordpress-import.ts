@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
-import type { Services } from '../../services.js';
+import type { ImportServices } from '../../services.js';
 import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
 import { asPatch, checkArticle } from './article-input.js';
 import type { ImportReport } from './report.js';
@@ -67,7 +67,7 @@ function statusOf(
  * WordPress id (`wp:post:12`, `wp:category:3`…), so a second run changes nothing.
  */
 export async function importWordpress(
-  services: Services,
+  services: ImportServices,
   db: Db,
   file: string,
   report: ImportReport,

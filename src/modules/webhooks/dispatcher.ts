@@ -38,24 +38,24 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
 
   const send = async (claim: Claim) => {
     const result = await deliverer.deliver(claim);
-    return services.webhooks.finish(claim, result, at(), options.webhooks.retryDelaysMs);
+    return await services.webhooks.finish(claim, result, at(), options.webhooks.retryDelaysMs);
   };
 
-  const maintain = (now: string, force: boolean) => {
+  const maintain = async (now: string, force: boolean) => {
     if (!force && Date.now() - lastMaintenance < MAINTENANCE_MS) return;
     lastMaintenance = Date.now();
     const retention = options.trashRetentionDays * 86_400_000;
-    services.articles.purgeTrashedBefore(new Date(Date.parse(now) - retention).toISOString());
-    services.idempotency.expire(now);
+    await services.articles.purgeTrashedBefore(new Date(Date.parse(now) - retention).toISOString());
+    await services.idempotency.expire(now);
   };
 
   /** One round: announce, maintain, claim what is due and start sending it. */
-  const round = (force = false) => {
+  const round = async (force = false) => {
     const now = at();
-    services.articles.announceDue(now);
-    maintain(now, force);
+    await services.articles.announceDue(now);
+    await maintain(now, force);
     const free = CONCURRENCY - inFlight.size;
-    const claims = free > 0 ? services.webhooks.claimDue(now, new Set(inFlight.keys()), free) : [];
+    const claims = free > 0 ? await services.webhooks.claimDue(now, new Set(inFlight.keys()), free) : [];
     for (const claim of claims) {
       const sending = send(claim)
         .catch((error: unknown) => options.log.warn({ err: error }, 'webhook delivery failed to record'))
@@ -67,24 +67,38 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
     }
   };
 
-  const sleepMs = () => {
+  const sleepMs = async () => {
     const now = at();
-    const wakeAt = [services.articles.nextScheduledInstant(now), services.webhooks.nextDue(now)]
+    const wakeAt = [await services.articles.nextScheduledInstant(now), await services.webhooks.nextDue(now)]
       .filter((instant): instant is string => instant !== undefined)
       .map((instant) => Date.parse(instant) - Date.parse(now));
     return Math.max(0, Math.min(POLL_MS, ...wakeAt));
   };
 
-  const tick = () => {
+  // Rounds never overlap (two would both think an endpoint idle); a wake during a round
+  // asks for the next one as soon as it ends.
+  let inRound = false;
+  let wokenInRound = false;
+  const tick = async () => {
     timer = undefined;
     if (stopped) return;
+    if (inRound) {
+      wokenInRound = true;
+      return;
+    }
+    inRound = true;
+    let delay = POLL_MS;
     try {
-      round();
+      await round();
+      delay = await sleepMs();
     } catch (error) {
       // A busy database or a full disk: try again on the next round.
       options.log.warn({ err: error }, 'dispatcher round failed');
     }
-    if (!stopped) timer = setTimeout(tick, sleepMs());
+    inRound = false;
+    if (wokenInRound) delay = 0;
+    wokenInRound = false;
+    if (!stopped && !timer) timer = setTimeout(tick, delay);
   };
 
   function wake() {
@@ -114,10 +128,10 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
      * delivery ends, the next round starts, so endpoints proceed at their own pace.
      */
     async runOnce(): Promise<void> {
-      round(true);
+      await round(true);
       while (inFlight.size > 0) {
         await Promise.race(inFlight.values());
-        round();
+        await round();
       }
     },
 

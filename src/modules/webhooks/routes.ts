@@ -63,7 +63,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
     async (request, reply) => {
       await assertDeliverable(request.body.url);
       const secret = newSigningSecret();
-      const webhook = webhooks.create(request.body, secret, request.instant);
+      const webhook = await webhooks.create(request.body, secret, request.instant);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${webhook.id}`);
       return { ...webhook, secret };
     },
@@ -88,7 +88,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
     },
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
-      return pageOf(request, reply, { ...webhooks.list(page, perPage), page, perPage });
+      return pageOf(request, reply, { ...(await webhooks.list(page, perPage)), page, perPage });
     },
   );
 
@@ -106,7 +106,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
         response: { 200: RefOf(WebhookSchema), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => webhooks.get(request.params.id),
+    async (request) => await webhooks.get(request.params.id),
   );
 
   app.patch(
@@ -131,7 +131,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
       const { rotateSecret, ...patch } = request.body;
       if (patch.url !== undefined) await assertDeliverable(patch.url);
       const secret = rotateSecret ? newSigningSecret() : undefined;
-      const webhook = webhooks.update(request.params.id, { ...patch, secret }, request.instant);
+      const webhook = await webhooks.update(request.params.id, { ...patch, secret }, request.instant);
       return secret ? { ...webhook, secret } : webhook;
     },
   );
@@ -150,7 +150,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      webhooks.delete(request.params.id);
+      await webhooks.delete(request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -169,7 +169,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
         response: { 200: RefOf(WebhookAttemptSchema), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => dispatcher.sendNow(webhooks.claimPing(request.params.id, request.instant)),
+    async (request) => dispatcher.sendNow(await webhooks.claimPing(request.params.id, request.instant)),
   );
 
   app.get(
@@ -194,7 +194,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
     async (request, reply) => {
       const { page = 1, perPage = DEFAULT_PER_PAGE } = request.query;
       return pageOf(request, reply, {
-        ...webhooks.attempts(request.params.id, page, perPage),
+        ...(await webhooks.attempts(request.params.id, page, perPage)),
         page,
         perPage,
       });
@@ -216,6 +216,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
       },
     },
     async (request) =>
-      dispatcher.sendNow(webhooks.claimRetry(request.params.id, request.params.eventId, request.instant)),
+      dispatcher.sendNow(
+        await webhooks.claimRetry(request.params.id, request.params.eventId, request.instant),
+      ),
   );
 };
