@@ -163,9 +163,19 @@ async function revalidationReplay(base: string, database: BenchDatabase, seconds
       process.stderr.write(`replay write failed: edit ${edit.status}, comment ${comment.status}\n`);
     }
   };
-  const writer = setInterval(() => void write(), 1000);
+  // Writes still in flight when the readers stop are waited for: the servers stop next.
+  const writes: Promise<void>[] = [];
+  const writer = setInterval(() => {
+    writes.push(
+      write().catch((error: unknown) => {
+        counts.failed++;
+        process.stderr.write(`replay write failed: ${String(error)}\n`);
+      }),
+    );
+  }, 1000);
   await Promise.all(Array.from({ length: 20 }, reader));
   clearInterval(writer);
+  await Promise.all(writes);
   return {
     ...counts,
     share304: Math.round((1000 * counts.notModified) / Math.max(1, counts.conditional)) / 10,
