@@ -11,6 +11,7 @@ import { createCommentsRepository } from './modules/comments/repository.js';
 import { createEventsRepository } from './modules/events/repository.js';
 import { createIdempotencyRepository } from './modules/idempotency/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
+import { createRateLimitsRepository } from './modules/rate-limits/repository.js';
 import { createSectionsRepository } from './modules/sections/repository.js';
 import { createSyndicationRepository } from './modules/syndication/repository.js';
 import { createTagsRepository } from './modules/tags/repository.js';
@@ -56,6 +57,7 @@ export function createRepositories(db: Db, now: () => Date, options: ServiceOpti
     keys: createKeysRepository(db, now),
     webhooks: createWebhooksRepository(db, events),
     idempotency: createIdempotencyRepository(db),
+    rateLimits: createRateLimitsRepository(db),
     syndication: createSyndicationRepository(db),
   };
 }
@@ -83,6 +85,7 @@ export function createServices(
     keys: asynchronous(repositories.keys),
     webhooks: asynchronous(repositories.webhooks),
     idempotency: asynchronous(repositories.idempotency),
+    rateLimits: asynchronous(repositories.rateLimits),
     syndication: asynchronous(repositories.syndication),
     contentState: asynchronous(repositories.contentState),
     cursors: createCursorCodec(cursorSecret(db)),

@@ -370,3 +370,14 @@ export const idempotencyKeys = sqliteTable(
     index('idempotency_keys_created_idx').on(table.createdAt),
   ],
 );
+
+/**
+ * Rate-limit windows that every process shares (comment submissions): one row per client and
+ * limit, counting hits since `window_started` (ms since the epoch). Other limits count in
+ * memory, per process.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStarted: integer('window_started').notNull(),
+  hits: integer('hits').notNull(),
+});

@@ -1,5 +1,8 @@
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
+import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { FastifyInstance } from 'fastify';
+import type { Asynchronous } from '../db/asynchronous.js';
+import type { RateLimitsRepository } from '../modules/rate-limits/repository.js';
 
 export interface RateLimitOptions {
   anonymous: number;
@@ -11,8 +14,13 @@ export interface RateLimitOptions {
  * before anything else: refused keys, malformed bodies and unknown fields use the allowance up
  * too, so failing requests are no cheaper way to load the server.
  */
-export async function registerRateLimit(api: FastifyInstance, limits: RateLimitOptions): Promise<void> {
+export async function registerRateLimit(
+  api: FastifyInstance,
+  limits: RateLimitOptions,
+  shared: { counters: Asynchronous<RateLimitsRepository>; now: () => Date },
+): Promise<void> {
   await api.register(rateLimit, {
+    store: storeSharingGroups(shared.counters, shared.now),
     global: true,
     hook: 'onRequest',
     // A valid key gets its own, larger allowance; anyone else (refused keys included) counts by address.
@@ -26,4 +34,34 @@ export async function registerRateLimit(api: FastifyInstance, limits: RateLimitO
         { statusCode: 429 },
       ),
   });
+}
+
+type Incr = FastifyRateLimitStore['incr'] extends (key: string, callback: infer C) => void ? C : never;
+
+/**
+ * The limits' store. A route limit with a `groupId` (comment submissions) is counted in the
+ * database, so it holds however many processes serve; every other limit counts in memory per
+ * process, as the plugin does by default (a database write per request would cost more than the
+ * limit saves, and a load balancer in front is the place for a global per-address limit).
+ */
+function storeSharingGroups(counters: Asynchronous<RateLimitsRepository>, now: () => Date) {
+  const shared: FastifyRateLimitStore = {
+    incr(key: string, callback: Incr, timeWindow = 60_000) {
+      counters.hit(key, timeWindow, now().getTime()).then(
+        ({ hits, resetInMs }) => callback(null, { current: hits, ttl: resetInMs }),
+        (error: Error) => callback(error),
+      );
+    },
+    child: () => shared,
+  };
+  return class implements FastifyRateLimitStore {
+    private readonly local = new LocalStore(false, false);
+    incr(key: string, callback: Incr, timeWindow?: number, max?: number) {
+      (this.local.incr as (...args: unknown[]) => void)(key, callback, timeWindow, max);
+    }
+    // Called with the route's merged limit options (the plugin's types say route options).
+    child(options: object) {
+      return (options as { groupId?: string }).groupId ? shared : new LocalStore(false, false);
+    }
+  };
 }

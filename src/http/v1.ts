@@ -54,7 +54,7 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
 export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) => {
   const { config, services } = options;
   registerAuth(api, services.keys, config.adminKey);
-  await registerRateLimit(api, config.rateLimit);
+  await registerRateLimit(api, config.rateLimit, { counters: services.rateLimits, now: services.now });
   await registerLoadShedding(api, config.overload);
   registerCaching(api, {
     maxAge: config.cache.maxAge,

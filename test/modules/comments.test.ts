@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { loadSeedArticle } from '../helpers/seed.js';
@@ -184,5 +188,42 @@ t.test('anonymous submissions are rate limited; keyed clients are not', async (t
     (await app.call('GET', `/v1/articles/${app.article.id}/comments`, { key: null })).status,
     200,
     'reads are separate',
+  );
+});
+
+t.test('the submission limit holds across processes sharing the database', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-limits-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const limits = { rateLimit: { anonymous: 1000, keyed: 1000, comments: 3 } };
+  const databaseFile = join(dir, 'db.sqlite');
+  const first = await withSeedArticle(t, { ...limits, databaseFile });
+  const second = await buildTestApp(t, { ...limits, databaseFile });
+  second.clock.set(first.clock.now.toISOString());
+  const statuses = [];
+  for (const [i, app] of [first, second, first, second].entries())
+    statuses.push((await comment(app, first.article.id, `from either ${i}`)).status);
+  t.same(statuses, [201, 201, 201, 429], 'three a minute in all, not three per process');
+  const limited = await comment(second, first.article.id, 'still too many');
+  t.equal(limited.status, 429);
+  t.ok(Number(limited.headers['retry-after']) <= 60, 'Retry-After counts down the shared window');
+
+  for (const app of [first, second]) app.clock.advance(60_000);
+  t.equal(
+    (await comment(second, first.article.id, 'a new minute')).status,
+    201,
+    'the next window starts afresh',
+  );
+  const other = await comment(first, first.article.id, 'another reader', {}, null);
+  t.equal(other.status, 201);
+
+  // The dispatcher's maintenance forgets windows that ended a day ago.
+  for (const app of [first, second]) app.clock.advance(2 * 86_400_000);
+  await first.app.dispatcher.runOnce();
+  const raw = new Database(databaseFile);
+  t.teardown(() => raw.close());
+  t.equal(
+    (raw.prepare('select count(*) as n from rate_limits').get() as { n: number }).n,
+    0,
+    'old windows are deleted',
   );
 });

@@ -71,6 +71,8 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
         rateLimit: {
           max: (request) => (request.principal ? options.keyedRateLimit : options.submitRateLimit),
           timeWindow: 60_000,
+          // A group is counted in the database: the allowance holds across processes.
+          groupId: 'comments',
         },
       },
       schema: {

@@ -47,6 +47,7 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
     const retention = options.trashRetentionDays * 86_400_000;
     await services.articles.purgeTrashedBefore(new Date(Date.parse(now) - retention).toISOString());
     await services.idempotency.expire(now);
+    await services.rateLimits.expire(Date.parse(now));
   };
 
   /** One round: announce, maintain, claim what is due and start sending it. */
