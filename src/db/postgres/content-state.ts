@@ -1,12 +1,17 @@
-import { eq, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Asynchronous } from '../asynchronous.js';
+import type { ContentState, ContentStateRepository } from '../content-state.js';
 import type { PgDb } from './index.js';
-import { cacheKeyVersions, contentState } from './schema.js';
+import { articles, cacheKeyVersions, contentState } from './schema.js';
+import { persistentSetting } from './settings.js';
+import { executor, type PgExecutor } from './transaction.js';
 
 /**
- * PostgreSQL's `touchPublic` (see ../content-state.ts): marks a change the public can see and
- * moves the version of each cache key it changes; call inside the writing transaction.
+ * Marks a change the public can see and moves the version of each cache key it changes; call
+ * inside the writing transaction (as ../content-state.ts does on SQLite).
  */
-export async function touchPublic(db: PgDb, at: string, keys: Iterable<string>): Promise<void> {
+export async function touchPublic(db: PgExecutor, at: string, keys: Iterable<string>): Promise<void> {
   await db
     .update(contentState)
     .set({ publicGeneration: sql`${contentState.publicGeneration} + 1`, publicChangedAt: at })
@@ -20,4 +25,62 @@ export async function touchPublic(db: PgDb, at: string, keys: Iterable<string>):
         set: { version: sql`${cacheKeyVersions.version} + 1` },
       });
   }
+}
+
+/** PostgreSQL's content state: the same generations and key versions, shared by every node. */
+export async function createPostgresContentState(db: PgDb): Promise<Asynchronous<ContentStateRepository>> {
+  const validatorSecret = await persistentSetting(db, 'validator_secret', () =>
+    randomBytes(32).toString('hex'),
+  );
+  // As on SQLite: the latest publication reached is asked again only after a write or when the
+  // next scheduled instant passes.
+  let publication: { generation: number; at: string; latest: string; until: string | null } | undefined;
+  const latestPublishedAt = async (generation: number, now: string) => {
+    if (
+      !publication ||
+      publication.generation !== generation ||
+      now < publication.at ||
+      (publication.until !== null && now >= publication.until)
+    ) {
+      const published = and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`);
+      const [latest] = await db
+        .select({ at: articles.publishedAt })
+        .from(articles)
+        .where(published)
+        .orderBy(desc(articles.publishedAt))
+        .limit(1);
+      const [next] = await db
+        .select({ at: articles.publishedAt })
+        .from(articles)
+        .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now)))
+        .orderBy(asc(articles.publishedAt))
+        .limit(1);
+      publication = { generation, at: now, latest: latest?.at ?? '', until: next?.at ?? null };
+    }
+    return publication.latest;
+  };
+  return {
+    async read(now: string): Promise<ContentState> {
+      const [row] = await executor(db).select().from(contentState).where(eq(contentState.id, 1));
+      const epoch = new Date(0).toISOString();
+      return {
+        generation: row?.generation ?? 0,
+        changedAt: row?.changedAt ?? epoch,
+        publicGeneration: row?.publicGeneration ?? 0,
+        publicChangedAt: row?.publicChangedAt ?? epoch,
+        latestPublishedAt: await latestPublishedAt(row?.generation ?? 0, now),
+      };
+    },
+    touchPublic: (at, keys) => touchPublic(executor(db), at, keys),
+    async versionsOf(keys) {
+      if (keys.length === 0) return [];
+      const rows = await executor(db)
+        .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
+        .from(cacheKeyVersions)
+        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const found = new Map(rows.map((row) => [row.key, row.version]));
+      return keys.map((key) => found.get(key) ?? 0);
+    },
+    validatorSecret,
+  };
 }

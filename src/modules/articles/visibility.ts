@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, type SQL, type sql } from 'drizzle-orm';
+import { and, type Column, eq, inArray, lte, type SQL, type sql } from 'drizzle-orm';
 import { ARTICLE_STATUSES, articles } from '../../db/schema.js';
 
 /** Who is asking, as far as content visibility goes. */
@@ -13,16 +13,25 @@ export interface Audience {
  * The one definition of "public": published, with publishedAt reached. Everything that counts
  * or lists articles for a reader (lists, totals, articleCount, comments) goes through this.
  */
-export function visibleArticles(audience: Audience): SQL | undefined {
+export function visibleArticles(audience: Audience, table: ArticleColumns = articles): SQL | undefined {
   // Keyed readers see every state but the trash, which only `status=trashed` lists.
-  if (audience.seesUnpublished) return inArray(articles.status, UNTRASHED);
-  return publishedBy(audience.now);
+  if (audience.seesUnpublished) return inArray(table.status, UNTRASHED);
+  return publishedBy(audience.now, table);
+}
+
+/** The columns visibility looks at, in either store's articles table. */
+interface ArticleColumns {
+  status: Column;
+  publishedAt: Column;
 }
 
 /** Every stored status but `trashed`, as a list: an index range, where `<>` would scan. */
 export const UNTRASHED = ARTICLE_STATUSES.filter((status) => status !== 'trashed');
 
 /** Published with publishedAt reached by `now` (a value, or a placeholder in prepared statements). */
-export function publishedBy(now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>): SQL | undefined {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now as string));
+export function publishedBy(
+  now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>,
+  table: ArticleColumns = articles,
+): SQL | undefined {
+  return and(eq(table.status, 'published'), lte(table.publishedAt, now as string));
 }

@@ -54,7 +54,7 @@ export interface Change {
 }
 
 /** `msg_` and 128 random bits: the Standard Webhooks message id. */
-const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
+export const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
 
 export interface EventsOptions {
   /** Adds what the API adds to a resource (its canonical `url`) to webhook payloads. */

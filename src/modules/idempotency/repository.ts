@@ -20,7 +20,34 @@ export type Begin =
   | { kind: 'other-request' }
   | { kind: 'in-flight' };
 
-const before = (at: string, ms: number) => new Date(Date.parse(at) - ms).toISOString();
+export const before = (at: string, ms: number) => new Date(Date.parse(at) - ms).toISOString();
+
+/** What a stored key means for a new request with it; undefined when the request may go first. */
+export function verdict(
+  row:
+    | {
+        requestHash: string;
+        status: number | null;
+        body: string | null;
+        headers: Record<string, string> | null;
+        createdAt: string;
+      }
+    | undefined,
+  requestHash: string,
+  at: string,
+): Begin | undefined {
+  const expired = row && row.createdAt < before(at, IDEMPOTENCY_TTL_MS);
+  const abandoned = row && row.status === null && row.createdAt < before(at, IN_FLIGHT_MS);
+  if (!row || expired) return undefined;
+  if (row.requestHash !== requestHash) return { kind: 'other-request' };
+  if (row.status !== null) {
+    return {
+      kind: 'replay',
+      response: { status: row.status, body: row.body ?? '', headers: row.headers ?? {} },
+    };
+  }
+  return abandoned ? undefined : { kind: 'in-flight' };
+}
 
 /** Idempotency keys (IETF httpapi draft): the first response to each (client, key), for 24 hours. */
 export function createIdempotencyRepository(db: Db) {
@@ -31,19 +58,12 @@ export function createIdempotencyRepository(db: Db) {
     /** Claims the key for this request, or says why it cannot: one transaction, so racing duplicates see each other. */
     begin(client: string, key: string, requestHash: string, at: string): Begin {
       return writeTransaction(db, () => {
-        const row = db.select().from(idempotencyKeys).where(where(client, key)).get();
-        const expired = row && row.createdAt < before(at, IDEMPOTENCY_TTL_MS);
-        const abandoned = row && row.status === null && row.createdAt < before(at, IN_FLIGHT_MS);
-        if (row && !expired) {
-          if (row.requestHash !== requestHash) return { kind: 'other-request' };
-          if (row.status !== null) {
-            return {
-              kind: 'replay',
-              response: { status: row.status, body: row.body ?? '', headers: row.headers ?? {} },
-            };
-          }
-          if (!abandoned) return { kind: 'in-flight' };
-        }
+        const refused = verdict(
+          db.select().from(idempotencyKeys).where(where(client, key)).get(),
+          requestHash,
+          at,
+        );
+        if (refused) return refused;
         db.insert(idempotencyKeys)
           .values({ client, key, requestHash, createdAt: at })
           .onConflictDoUpdate({

@@ -23,6 +23,23 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
+/** A new key (32 random bytes, `bsk_`-marked) and the row that stores it: only its SHA-256. */
+export function newKey(name: string, scopes: Scope[], at: Date) {
+  const key = `${KEY_MARKER}${randomBytes(32).toString('base64url')}`;
+  const row = {
+    name,
+    prefix: key.slice(0, PREFIX_LENGTH),
+    hash: hashKey(key),
+    scopes: [...new Set(scopes)],
+    createdAt: at.toISOString(),
+  };
+  return { key, row };
+}
+
+/** Whether a use at `at` is worth writing down (once a minute at most). */
+export const wantsLastUsed = (key: { lastUsedAt: string | null }, at: Date) =>
+  !key.lastUsedAt || at.getTime() - Date.parse(key.lastUsedAt) > LAST_USED_RESOLUTION_MS;
+
 const columns = {
   id: apiKeys.id,
   name: apiKeys.name,
@@ -42,19 +59,8 @@ export function createKeysRepository(db: Db, now: () => Date) {
   return {
     /** Makes a key: 32 random bytes, `bsk_`-marked; only its SHA-256 is stored. */
     create(name: string, scopes: Scope[]): ApiKey & { key: string } {
-      const key = `${KEY_MARKER}${randomBytes(32).toString('base64url')}`;
-      const row = db
-        .insert(apiKeys)
-        .values({
-          name,
-          prefix: key.slice(0, PREFIX_LENGTH),
-          hash: hashKey(key),
-          scopes: [...new Set(scopes)],
-          createdAt: now().toISOString(),
-        })
-        .returning(columns)
-        .get();
-      return { ...row, key };
+      const { key, row } = newKey(name, scopes, now());
+      return { ...db.insert(apiKeys).values(row).returning(columns).get(), key };
     },
 
     /** The key with this secret, marking it used; undefined for unknown or revoked keys. */
@@ -62,7 +68,7 @@ export function createKeysRepository(db: Db, now: () => Date) {
       const row = byHash.get({ hash: hashKey(key) });
       if (!row) return undefined;
       const at = now();
-      if (!row.lastUsedAt || at.getTime() - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
+      if (wantsLastUsed(row, at)) {
         row.lastUsedAt = at.toISOString();
         db.update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id)).run();
       }

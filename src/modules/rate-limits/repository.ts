@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { rateLimits } from '../../db/schema.js';
 
 /** How long a window's row is kept after it started: far longer than any window. */
-const KEEP_MS = 86_400_000;
+export const KEEP_MS = 86_400_000;
 
 /**
  * Fixed-window counters in the database, for limits that must hold however many processes

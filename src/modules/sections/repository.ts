@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { count, eq, isNull, sql } from 'drizzle-orm';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
@@ -27,6 +27,62 @@ const sortColumns = {
   createdAt: sections.createdAt,
   updatedAt: sections.updatedAt,
 };
+
+/**
+ * One step of the walk up from a new parent: meeting the section itself would close a cycle.
+ * Returns the next section up (null at the top).
+ */
+export function nextAncestor(
+  cursor: number,
+  row: { parentId: number | null } | undefined,
+  depth: number,
+  self: number | undefined,
+): number | null {
+  if (cursor === self) {
+    throw new DomainError(
+      'conflict',
+      'section-cycle',
+      'A section cannot be nested inside itself or its descendants',
+    );
+  }
+  if (!row)
+    throw new DomainError('unprocessable', 'unknown-parent', `No section with id ${cursor} to nest under`);
+  if (depth > 64) throw new DomainError('unprocessable', 'too-deep', 'Sections nest at most 64 levels deep');
+  return row.parentId;
+}
+
+/** Names are unique ignoring case: `holder` is the section already using the name, if any. */
+export function assertNameFree(name: string, holder: number | undefined, self?: number): void {
+  if (holder !== undefined && holder !== self) {
+    throw new DomainError(
+      'conflict',
+      'name-taken',
+      `A section named "${name}" already exists (id ${holder})`,
+      {
+        holder: { id: holder },
+      },
+    );
+  }
+}
+
+/** Only an empty section may go: none of its articles (trashed ones too) and no subsections. */
+export function assertNotHeld(section: { slug: string }, held: number, children: number): void {
+  if (held > 0) {
+    throw new DomainError(
+      'conflict',
+      'section-not-empty',
+      `Section "${section.slug}" still holds ${held} article(s), trashed ones included; move or purge them first`,
+      { articleCount: held },
+    );
+  }
+  if (children > 0) {
+    throw new DomainError(
+      'conflict',
+      'section-has-children',
+      `Section "${section.slug}" still has ${children} subsection(s); move or delete them first`,
+    );
+  }
+}
 
 export function createSectionsRepository(
   db: Db,
@@ -76,50 +132,20 @@ export function createSectionsRepository(
   };
 
   const assertParent = (parentId: number, self?: number) => {
-    // Walk up from the new parent: meeting ourselves would close a cycle.
     let cursor: number | null = parentId;
     for (let depth = 0; cursor !== null; depth++) {
-      if (cursor === self) {
-        throw new DomainError(
-          'conflict',
-          'section-cycle',
-          'A section cannot be nested inside itself or its descendants',
-        );
-      }
-      const row: { parentId: number | null } | undefined = db
+      const row = db
         .select({ parentId: sections.parentId })
         .from(sections)
         .where(eq(sections.id, cursor))
         .get();
-      if (!row)
-        throw new DomainError(
-          'unprocessable',
-          'unknown-parent',
-          `No section with id ${cursor} to nest under`,
-        );
-      if (depth > 64)
-        throw new DomainError('unprocessable', 'too-deep', 'Sections nest at most 64 levels deep');
-      cursor = row.parentId;
+      cursor = nextAncestor(cursor, row, depth, self);
     }
   };
 
-  const assertNameFree = (name: string, self?: number) => {
-    const holder = db
-      .select({ id: sections.id })
-      .from(sections)
-      .where(sql`lower(${sections.name}) = lower(${name})`)
-      .get();
-    if (holder && holder.id !== self) {
-      throw new DomainError(
-        'conflict',
-        'name-taken',
-        `A section named "${name}" already exists (id ${holder.id})`,
-        {
-          holder: { id: holder.id },
-        },
-      );
-    }
-  };
+  const nameHolder = (name: string) =>
+    db.select({ id: sections.id }).from(sections).where(sql`lower(${sections.name}) = lower(${name})`).get()
+      ?.id;
 
   return {
     find,
@@ -168,7 +194,7 @@ export function createSectionsRepository(
 
     create(input: SectionCreate, audience: Audience): Section {
       return writeTransaction(db, () => {
-        assertNameFree(input.name);
+        assertNameFree(input.name, nameHolder(input.name));
         if (input.parentId != null) assertParent(input.parentId);
         const slug = assignSlug({
           resource: 'section',
@@ -207,7 +233,7 @@ export function createSectionsRepository(
     update(idOrSlug: string, patch: SectionPatch, audience: Audience): Section {
       return writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
-        if (patch.name !== undefined) assertNameFree(patch.name, current.id);
+        if (patch.name !== undefined) assertNameFree(patch.name, nameHolder(patch.name), current.id);
         if (patch.parentId != null) assertParent(patch.parentId, current.id);
         const slug =
           patch.slug === undefined
@@ -250,26 +276,10 @@ export function createSectionsRepository(
         const current = get(idOrSlug, audience);
         const held =
           db.select({ n: count() }).from(articles).where(eq(articles.sectionId, current.id)).get()?.n ?? 0;
-        if (held > 0) {
-          throw new DomainError(
-            'conflict',
-            'section-not-empty',
-            `Section "${current.slug}" still holds ${held} article(s), trashed ones included; move or purge them first`,
-            { articleCount: held },
-          );
-        }
         const children =
           db.select({ n: count() }).from(sections).where(eq(sections.parentId, current.id)).get()?.n ?? 0;
-        if (children > 0) {
-          throw new DomainError(
-            'conflict',
-            'section-has-children',
-            `Section "${current.slug}" still has ${children} subsection(s); move or delete them first`,
-          );
-        }
-        db.delete(sections)
-          .where(and(eq(sections.id, current.id)))
-          .run();
+        assertNotHeld(current, held, children);
+        db.delete(sections).where(eq(sections.id, current.id)).run();
         contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
         events.record({
           type: 'section.deleted',

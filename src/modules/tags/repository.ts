@@ -11,12 +11,34 @@ import { type Audience, publishedBy, visibleArticles } from '../articles/visibil
 import type { EventsRepository } from '../events/repository.js';
 import type { Tag, TagCreate, TagPatch } from './schemas.js';
 
+export type TagRow = Omit<Tag, 'url'>;
+
 export type TagSortField = 'name' | 'createdAt' | 'updatedAt' | 'articleCount';
 
-type TagRow = Omit<Tag, 'url'>;
+/** Tag names are unique ignoring case: `holder` is the tag already using the name, if any. */
+export function assertTagNameFree(name: string, holder: number | undefined, self?: number): void {
+  if (holder !== undefined && holder !== self) {
+    throw new DomainError('conflict', 'name-taken', `A tag named "${name}" already exists (id ${holder})`, {
+      holder: { id: holder },
+    });
+  }
+}
+
+/** Rows of (article, tag) in the articles' tag order, grouped by article. */
+export function groupByArticle(
+  rows: { articleId: number; id: number; slug: string; name: string }[],
+): Map<number, { id: number; slug: string; name: string }[]> {
+  const byArticle = new Map<number, { id: number; slug: string; name: string }[]>();
+  for (const { articleId, ...tag } of rows) {
+    const list = byArticle.get(articleId) ?? [];
+    list.push(tag);
+    byArticle.set(articleId, list);
+  }
+  return byArticle;
+}
 
 /** The same order as the SQL sort (names compared as SQLite's lower() does: ASCII only), ties by id. */
-function compareBy(keys: SortKey<TagSortField>[]) {
+export function compareBy(keys: SortKey<TagSortField>[]) {
   const value = (tag: TagRow, field: TagSortField): string | number =>
     field === 'name' ? tag.name.replace(/[A-Z]/g, (c) => c.toLowerCase()) : tag[field];
   return (a: TagRow, b: TagRow): number => {
@@ -106,14 +128,7 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
   const holderOfName = (name: string) =>
     db.select({ id: tags.id }).from(tags).where(sql`lower(${tags.name}) = lower(${name})`).get()?.id;
 
-  const assertNameFree = (name: string, self?: number) => {
-    const holder = holderOfName(name);
-    if (holder !== undefined && holder !== self) {
-      throw new DomainError('conflict', 'name-taken', `A tag named "${name}" already exists (id ${holder})`, {
-        holder: { id: holder },
-      });
-    }
-  };
+  const assertNameFree = (name: string, self?: number) => assertTagNameFree(name, holderOfName(name), self);
 
   const find = (idOrSlug: string | number, audience: Audience): Tag | undefined => {
     const text = String(idOrSlug);
@@ -319,15 +334,8 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
 
     /** The tags of each article, in the article's order, with one query for any number of articles. */
     forArticles(articleIds: number[]): Map<number, { id: number; slug: string; name: string }[]> {
-      const byArticle = new Map<number, { id: number; slug: string; name: string }[]>();
-      if (articleIds.length === 0) return byArticle;
-      const rows = tagsOfArticles.all({ ids: JSON.stringify(articleIds) });
-      for (const { articleId, ...tag } of rows) {
-        const list = byArticle.get(articleId) ?? [];
-        list.push(tag);
-        byArticle.set(articleId, list);
-      }
-      return byArticle;
+      if (articleIds.length === 0) return new Map();
+      return groupByArticle(tagsOfArticles.all({ ids: JSON.stringify(articleIds) }));
     },
   };
 }
