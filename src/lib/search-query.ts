@@ -170,6 +170,18 @@ function renderTsquery(node: Node): string {
   return `(${parts.join(' & ')})`;
 }
 
+/**
+ * The query ts_rank scores by: what is searched for without what is excluded. ts_rank scores a
+ * query with `!` next to nothing (1e-21 for `kyiv & !draft`), where FTS5's bm25 scores the
+ * matched phrases alone.
+ */
+function renderRankTsquery(node: Node): string {
+  if (node.kind === 'term') return node.tsquery;
+  if (node.kind === 'or') return `(${node.options.map(renderRankTsquery).join(' | ')})`;
+  if (node.positive.length === 0) return renderTsquery(node);
+  return `(${node.positive.map(renderRankTsquery).join(' & ')})`;
+}
+
 /** The terms a snippet highlights: everything searched for, except what is excluded. */
 function wanted(node: Node): SearchTerm[] {
   if (node.kind === 'term') return [node.term];
@@ -184,6 +196,8 @@ export interface ParsedSearch {
   fts: string;
   /** The same query as tsquery text (PostgreSQL). */
   tsquery: string;
+  /** The tsquery that ranks the matches: tsquery without its exclusions. */
+  rankTsquery: string;
   /** What snippets highlight. */
   terms: SearchTerm[];
 }
@@ -196,5 +210,10 @@ export function parseSearch(query: string): ParsedSearch {
   if (query.length > SEARCH_QUERY_MAX_LENGTH)
     throw invalid(`it is longer than ${SEARCH_QUERY_MAX_LENGTH} characters`);
   const tree = new Parser(tokenize(query)).parse();
-  return { fts: render(tree), tsquery: renderTsquery(tree), terms: wanted(tree) };
+  return {
+    fts: render(tree),
+    tsquery: renderTsquery(tree),
+    rankTsquery: renderRankTsquery(tree),
+    terms: wanted(tree),
+  };
 }

@@ -1,5 +1,12 @@
 import t from 'tap';
+import { renderMarkdown } from '../../src/lib/markdown.js';
+import { parseSearch } from '../../src/lib/search-query.js';
+import type { ListRequest, ListResult } from '../../src/modules/articles/listing.js';
+import type { ArticleCreate } from '../../src/modules/articles/schemas.js';
 import type { Audience } from '../../src/modules/articles/visibility.js';
+import type { Submission } from '../../src/modules/comments/repository.js';
+import type { Claim } from '../../src/modules/webhooks/repository.js';
+import type { WebhookAttempt } from '../../src/modules/webhooks/schemas.js';
 import { PARITY_NOW, sameOnBothStores } from '../helpers/parity.js';
 import { needsPostgres } from '../helpers/postgres.js';
 
@@ -120,4 +127,232 @@ t.test(
         await store.rateLimits.expire(PARITY_NOW.getTime() + 120_000),
       ]);
     }),
+);
+
+const editor = { audience: admin, actor: 'editor' };
+const article = (title: string, extra: Partial<ArticleCreate> = {}): ArticleCreate => ({
+  title,
+  body: `## ${title}\n\nA story about Kyiv and the *war* — with “quotes”.`,
+  ...extra,
+});
+const rendered = (input: { body?: string }) => renderMarkdown(input.body ?? '');
+const searchFor = (q: string) => ({ ...parseSearch(q), highlightTag: 'mark' });
+const list = (overrides: Partial<ListRequest>): ListRequest => ({
+  perPage: 2,
+  sort: [{ field: 'publishedAt', descending: true }],
+  filters: {},
+  include: {},
+  ...overrides,
+});
+// Relevance scores are each store's own measure (bm25, ts_rank): the order must agree, not the numbers.
+const withoutScores = ({ items, total, next }: ListResult) => ({
+  items: items.map(({ score, ...item }) => ({ ...item, scored: typeof score === 'number' })),
+  total,
+  next: next?.id,
+});
+
+t.test('articles answer the same on both stores', { skip: needsPostgres }, (t) =>
+  sameOnBothStores(t, async ({ articles, sections, tags, events }, step) => {
+    await sections.create({ name: 'World' }, admin);
+    const create = (input: ArticleCreate) => articles.create(input, editor, rendered(input));
+    await step('create published', () =>
+      create(
+        article('Kyiv under fire', { section: 'world', tags: ['Ukraine', 'Kyiv'], status: 'published' }),
+      ),
+    );
+    await step('create a draft', () => create(article('Draft on Kyiv', { tags: ['kyiv'], excerpt: 'Soon' })));
+    await step('create scheduled', () =>
+      create(
+        article('Later', { status: 'scheduled', publishedAt: '2026-02-01T09:00:00Z', section: 'World' }),
+      ),
+    );
+    await step('a slug taken', () => create(article('Other', { slug: 'kyiv-under-fire' })));
+    await step('a derived slug suffixed', () =>
+      create(article('Kyiv under fire!', { status: 'published', publishedAt: '2026-01-10T00:00:00Z' })),
+    );
+    await step('an unknown section', () => create(article('Lost', { section: 'nowhere' })));
+    await step('in the past, scheduled', () =>
+      create(article('Past', { status: 'scheduled', publishedAt: '2025-01-01T00:00:00Z' })),
+    );
+    await step('a reader reads the published one', () => articles.get('kyiv-under-fire', reader));
+    await step('a reader misses the draft', () => articles.find(2, reader));
+    await step('a reader misses the scheduled one', () => articles.find('later', reader));
+    await step('an editor reads it without bodies', () => articles.get(3, admin, {}));
+    await step('validators', async () => [
+      await articles.validatorBasis('kyiv-under-fire', reader),
+      await articles.validatorBasis(2, reader),
+    ]);
+    const change = { title: 'Kyiv under fire, again', tags: ['Kyiv', 'Europe'], body: 'New *body*' };
+    await step('update', () =>
+      articles.update(1, change, { ...editor, expectedVersion: 1 }, rendered(change)),
+    );
+    await step('a stale version', () =>
+      articles.update(1, { title: 'x' }, { ...editor, expectedVersion: 1 }),
+    );
+    await step('no change', () => articles.update(1, { title: 'Kyiv under fire, again' }, editor));
+    await step('slug change', () => articles.update(2, { slug: 'kyiv-draft', status: 'published' }, editor));
+    for (const [label, request] of [
+      ['newest first', list({})],
+      ['page 2', list({ page: 2 })],
+      [
+        'by title, with bodies',
+        list({ sort: [{ field: 'title', descending: false }], include: { body: true, toc: true } }),
+      ],
+      ['a tag', list({ filters: { anyTagIds: [2] } })],
+      ['a section, drafts too', list({ filters: { sectionIds: [1] }, perPage: 10 })],
+      ['scheduled', list({ filters: { status: 'scheduled' } })],
+      ['after a cursor', list({ after: { values: ['2026-01-10T00:00:00.000Z'], id: 4 } })],
+    ] as const) {
+      await step(`list: ${label}`, () => articles.list(request, admin));
+    }
+    await step('the public list', () => articles.list(list({ perPage: 10 }), reader));
+    for (const q of ['kyiv', 'kyiv -draft', '"under fire"', 'fir*', 'war OR body']) {
+      await step(`search ${q}`, async () =>
+        withoutScores(
+          await articles.list(
+            list({ search: searchFor(q), sort: [{ field: 'relevance', descending: false }] }),
+            admin,
+          ),
+        ),
+      );
+    }
+    await step('revisions', () => articles.listRevisions('kyiv-under-fire-again', admin, 1, 10));
+    await step('revision 1', () => articles.getRevision('kyiv-under-fire-again', admin, 1));
+    await step('restore revision 1', async () => {
+      const old = await articles.getRevision('1', admin, 1);
+      return articles.restore('1', 1, editor, rendered(old.snapshot));
+    });
+    await step('trash', () => articles.trash(1, editor));
+    await step('trash again', () => articles.trash(1, editor));
+    await step('edit in the trash', () => articles.update(1, { title: 'x' }, editor));
+    await step('restore from the trash', () => articles.restoreFromTrash(1, editor));
+    await step('delete a tag', async () => {
+      await articles.deleteTag('kyiv', editor);
+      return tags.list({ page: 1, perPage: 10, sort: [] }, admin);
+    });
+    await step('purge', () => articles.purge(4, editor));
+    await step('nothing due yet', () => articles.announceDue(at));
+    await step('next instant', () => articles.nextScheduledInstant(at));
+    await step('due', () => articles.announceDue('2026-02-01T09:00:00.000Z'));
+    await step('the trash purged', () => articles.purgeTrashedBefore('2027-01-01T00:00:00.000Z'));
+    await step('the change feed', () => events.changesAfter(0, 100));
+  }),
+);
+
+t.test('comments answer the same on both stores', { skip: needsPostgres }, (t) =>
+  sameOnBothStores(t, async ({ articles, comments }, step) => {
+    const input = article('Open thread', { status: 'published' });
+    await articles.create(input, editor, rendered(input));
+    const submit = (body: string, extra: Partial<Submission> & { parentId?: number } = {}) =>
+      comments.submit({
+        articleId: 1,
+        commentsEnabled: true,
+        input: { authorName: ' Reader ', authorEmail: 'r@example.com', body, parentId: extra.parentId },
+        clientHash: 'client-1',
+        status: 'pending',
+        at,
+        ...extra,
+      });
+    await step('submit', () => submit('First!'));
+    await step('the same again', () => submit('First!'));
+    await step('comments closed', () => submit('Hello', { commentsEnabled: false }));
+    await step('a reply to a pending comment', () => submit('Reply', { parentId: 1 }));
+    await step('approve', () => comments.update(1, { status: 'approved' }, admin));
+    await step('a reply', () => submit('Reply', { parentId: 1 }));
+    await step('a moderator reply, approved', () =>
+      submit('Thanks', { parentId: 2, status: 'approved', clientHash: 'staff' }),
+    );
+    await step('the thread', () => comments.thread(1, 1, 10));
+    await step('the queue', () => comments.queue({ page: 1, perPage: 10 }, admin));
+    await step('pending only', () => comments.queue({ status: 'pending', page: 1, perPage: 10 }, admin));
+    await step('delete one with replies', () => comments.delete(1, admin));
+    await step('edit a tombstone', () => comments.update(1, { body: 'x' }, admin));
+    await step('the thread after', () => comments.thread(1, 1, 10));
+    await step('delete a leaf', () => comments.delete(3, admin));
+    await step('gone', () => comments.find(3));
+    await step('an archive comment', async () => [
+      await comments.importComment({
+        articleId: 1,
+        parentId: 2,
+        authorName: 'Old',
+        authorEmail: '',
+        body: 'From WordPress',
+        status: 'approved',
+        at,
+        sourceId: 'wp:comment:9',
+      }),
+      await comments.importComment({
+        articleId: 1,
+        parentId: 2,
+        authorName: 'Old',
+        authorEmail: '',
+        body: 'From WordPress',
+        status: 'approved',
+        at,
+        sourceId: 'wp:comment:9',
+      }),
+      await comments.importComment({
+        articleId: 1,
+        parentId: 2,
+        authorName: 'Old',
+        authorEmail: '',
+        body: 'Edited',
+        status: 'approved',
+        at,
+        sourceId: 'wp:comment:9',
+      }),
+      await comments.idOfSource('wp:comment:9'),
+    ]);
+    await step(
+      'the article counts approved comments',
+      async () => (await articles.get(1, reader)).commentCount,
+    );
+  }),
+);
+
+t.test('webhooks and sitemaps answer the same on both stores', { skip: needsPostgres }, (t) =>
+  sameOnBothStores(t, async ({ articles, webhooks, syndication }, step) => {
+    await step('create', () =>
+      webhooks.create({ url: 'https://hooks.example.com/a', events: ['article.*'] }, 'whsec_one', at),
+    );
+    await webhooks.create({ url: 'https://hooks.example.com/b', events: ['*'] }, 'whsec_two', at);
+    const input = article('Hooked', { status: 'published', section: undefined, tags: ['Kyiv'] });
+    await articles.create(input, editor, rendered(input));
+    const second = article('Hooked again', { status: 'published', publishedAt: '2026-01-14T00:00:00Z' });
+    await articles.create(second, editor, rendered(second));
+    await step('list', () => webhooks.list(1, 10));
+    await step('next due', () => webhooks.nextDue(at));
+    // Claims carry the event's id, random per store: compare what was taken.
+    const taken = (claims: Claim[]) =>
+      claims.map(({ eventId, data, ...claim }) => ({ ...claim, hasData: data !== null }));
+    const claims = await webhooks.claimDue(at, new Set(), 10);
+    await step('one claim per endpoint', async () => taken(claims));
+    await step('nothing left for a busy endpoint', async () =>
+      taken(await webhooks.claimDue(at, new Set([1, 2]), 10)),
+    );
+    await step('claimed ones wait', async () => taken(await webhooks.claimDue(at, new Set(), 10)));
+    const [first, other] = claims as [Claim, Claim];
+    const delivered = { status: 204, durationMs: 12, error: null };
+    const gone = { status: 410, durationMs: 5, error: null };
+    const strip = ({ eventId, ...attempt }: WebhookAttempt) => attempt;
+    await step('delivered', async () => strip(await webhooks.finish(first, delivered, at, [60_000])));
+    await step('gone disables', async () => strip(await webhooks.finish(other, gone, at, [60_000])));
+    await step('the endpoint disabled', async () => {
+      const { disabledReason, ...rest } = await webhooks.get(other.webhookId);
+      return { ...rest, disabled: disabledReason?.startsWith('The endpoint answered 410 Gone') };
+    });
+    await step('a ping', async () => taken([await webhooks.claimPing(1, at)]));
+    await step('attempts', async () => {
+      const { items, total } = await webhooks.attempts(1, 1, 10);
+      return { items: items.map(strip), total };
+    });
+    await step('enable again', () => webhooks.update(other.webhookId, { active: true }, at));
+    await step('delete', () => webhooks.delete(2));
+    await step('unknown', () => webhooks.get(2));
+    await step('published count', () => syndication.countPublished(at));
+    await step('a sitemap page', () => syndication.articlePage(at, 0, 10));
+    await step('news', () => syndication.publishedSince('2026-01-14T12:00:00.000Z', at, 10));
+    await step('sections', () => syndication.sections(at));
+    await step('tags in use', () => syndication.tagsInUse(at));
+  }),
 );

@@ -43,13 +43,13 @@ export async function createPostgresContentState(db: PgDb): Promise<Asynchronous
       (publication.until !== null && now >= publication.until)
     ) {
       const published = and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`);
-      const [latest] = await db
+      const [latest] = await executor(db)
         .select({ at: articles.publishedAt })
         .from(articles)
         .where(published)
         .orderBy(desc(articles.publishedAt))
         .limit(1);
-      const [next] = await db
+      const [next] = await executor(db)
         .select({ at: articles.publishedAt })
         .from(articles)
         .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now)))

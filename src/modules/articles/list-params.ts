@@ -123,6 +123,8 @@ export async function toListRequest(query: Query, services: Services, audience: 
         ? undefined
         : {
             fts: parsed.fts,
+            tsquery: parsed.tsquery,
+            rankTsquery: parsed.rankTsquery,
             terms: parsed.terms,
             highlightTag: query.highlight === 'none' ? null : (query.highlight ?? 'mark'),
           },

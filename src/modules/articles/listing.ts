@@ -1,6 +1,7 @@
 import {
   and,
   asc,
+  type Column,
   count,
   desc,
   eq,
@@ -58,8 +59,14 @@ export interface ListRequest {
   after?: CursorPosition;
   sort: SortKey<ArticleSortField>[];
   filters: ArticleFilters;
-  /** A full-text query (FTS5 syntax, built by lib/search-query) and how to mark matches. */
-  search?: { fts: string; terms: SearchTerm[]; highlightTag: string | null };
+  /** A full-text query (FTS5 for SQLite, tsquery for PostgreSQL: lib/search-query) and how to mark matches. */
+  search?: {
+    fts: string;
+    tsquery: string;
+    rankTsquery: string;
+    terms: SearchTerm[];
+    highlightTag: string | null;
+  };
   include: Heavy;
 }
 
@@ -74,18 +81,35 @@ export interface ListResult {
 
 const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
 
-const sortExpression = (field: ArticleSortField): SQL => {
-  if (field === 'relevance') return ftsRank;
-  if (field === 'title') return sql`lower(${articles.title})`;
-  return sql`${articles[field]}`;
+/** The columns and expressions a list query is built from, in one store's tables. */
+export interface ListingSql {
+  articles: Record<
+    'id' | 'status' | 'publishedAt' | 'createdAt' | 'updatedAt' | 'sectionId' | 'author',
+    Column
+  >;
+  articleTags: Record<'articleId' | 'tagId', Column>;
+  /** What a sort field orders by; `relevance` is the search rank, lower first. */
+  sortExpression(field: ArticleSortField): SQL;
+}
+
+const sqliteSql: ListingSql = {
+  articles,
+  articleTags,
+  sortExpression(field) {
+    if (field === 'relevance') return ftsRank;
+    if (field === 'title') return sql`lower(${articles.title})`;
+    return sql`${articles[field]}`;
+  },
 };
+const sortExpression = sqliteSql.sortExpression;
 
 /**
  * Rows after `position` in the order of `keys` (ties by id), for keyset paging. NULLs sort first
  * ascending and last descending, as SQLite orders them; only callers who can see drafts meet a
  * NULL publishedAt.
  */
-function after(
+export function after(
+  { articles, sortExpression }: ListingSql,
   keys: SortKey<ArticleSortField>[],
   position: CursorPosition,
   nullsVisible: boolean,
@@ -197,27 +221,39 @@ export function toArticle(row: Row, tags: ArticleSummary['tags'], now: string): 
   };
 }
 
-function statusCondition(status: ArticleStatus, now: string): SQL | undefined {
+function statusCondition(
+  articles: ListingSql['articles'],
+  status: ArticleStatus,
+  now: string,
+): SQL | undefined {
   if (status === 'published') return and(eq(articles.status, 'published'), lte(articles.publishedAt, now));
   if (status === 'scheduled')
     return and(eq(articles.status, 'published'), sql`${articles.publishedAt} > ${now}`);
   return eq(articles.status, status);
 }
 
-const withTag = (tagIds: number[]) =>
+const withTag = ({ articles, articleTags }: ListingSql, tagIds: number[]) =>
   inArray(
     articles.id,
     sql`(select ${articleTags.articleId} from ${articleTags} where ${inArray(articleTags.tagId, tagIds)})`,
   );
 
-function filterConditions(filters: ArticleFilters, audience: Audience): SQL | undefined {
+/** WHERE for a list's filters, over the articles this audience sees. */
+export function filterConditions(
+  tables: ListingSql,
+  filters: ArticleFilters,
+  audience: Audience,
+): SQL | undefined {
+  const { articles } = tables;
   const { publishedBefore } = filters;
   return and(
-    filters.status === 'trashed' && audience.seesUnpublished ? undefined : visibleArticles(audience),
+    filters.status === 'trashed' && audience.seesUnpublished
+      ? undefined
+      : visibleArticles(audience, articles),
     filters.sectionIds ? inArray(articles.sectionId, filters.sectionIds) : undefined,
-    filters.anyTagIds ? withTag(filters.anyTagIds) : undefined,
-    ...(filters.allTagIds ?? []).map((tagId) => withTag([tagId])),
-    filters.status ? statusCondition(filters.status, audience.now) : undefined,
+    filters.anyTagIds ? withTag(tables, filters.anyTagIds) : undefined,
+    ...(filters.allTagIds ?? []).map((tagId) => withTag(tables, [tagId])),
+    filters.status ? statusCondition(articles, filters.status, audience.now) : undefined,
     filters.author !== undefined ? eq(articles.author, filters.author) : undefined,
     filters.publishedFrom ? gte(articles.publishedAt, filters.publishedFrom) : undefined,
     publishedBefore
@@ -229,6 +265,40 @@ function filterConditions(filters: ArticleFilters, audience: Audience): SQL | un
   );
 }
 
+/**
+ * Totals change only when content does (or a scheduled article goes live): remembered per
+ * content state, so paging through a large list does not count it again on every page. The
+ * count query is built for "up to the latest publication reached", which counts what "up to
+ * now" does and keeps its text (so the key) the same from one request to the next.
+ */
+export function createTotals() {
+  const totals = new Map<string, number>();
+  let totalsState = '';
+  return {
+    remember<T extends number | Promise<number>>(
+      state: { generation: number; latestPublishedAt: string },
+      query: { sql: string; params: unknown[] },
+      count: () => T,
+    ): T | number {
+      const stateKey = `${state.generation}|${state.latestPublishedAt}`;
+      if (stateKey !== totalsState) {
+        totals.clear();
+        totalsState = stateKey;
+      }
+      const key = `${query.sql}|${JSON.stringify(query.params)}`;
+      const known = totals.get(key);
+      if (known !== undefined) return known;
+      const store = (total: number) => {
+        if (totals.size >= 1000) totals.delete(totals.keys().next().value as string);
+        totals.set(key, total);
+        return total;
+      };
+      const counted = count();
+      return (typeof counted === 'number' ? store(counted) : counted.then(store)) as T;
+    },
+  };
+}
+
 /** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
 export function createArticleListing(
   db: Db,
@@ -236,10 +306,7 @@ export function createArticleListing(
   contentState: ContentStateRepository,
   rankWindow: number,
 ) {
-  // Totals change only when content does (or a scheduled article goes live): remember them
-  // per content state, so paging through a large list does not count it again on every page.
-  const totals = new Map<string, number>();
-  let totalsState = '';
+  const totals = createTotals();
   const countOnce = (
     build: (audience: Audience) => {
       toSQL(): { sql: string; params: unknown[] };
@@ -248,28 +315,13 @@ export function createArticleListing(
     audience: Audience,
   ) => {
     const state = contentState.read(audience.now);
-    const stateKey = `${state.generation}|${state.latestPublishedAt}`;
-    // Counting "up to the latest publication reached" counts the same rows as "up to now", and
-    // keeps the query (so the cache key) the same from one request to the next.
     const query = build({ ...audience, now: state.latestPublishedAt });
-    if (stateKey !== totalsState) {
-      totals.clear();
-      totalsState = stateKey;
-    }
-    const { sql: text, params } = query.toSQL();
-    const key = `${text}|${JSON.stringify(params)}`;
-    let total = totals.get(key);
-    if (total === undefined) {
-      total = query.get()?.n ?? 0;
-      if (totals.size >= 1000) totals.delete(totals.keys().next().value as string);
-      totals.set(key, total);
-    }
-    return total;
+    return totals.remember(state, query.toSQL(), () => query.get()?.n ?? 0);
   };
 
   return (request: ListRequest, audience: Audience): ListResult => {
     const where = and(
-      filterConditions(request.filters, audience),
+      filterConditions(sqliteSql, request.filters, audience),
       request.search ? ftsMatch(request.search.fts) : undefined,
     );
     const sortValues = Object.fromEntries(
@@ -284,7 +336,7 @@ export function createArticleListing(
       request.search && request.sort[0]?.field === 'relevance'
         ? ftsRankWindow(request.search.fts, rankWindow)
         : undefined,
-      request.after ? after(request.sort, request.after, audience.seesUnpublished) : undefined,
+      request.after ? after(sqliteSql, request.sort, request.after, audience.seesUnpublished) : undefined,
     );
     const limit = request.perPage + 1;
     const offset = request.page ? (request.page - 1) * request.perPage : 0;
@@ -341,7 +393,7 @@ export function createArticleListing(
       (stable: Audience) =>
         counter.where(
           and(
-            filterConditions(request.filters, stable),
+            filterConditions(sqliteSql, request.filters, stable),
             request.search ? ftsMatch(request.search.fts) : undefined,
           ),
         ),

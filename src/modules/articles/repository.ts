@@ -27,7 +27,7 @@ import type { Article, ArticleCreate, ArticlePatch, ArticleSnapshot } from './sc
 import { createTrash } from './trash.js';
 import { type Audience, publishedBy } from './visibility.js';
 
-const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
+export const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
 
 /** Who makes a write, and the version they last saw (If-Match), when they said. */
 export interface WriteContext {
@@ -37,17 +37,109 @@ export interface WriteContext {
 }
 
 /** What a rendering changes on the article's own row (rendered before the write transaction starts). */
-const renderedColumns = (rendering: Rendering) => ({
+export const renderedColumns = (rendering: Rendering) => ({
   wordCount: rendering.wordCount,
   autoExcerpt: rendering.excerpt,
   renderVersion: RENDER_VERSION,
 });
 
 /** ...and in its article_bodies row, beside the body. */
-const renderedBody = (rendering: Rendering) => ({
+export const renderedBody = (rendering: Rendering) => ({
   bodyHtml: rendering.html,
   toc: rendering.toc,
   bodyText: rendering.text,
+});
+
+/** The editorial state a revision stores (`excerpt` as stored: null when derived). */
+export function snapshotOf(article: Article, excerpt: string | null): ArticleSnapshot {
+  return {
+    title: article.title,
+    slug: article.slug,
+    subtitle: article.subtitle,
+    excerpt,
+    body: article.body ?? '',
+    status: article.status,
+    section: article.section,
+    tags: article.tags,
+    author: article.author,
+    publishedAt: article.publishedAt,
+    commentsEnabled: article.commentsEnabled,
+  };
+}
+
+/** A write needs an article out of the trash (unless it says otherwise) at the version the caller saw. */
+export function assertWritable(article: Article, context: WriteContext & { allowTrashed?: boolean }): void {
+  if (article.status === 'trashed' && !context.allowTrashed) {
+    throw new DomainError(
+      'conflict',
+      'article-trashed',
+      `Article "${article.slug}" is in the trash: restore it first (POST /v1/articles/${article.id}/restore)`,
+    );
+  }
+  if (context.expectedVersion !== undefined && context.expectedVersion !== article.version) {
+    throw new DomainError(
+      'precondition-failed',
+      'stale-version',
+      `The article is at version ${article.version}, not ${context.expectedVersion}: fetch it again and reapply your change`,
+      { currentVersion: article.version },
+    );
+  }
+}
+
+/** Stored status and publishedAt for a requested status, by the publishing rules. */
+export function publication(status: ArticleStatus, publishedAt: string | null, at: string) {
+  if (status === 'scheduled') {
+    if (publishedAt === null || publishedAt <= at) {
+      throw new DomainError(
+        'unprocessable',
+        'schedule-in-past',
+        'A scheduled article needs a publishedAt in the future; publish it instead',
+      );
+    }
+    return { status: 'published' as const, publishedAt };
+  }
+  if (status === 'published') return { status, publishedAt: publishedAt ?? at };
+  return { status, publishedAt };
+}
+
+export const normaliseTime = (value: string | null | undefined) =>
+  value === undefined || value === null ? value : toInstant(value);
+
+/** Whether the public sees the article (so a change to it changes public responses). */
+export const publiclyVisible = (article: Pick<Article, 'status'>) => article.status === 'published';
+
+/** An unknown section named by an article is a 422. */
+export function knownSection(ref: string | number, id: number | undefined): number {
+  if (id === undefined) {
+    throw new DomainError('unprocessable', 'unknown-section', `No section "${ref}" (by id, slug or name)`);
+  }
+  return id;
+}
+
+/** The content a revision brings back (slug, status and publication stay as they are). */
+export const restoredContent = (old: ArticleSnapshot): ArticlePatch => ({
+  title: old.title,
+  subtitle: old.subtitle,
+  excerpt: old.excerpt,
+  body: old.body,
+  section: old.section?.id ?? null,
+  tags: old.tags.map((tag) => tag.name),
+  author: old.author,
+});
+
+/** What an article's validators derive from, as one string. */
+export const validatorOf = (row: {
+  id: number;
+  version: number;
+  section: string;
+  tags: string;
+  comments: number;
+  live: number | boolean | null;
+  rendered: number;
+}) => ({
+  prefix: `a${row.id}.v${row.version}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  version: row.version,
 });
 
 export function createArticlesRepository(
@@ -133,19 +225,7 @@ export function createArticlesRepository(
   const snapshot = (id: number, at: string): ArticleSnapshot => {
     const article = get(id, { seesUnpublished: true, now: at }, { body: true });
     const stored = db.select({ excerpt: articles.excerpt }).from(articles).where(eq(articles.id, id)).get();
-    return {
-      title: article.title,
-      slug: article.slug,
-      subtitle: article.subtitle,
-      excerpt: stored?.excerpt ?? null,
-      body: article.body ?? '',
-      status: article.status,
-      section: article.section,
-      tags: article.tags,
-      author: article.author,
-      publishedAt: article.publishedAt,
-      commentsEnabled: article.commentsEnabled,
-    };
+    return snapshotOf(article, stored?.excerpt ?? null);
   };
 
   /** The article as an admin reads it: webhook payloads. */
@@ -157,21 +237,7 @@ export function createArticlesRepository(
     context: WriteContext & { allowTrashed?: boolean },
   ): Article => {
     const article = get(idOrSlug, context.audience, { body: true });
-    if (article.status === 'trashed' && !context.allowTrashed) {
-      throw new DomainError(
-        'conflict',
-        'article-trashed',
-        `Article "${article.slug}" is in the trash: restore it first (POST /v1/articles/${article.id}/restore)`,
-      );
-    }
-    if (context.expectedVersion !== undefined && context.expectedVersion !== article.version) {
-      throw new DomainError(
-        'precondition-failed',
-        'stale-version',
-        `The article is at version ${article.version}, not ${context.expectedVersion}: fetch it again and reapply your change`,
-        { currentVersion: article.version },
-      );
-    }
+    assertWritable(article, context);
     return article;
   };
 
@@ -191,11 +257,7 @@ export function createArticlesRepository(
 
   const resolveSection = (ref: string | number | null | undefined): number | null | undefined => {
     if (ref === undefined || ref === null) return ref;
-    const id = related.sections.resolve(ref);
-    if (id === undefined) {
-      throw new DomainError('unprocessable', 'unknown-section', `No section "${ref}" (by id, slug or name)`);
-    }
-    return id;
+    return knownSection(ref, related.sections.resolve(ref));
   };
 
   const linkTags = (articleId: number, tagIds: number[]) => {
@@ -206,28 +268,6 @@ export function createArticlesRepository(
         .run();
     }
   };
-
-  /** Stored status and publishedAt for a requested status, by the publishing rules. */
-  const publication = (status: ArticleStatus, publishedAt: string | null, at: string) => {
-    if (status === 'scheduled') {
-      if (publishedAt === null || publishedAt <= at) {
-        throw new DomainError(
-          'unprocessable',
-          'schedule-in-past',
-          'A scheduled article needs a publishedAt in the future; publish it instead',
-        );
-      }
-      return { status: 'published' as const, publishedAt };
-    }
-    if (status === 'published') return { status, publishedAt: publishedAt ?? at };
-    return { status, publishedAt };
-  };
-
-  const normaliseTime = (value: string | null | undefined) =>
-    value === undefined || value === null ? value : toInstant(value);
-
-  /** Whether the public sees the article (so a change to it changes public responses). */
-  const publiclyVisible = (article: Pick<Article, 'status'>) => article.status === 'published';
 
   const update = (
     idOrSlug: string | number,
@@ -329,12 +369,7 @@ export function createArticlesRepository(
         live: number | null;
         rendered: number;
       }>(basisByKey, idOrSlug, audience);
-      if (!row) return undefined;
-      return {
-        prefix: `a${row.id}.v${row.version}`,
-        basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${row.live ?? 0}|${row.rendered}`,
-        version: row.version,
-      };
+      return row && validatorOf(row);
     },
 
     list: createArticleListing(db, related.tags, related.contentState, options.searchRankWindow),
@@ -422,15 +457,7 @@ export function createArticlesRepository(
         const { snapshot: old } = revisions.get(article.id, number);
         return update(
           article.id,
-          {
-            title: old.title,
-            subtitle: old.subtitle,
-            excerpt: old.excerpt,
-            body: old.body,
-            section: old.section?.id ?? null,
-            tags: old.tags.map((tag) => tag.name),
-            author: old.author,
-          },
+          restoredContent(old),
           { ...context, expectedVersion: undefined },
           rendering,
         );

@@ -15,6 +15,21 @@ export function diffSnapshots(before: ArticleSnapshot | undefined, after: Articl
   return changes;
 }
 
+/** A stored revision as served. */
+export const toRevision = (row: {
+  number: number;
+  createdAt: string;
+  keyName: string;
+  snapshot: unknown;
+  changes: unknown;
+}): Revision => ({
+  number: row.number,
+  createdAt: row.createdAt,
+  keyName: row.keyName,
+  snapshot: row.snapshot as ArticleSnapshot,
+  changes: row.changes as FieldChange[],
+});
+
 /** Every stored state of every article: written only inside the article's own write transaction. */
 export function createRevisionsRepository(db: Db, now: () => Date) {
   const latest = (articleId: number) =>
@@ -25,14 +40,6 @@ export function createRevisionsRepository(db: Db, now: () => Date) {
       .orderBy(desc(articleRevisions.number))
       .limit(1)
       .get();
-
-  const toRevision = (row: typeof articleRevisions.$inferSelect): Revision => ({
-    number: row.number,
-    createdAt: row.createdAt,
-    keyName: row.keyName,
-    snapshot: row.snapshot as ArticleSnapshot,
-    changes: row.changes as FieldChange[],
-  });
 
   return {
     /** Stores the next revision when the snapshot differs from the last one. */

@@ -28,6 +28,35 @@ export interface TrashContext {
   allowTrashed?: boolean;
 }
 
+/** What trashing changes on the article's row; an article already there is a 409. */
+export function intoTrash(article: Pick<Article, 'slug' | 'status'>, at: string) {
+  if (article.status === 'trashed') {
+    throw new DomainError(
+      'conflict',
+      'already-trashed',
+      `Article "${article.slug}" is already in the trash: restore it, or purge it with ?permanent=true`,
+    );
+  }
+  const stored = article.status === 'scheduled' ? 'published' : article.status;
+  // Deleted is what subscribers hear; restoring a live article announces it again.
+  return { status: 'trashed' as const, trashedFrom: stored, trashedAt: at, announced: false };
+}
+
+export function assertTrashed(article: Pick<Article, 'slug' | 'status'>): void {
+  if (article.status !== 'trashed') {
+    throw new DomainError('conflict', 'not-trashed', `Article "${article.slug}" is not in the trash`);
+  }
+}
+
+/** What restoring changes: back to the status it was trashed from. */
+export const outOfTrash = (from: StoredStatus | null | undefined) => ({
+  status: from && from !== 'trashed' ? from : ('draft' as const),
+  trashedFrom: null,
+  trashedAt: null,
+});
+
+type StoredStatus = (typeof articles.status.enumValues)[number];
+
 /**
  * The trash: DELETE moves an article there (gone for the public, its slug still reserved so a
  * restore brings back the same URL), restore brings it back as it was, `permanent` purges it,
@@ -57,22 +86,11 @@ export function createTrash(dependencies: TrashDependencies) {
     trash(idOrSlug: string | number, context: TrashContext): void {
       writeTransaction(db, () => {
         const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
-        if (article.status === 'trashed') {
-          throw new DomainError(
-            'conflict',
-            'already-trashed',
-            `Article "${article.slug}" is already in the trash: restore it, or purge it with ?permanent=true`,
-          );
-        }
         const at = context.audience.now;
-        const stored = article.status === 'scheduled' ? 'published' : article.status;
-        move(
-          article,
-          context,
-          // Deleted is what subscribers hear; restoring a live article announces it again.
-          { status: 'trashed', trashedFrom: stored, trashedAt: at, announced: false },
-          { type: 'article.deleted', data: () => ({ id: article.id, slug: article.slug }) },
-        );
+        move(article, context, intoTrash(article, at), {
+          type: 'article.deleted',
+          data: () => ({ id: article.id, slug: article.slug }),
+        });
         if (wasPublic(article)) contentState.touchPublic(at, articleWriteKeys(article.id));
       });
     },
@@ -80,21 +98,17 @@ export function createTrash(dependencies: TrashDependencies) {
     restore(idOrSlug: string | number, context: TrashContext): Article {
       return writeTransaction(db, () => {
         const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
-        if (article.status !== 'trashed') {
-          throw new DomainError('conflict', 'not-trashed', `Article "${article.slug}" is not in the trash`);
-        }
+        assertTrashed(article);
         const at = context.audience.now;
         const from = db
           .select({ from: articles.trashedFrom })
           .from(articles)
           .where(eq(articles.id, article.id))
           .get()?.from;
-        move(
-          article,
-          context,
-          { status: from && from !== 'trashed' ? from : 'draft', trashedFrom: null, trashedAt: null },
-          { type: 'article.restored', data: () => dependencies.adminView(article.id, at) },
-        );
+        move(article, context, outOfTrash(from), {
+          type: 'article.restored',
+          data: () => dependencies.adminView(article.id, at),
+        });
         announcements.sync(article.id, at);
         const restored = dependencies.adminView(article.id, at);
         if (wasPublic(restored)) contentState.touchPublic(at, articleWriteKeys(article.id));

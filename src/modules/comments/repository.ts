@@ -10,7 +10,7 @@ import type { EventsRepository } from '../events/repository.js';
 import type { Comment, CommentCreate, CommentPatch } from './schemas.js';
 import { MAX_COMMENT_DEPTH } from './schemas.js';
 
-type Row = typeof comments.$inferSelect;
+export type Row = typeof comments.$inferSelect;
 
 const columns = {
   id: comments.id,
@@ -32,7 +32,50 @@ export function present(row: Omit<Row, 'path' | 'clientHash' | 'sourceId'>, show
   return showEmail ? { ...rest, authorEmail } : rest;
 }
 
-const pathSegment = (id: number) => String(id).padStart(12, '0');
+/** A comment's place in its thread: its ancestors' ids and its own, so sorting reads in order. */
+export const pathOf = (id: number, parent: { path: string } | undefined) => {
+  const segment = String(id).padStart(12, '0');
+  return parent ? `${parent.path}/${segment}` : segment;
+};
+
+/** Whether the public thread shows the comment (approved, or a tombstone). */
+export const publiclyShown = (row: { status: Row['status']; deleted: boolean }) =>
+  row.status === 'approved' || row.deleted;
+
+/** A thread's row as served: a tombstone says only that it was removed, never why (spam, trash...). */
+export const asThreadItem = <T extends { deleted: boolean; status: Row['status'] }>(row: T): T =>
+  row.deleted ? { ...row, status: 'trash' as const } : row;
+
+/** A reply needs a visible parent on the same article, not deleted, not nested too deep. */
+export function assertReplyable(parent: Row | undefined, submission: Submission): void {
+  const { parentId } = submission.input;
+  if (
+    !parent ||
+    parent.articleId !== submission.articleId ||
+    (parent.status !== 'approved' && submission.status === 'pending')
+  ) {
+    throw new DomainError(
+      'unprocessable',
+      'unknown-parent',
+      `No comment ${parentId} on this article to reply to`,
+    );
+  }
+  if (parent.deleted)
+    throw new DomainError('unprocessable', 'parent-deleted', 'Cannot reply to a deleted comment');
+  if (parent.depth >= MAX_COMMENT_DEPTH) {
+    throw new DomainError(
+      'unprocessable',
+      'too-deep',
+      `Replies nest at most ${MAX_COMMENT_DEPTH} levels deep`,
+    );
+  }
+}
+
+/** Refuses the same body twice in a row from one client. */
+export function assertNotRepeated(last: { body: string } | undefined, body: string): void {
+  if (last?.body === body)
+    throw new DomainError('conflict', 'duplicate-comment', 'You already posted this comment');
+}
 
 export interface Submission {
   articleId: number;
@@ -83,8 +126,6 @@ export function createCommentsRepository(
     // The thread and the article's comment count: the article's own key (lists embed it too).
     if (live) contentState.touchPublic(at, [cacheKeys.article(articleId)]);
   };
-  const publiclyShown = (row: { status: Row['status']; deleted: boolean }) =>
-    row.status === 'approved' || row.deleted;
   const idOfSource = (sourceId: string): number | undefined =>
     db.select({ id: comments.id }).from(comments).where(eq(comments.sourceId, sourceId)).get()?.id;
   const hasReplies = (id: number) =>
@@ -147,8 +188,10 @@ export function createCommentsRepository(
         })
         .returning({ id: comments.id })
         .get();
-      const path = parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id);
-      db.update(comments).set({ path }).where(eq(comments.id, id)).run();
+      db.update(comments)
+        .set({ path: pathOf(id, parent) })
+        .where(eq(comments.id, id))
+        .run();
       touchIfPublic(item.articleId, item.status === 'approved', item.at);
       events.record({
         type: 'comment.created',
@@ -176,8 +219,7 @@ export function createCommentsRepository(
         .offset((page - 1) * perPage)
         .all();
       const total = db.select({ n: count() }).from(comments).where(where).get()?.n ?? 0;
-      // A tombstone says only that it was removed, never why (spam, trash...).
-      return { items: items.map((row) => (row.deleted ? { ...row, status: 'trash' as const } : row)), total };
+      return { items: items.map(asThreadItem), total };
     },
 
     /** The moderation queue across articles, newest first, over the articles the audience sees. */
@@ -211,27 +253,7 @@ export function createCommentsRepository(
         let parent: Row | undefined;
         if (input.parentId !== undefined) {
           parent = db.select().from(comments).where(eq(comments.id, input.parentId)).get();
-          // A reply needs a visible parent on the same article; anything else reads as unknown.
-          if (
-            !parent ||
-            parent.articleId !== articleId ||
-            (parent.status !== 'approved' && submission.status === 'pending')
-          ) {
-            throw new DomainError(
-              'unprocessable',
-              'unknown-parent',
-              `No comment ${input.parentId} on this article to reply to`,
-            );
-          }
-          if (parent.deleted)
-            throw new DomainError('unprocessable', 'parent-deleted', 'Cannot reply to a deleted comment');
-          if (parent.depth >= MAX_COMMENT_DEPTH) {
-            throw new DomainError(
-              'unprocessable',
-              'too-deep',
-              `Replies nest at most ${MAX_COMMENT_DEPTH} levels deep`,
-            );
-          }
+          assertReplyable(parent, submission);
         }
         const last = db
           .select({ body: comments.body })
@@ -240,9 +262,7 @@ export function createCommentsRepository(
           .orderBy(desc(comments.id))
           .limit(1)
           .get();
-        if (last?.body === input.body) {
-          throw new DomainError('conflict', 'duplicate-comment', 'You already posted this comment');
-        }
+        assertNotRepeated(last, input.body);
         const at = submission.at;
         const { id } = db
           .insert(comments)
@@ -260,8 +280,10 @@ export function createCommentsRepository(
           })
           .returning({ id: comments.id })
           .get();
-        const path = parent ? `${parent.path}/${pathSegment(id)}` : pathSegment(id);
-        db.update(comments).set({ path }).where(eq(comments.id, id)).run();
+        db.update(comments)
+          .set({ path: pathOf(id, parent) })
+          .where(eq(comments.id, id))
+          .run();
         touchIfPublic(articleId, submission.status === 'approved', at);
         const created = get(id);
         events.record({

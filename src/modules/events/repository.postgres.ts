@@ -77,7 +77,7 @@ export function createPostgresEventsRepository(
       ),
 
     changesAfter: (seq, limit) =>
-      db
+      executor(db)
         .select({
           seq: events.seq,
           type: events.type,
@@ -92,7 +92,9 @@ export function createPostgresEventsRepository(
         .limit(limit),
 
     async latestSeq() {
-      const [row] = await db.select({ seq: max(events.seq) }).from(events);
+      const [row] = await executor(db)
+        .select({ seq: max(events.seq) })
+        .from(events);
       return row?.seq ?? 0;
     },
 

@@ -29,18 +29,18 @@ export function createPostgresIdempotencyRepository(db: PgDb): Asynchronous<Idem
       }),
 
     async complete(client, key, response) {
-      await db
+      await executor(db)
         .update(idempotencyKeys)
         .set({ status: response.status, body: response.body, headers: response.headers })
         .where(where(client, key));
     },
 
     async release(client, key) {
-      await db.delete(idempotencyKeys).where(where(client, key));
+      await executor(db).delete(idempotencyKeys).where(where(client, key));
     },
 
     async expire(at) {
-      const gone = await db
+      const gone = await executor(db)
         .delete(idempotencyKeys)
         .where(lt(idempotencyKeys.createdAt, before(at, IDEMPOTENCY_TTL_MS)))
         .returning({ key: idempotencyKeys.key });

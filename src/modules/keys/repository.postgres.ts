@@ -33,7 +33,7 @@ export function createPostgresKeysRepository(db: PgDb, now: () => Date): Asynchr
     create,
 
     async authenticate(key) {
-      const [row] = await db
+      const [row] = await executor(db)
         .select(columns)
         .from(apiKeys)
         .where(eq(apiKeys.hash, hashKey(key)));
@@ -41,29 +41,32 @@ export function createPostgresKeysRepository(db: PgDb, now: () => Date): Asynchr
       const at = now();
       if (wantsLastUsed(row, at)) {
         row.lastUsedAt = at.toISOString();
-        await db.update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id));
+        await executor(db).update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id));
       }
       return row;
     },
 
     async list(page, perPage) {
-      const items = await db
+      const items = await executor(db)
         .select(columns)
         .from(apiKeys)
         .orderBy(asc(apiKeys.id))
         .limit(perPage)
         .offset((page - 1) * perPage);
-      const [total] = await db.select({ n: count() }).from(apiKeys);
+      const [total] = await executor(db).select({ n: count() }).from(apiKeys);
       return { items, total: total?.n ?? 0 };
     },
 
     async find(id) {
-      const [row] = await db.select(columns).from(apiKeys).where(eq(apiKeys.id, id));
+      const [row] = await executor(db).select(columns).from(apiKeys).where(eq(apiKeys.id, id));
       return row;
     },
 
     async revoke(id) {
-      const deleted = await db.delete(apiKeys).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id });
+      const deleted = await executor(db)
+        .delete(apiKeys)
+        .where(eq(apiKeys.id, id))
+        .returning({ id: apiKeys.id });
       return deleted.length > 0;
     },
 

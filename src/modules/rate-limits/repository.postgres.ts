@@ -2,6 +2,7 @@ import { lt, sql } from 'drizzle-orm';
 import type { Asynchronous } from '../../db/asynchronous.js';
 import type { PgDb } from '../../db/postgres/index.js';
 import { rateLimits } from '../../db/postgres/schema.js';
+import { executor } from '../../db/postgres/transaction.js';
 import { KEEP_MS, type RateLimitsRepository } from './repository.js';
 
 /** Shared rate-limit windows on PostgreSQL (see ./repository.ts): one upsert per hit. */
@@ -9,7 +10,7 @@ export function createPostgresRateLimitsRepository(db: PgDb): Asynchronous<RateL
   return {
     async hit(key, windowMs, nowMs) {
       const ended = sql`${rateLimits.windowStarted} + ${windowMs} <= excluded.window_started`;
-      const [row] = await db
+      const [row] = await executor(db)
         .insert(rateLimits)
         .values({ key, windowStarted: nowMs, hits: 1 })
         .onConflictDoUpdate({
@@ -25,7 +26,7 @@ export function createPostgresRateLimitsRepository(db: PgDb): Asynchronous<RateL
     },
 
     async expire(nowMs) {
-      const gone = await db
+      const gone = await executor(db)
         .delete(rateLimits)
         .where(lt(rateLimits.windowStarted, nowMs - KEEP_MS))
         .returning({ key: rateLimits.key });

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { count, eq, isNull, sql } from 'drizzle-orm';
 import type { Asynchronous } from '../../db/asynchronous.js';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { orderBy, qualified } from '../../db/helpers.js';

@@ -25,7 +25,24 @@ export interface SitemapTerm {
   lastModified: string;
 }
 
-const later = (a: string, b: string | null) => (b !== null && b > a ? b : a);
+export const later = (a: string, b: string | null) => (b !== null && b > a ? b : a);
+
+/** A sitemap's article from its row (a published article always has publishedAt; createdAt guards). */
+export const toSitemapArticle = (row: {
+  id: number;
+  slug: string;
+  sectionSlug: string | null;
+  publishedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}): SitemapArticle => ({
+  id: row.id,
+  slug: row.slug,
+  section: row.sectionSlug === null ? null : { slug: row.sectionSlug },
+  publishedAt: row.publishedAt ?? row.createdAt,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
 
 /**
  * The reads behind sitemaps. Every query walks the (status, published_at, id) index newest
@@ -41,22 +58,6 @@ export function createSyndicationRepository(db: Db) {
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
   };
-  const toSitemapArticle = (row: {
-    id: number;
-    slug: string;
-    sectionSlug: string | null;
-    publishedAt: string | null;
-    createdAt: string;
-    updatedAt: string;
-  }) => ({
-    id: row.id,
-    slug: row.slug,
-    section: row.sectionSlug === null ? null : { slug: row.sectionSlug },
-    publishedAt: row.publishedAt ?? row.createdAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  });
-
   const published = db.select({ n: count() }).from(articles).where(publishedBy(now)).prepare();
   const page = db
     .select(articleColumns)

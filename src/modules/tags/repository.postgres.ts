@@ -231,7 +231,8 @@ export function createPostgresTagsRepository(
       const rows = await executor(db)
         .select({ id: articleTags.articleId })
         .from(articleTags)
-        .where(eq(articleTags.tagId, tagId));
+        .where(eq(articleTags.tagId, tagId))
+        .orderBy(articleTags.articleId);
       return rows.map((row) => row.id);
     },
 

@@ -306,6 +306,7 @@ export function createTagsRepository(db: Db, contentState: ContentStateRepositor
         .select({ id: articleTags.articleId })
         .from(articleTags)
         .where(eq(articleTags.tagId, tagId))
+        .orderBy(articleTags.articleId)
         .all()
         .map((row) => row.id);
     },

@@ -7,8 +7,8 @@ import type { EventsRepository } from '../events/repository.js';
 import type { DeliveryResult, Outgoing } from './delivery.js';
 import type { Webhook, WebhookAttempt, WebhookCreate, WebhookPatch } from './schemas.js';
 
-type Row = typeof webhooks.$inferSelect;
-const toWebhook = ({ secret: _secret, ...row }: Row): Webhook => row;
+type Row = Omit<typeof webhooks.$inferSelect, 'events'> & { events: string[] };
+export const toWebhook = ({ secret: _secret, ...row }: Row): Webhook => row;
 
 /** A delivery taken by one process: what it needs to send it. */
 export interface Claim extends Outgoing {
@@ -18,8 +18,48 @@ export interface Claim extends Outgoing {
 }
 
 /** Longer than any delivery may take: a claim left behind by a dead process expires after it. */
-const CLAIM_MS = 60_000;
-const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString();
+export const CLAIM_MS = 60_000;
+export const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString();
+
+/** Due deliveries looked at per claim. */
+export const CLAIM_CANDIDATES = 200;
+
+/**
+ * Of the due deliveries (oldest first), those this process takes: at most `limit`, one per
+ * endpoint, none for endpoints it is already sending to (a slow endpoint holds back only itself).
+ */
+export function chooseClaims(due: Claim[], busy: Set<number>, limit: number): Claim[] {
+  const chosen: Claim[] = [];
+  const endpoints = new Set(busy);
+  for (const delivery of due) {
+    if (chosen.length >= limit) break;
+    if (endpoints.has(delivery.webhookId)) continue;
+    endpoints.add(delivery.webhookId);
+    chosen.push(delivery);
+  }
+  return chosen;
+}
+
+/**
+ * What an attempt leads to: delivered on 2xx; the endpoint disabled (with the reason) on 410
+ * or when the retries are spent; otherwise the next attempt, `retryDelaysMs` later (±10 %).
+ */
+export function outcome(claim: Claim, result: DeliveryResult, at: string, retryDelaysMs: number[]) {
+  const attempt = claim.attempts + 1;
+  const delivered = result.status !== null && result.status >= 200 && result.status < 300;
+  const gone = result.status === 410;
+  const delay = retryDelaysMs[attempt - 1];
+  const retry = !delivered && !gone && delay !== undefined;
+  const nextAttemptAt = retry ? plus(at, Math.round(delay * (0.9 + Math.random() * 0.2))) : null;
+  const disabledReason =
+    delivered || retry
+      ? undefined
+      : gone
+        ? `The endpoint answered 410 Gone (event ${claim.eventId}, ${at})`
+        : `${attempt} attempts to deliver event ${claim.eventId} failed; the last: ${result.error ?? 'no answer'} (${at})`;
+  const state = delivered ? ('delivered' as const) : retry ? ('pending' as const) : ('failed' as const);
+  return { attempt, state, nextAttemptAt, disabledReason };
+}
 
 export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
   const find = (id: number) => db.select().from(webhooks).where(eq(webhooks.id, id)).get();
@@ -142,18 +182,7 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
           .all();
       // Looked for first without the write lock: the dispatcher asks every second.
       if (dueNow(1).length === 0) return [];
-      return writeTransaction(db, () => {
-        const due = dueNow(200);
-        const chosen: Claim[] = [];
-        const endpoints = new Set(busy);
-        for (const delivery of due) {
-          if (chosen.length >= limit) break;
-          if (endpoints.has(delivery.webhookId)) continue;
-          endpoints.add(delivery.webhookId);
-          chosen.push(delivery);
-        }
-        return take(chosen, at);
-      });
+      return writeTransaction(db, () => take(chooseClaims(dueNow(CLAIM_CANDIDATES), busy, limit), at));
     },
 
     /** When the next pending delivery falls due, to sleep until then. */
@@ -201,28 +230,20 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
      */
     finish(claim: Claim, result: DeliveryResult, at: string, retryDelaysMs: number[]): WebhookAttempt {
       return writeTransaction(db, () => {
-        const attempt = claim.attempts + 1;
-        const delivered = result.status !== null && result.status >= 200 && result.status < 300;
-        const gone = result.status === 410;
-        const delay = retryDelaysMs[attempt - 1];
-        const retry = !delivered && !gone && delay !== undefined;
-        const nextAttemptAt = retry ? plus(at, Math.round(delay * (0.9 + Math.random() * 0.2))) : null;
+        const { attempt, state, nextAttemptAt, disabledReason } = outcome(claim, result, at, retryDelaysMs);
         db.update(webhookDeliveries)
           .set({
             attempts: attempt,
-            state: delivered ? 'delivered' : retry ? 'pending' : 'failed',
+            state,
             nextAttemptAt,
             claimedUntil: null,
             updatedAt: at,
           })
           .where(eq(webhookDeliveries.id, claim.deliveryId))
           .run();
-        if (!delivered && !retry) {
-          const reason = gone
-            ? `The endpoint answered 410 Gone (event ${claim.eventId}, ${at})`
-            : `${attempt} attempts to deliver event ${claim.eventId} failed; the last: ${result.error ?? 'no answer'} (${at})`;
+        if (disabledReason !== undefined) {
           db.update(webhooks)
-            .set({ active: false, disabledReason: reason, updatedAt: at })
+            .set({ active: false, disabledReason, updatedAt: at })
             .where(eq(webhooks.id, claim.webhookId))
             .run();
         }
