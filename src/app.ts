@@ -7,9 +7,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type Config, ConfigError } from './config.js';
-import { openDatabase } from './db/index.js';
-import { POSTGRES_NOT_YET } from './db/postgres/index.js';
+import type { Config } from './config.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerJsonBodies } from './http/json-body.js';
 import { requestSerializer } from './http/logging.js';
@@ -27,7 +25,8 @@ import { JsonFeedSchema } from './modules/syndication/schemas.js';
 import { tagComponents } from './modules/tags/schemas.js';
 import { createDispatcher, type Dispatcher } from './modules/webhooks/dispatcher.js';
 import { webhookComponents } from './modules/webhooks/schemas.js';
-import { createServices } from './services.js';
+import type { Services } from './services.js';
+import { openStore } from './store.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -36,6 +35,8 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 export interface AppOptions {
   /** The clock; tests inject one to move time. */
   now?: () => Date;
+  /** On PostgreSQL, the schema to keep everything in (tests give each app a fresh one). */
+  postgresSchema?: string;
 }
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
@@ -84,13 +85,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  if (config.postgresUrl) throw new ConfigError(POSTGRES_NOT_YET);
-  const database = openDatabase(config.databaseFile);
-  const services = createServices(database.db, now, {
+  const store = await openStore(config, now, {
     renderTimeoutMs: config.renderTimeoutMs,
     site: config.site,
     searchRankWindow: config.searchRankWindow,
+    postgresSchema: options.postgresSchema,
   });
+  const { services } = store;
   app.decorate('services', services);
   const dispatcher = createDispatcher(services, {
     webhooks: config.webhooks,
@@ -103,7 +104,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     await dispatcher.stop();
     await services.renderer.close();
-    database.sqlite.close();
+    await store.close();
   });
   const rerendered = await services.articles.rerenderStale();
   if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
@@ -167,14 +168,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(compress, { threshold: 1024 });
 
   await registerOpenApi(app, version);
-  await app.register(systemRoutes, { ping: () => database.sqlite.prepare('select 1').get() });
+  await app.register(systemRoutes, { ping: store.ping });
   await app.register(contentApi, { config, services, dispatcher });
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    services: ReturnType<typeof createServices>;
+    services: Services;
     /** Webhook deliveries and scheduled work; runs by itself when WEBHOOK_DELIVERY, by hand in tests. */
     dispatcher: Dispatcher;
   }

@@ -1,11 +1,18 @@
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
+import { type Asynchronous, asynchronous } from './db/asynchronous.js';
 import { openDatabase } from './db/index.js';
 import { openPostgres, POSTGRES_NOT_YET, redactedUrl } from './db/postgres/index.js';
 import { createRenderer } from './lib/render-pool.js';
 import { createSiteLinks } from './lib/site-links.js';
-import { API_SCOPES, createKeysRepository, type Scope } from './modules/keys/repository.js';
+import {
+  API_SCOPES,
+  createKeysRepository,
+  type KeysRepository,
+  type Scope,
+} from './modules/keys/repository.js';
+import { createPostgresKeysRepository } from './modules/keys/repository.postgres.js';
 import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
 import { postgresNdjsonSource, postgresNdjsonTarget } from './modules/transfer/ndjson-postgres.js';
@@ -50,8 +57,7 @@ async function runCli(
     return command ? 0 : 2;
   }
   const config = loadConfig(env);
-  if (config.postgresUrl)
-    return await runOnPostgres(positionals, config.postgresUrl, print, values['dry-run'] ?? false);
+  if (config.postgresUrl) return await runOnPostgres(positionals, config.postgresUrl, print, values);
   // Opening the database applies pending migrations.
   const { sqlite, db } = openDatabase(config.databaseFile);
   try {
@@ -87,34 +93,12 @@ async function runCli(
       });
     }
     if (command === 'keys') {
-      const keys = createKeysRepository(db, () => new Date());
-      if (subcommand === 'create') {
-        const scopes = values.scope ?? [];
-        const unknown = scopes.filter((scope) => !API_SCOPES.includes(scope as Scope));
-        if (!values.name || scopes.length === 0 || unknown.length > 0) {
-          print(unknown.length > 0 ? `unknown scope: ${unknown.join(', ')}\n${usage}` : usage);
-          return 2;
-        }
-        const created = keys.create(values.name, scopes as Scope[]);
-        print(
-          `created key ${created.id} "${created.name}" [${created.scopes.join(' ')}]. Store it now, it is not shown again:`,
-        );
-        print(created.key);
-        return 0;
-      }
-      if (subcommand === 'list') {
-        for (const key of keys.list(1, 100).items) {
-          print(
-            `${key.id}\t${key.prefix}…\t${key.name}\t${key.scopes.join(' ')}\tlast used ${key.lastUsedAt ?? 'never'}`,
-          );
-        }
-        return 0;
-      }
-      if (subcommand === 'revoke' && argument && /^\d+$/.test(argument)) {
-        const revoked = keys.revoke(Number(argument));
-        print(revoked ? `revoked key ${argument}` : `no key ${argument}`);
-        return revoked ? 0 : 1;
-      }
+      return await runKeys(
+        asynchronous(createKeysRepository(db, () => new Date())),
+        positionals,
+        values,
+        print,
+      );
     }
     print(usage);
     return 2;
@@ -123,25 +107,73 @@ async function runCli(
   }
 }
 
+/** `keys create|list|revoke`, on either store. */
+async function runKeys(
+  keys: Asynchronous<KeysRepository>,
+  [, subcommand, argument]: string[],
+  values: { name?: string; scope?: string[] },
+  print: (line: string) => void,
+): Promise<number> {
+  if (subcommand === 'create') {
+    const scopes = values.scope ?? [];
+    const unknown = scopes.filter((scope) => !API_SCOPES.includes(scope as Scope));
+    if (!values.name || scopes.length === 0 || unknown.length > 0) {
+      print(unknown.length > 0 ? `unknown scope: ${unknown.join(', ')}\n${usage}` : usage);
+      return 2;
+    }
+    const created = await keys.create(values.name, scopes as Scope[]);
+    print(
+      `created key ${created.id} "${created.name}" [${created.scopes.join(' ')}]. Store it now, it is not shown again:`,
+    );
+    print(created.key);
+    return 0;
+  }
+  if (subcommand === 'list') {
+    for (const key of (await keys.list(1, 100)).items) {
+      print(
+        `${key.id}\t${key.prefix}…\t${key.name}\t${key.scopes.join(' ')}\tlast used ${key.lastUsedAt ?? 'never'}`,
+      );
+    }
+    return 0;
+  }
+  if (subcommand === 'revoke' && argument && /^\d+$/.test(argument)) {
+    const revoked = await keys.revoke(Number(argument));
+    print(revoked ? `revoked key ${argument}` : `no key ${argument}`);
+    return revoked ? 0 : 1;
+  }
+  print(usage);
+  return 2;
+}
+
 const exported = (counts: Record<string, number>, file: string) =>
   `exported ${Object.entries(counts)
     .map(([kind, n]) => `${n} ${kind}s`)
     .join(', ')} to ${file}`;
 
-/** On PostgreSQL: migrate, and NDJSON export and import (moving a site over from SQLite). */
+/** On PostgreSQL: migrate, keys, and NDJSON export and import (moving a site over from SQLite). */
 async function runOnPostgres(
-  [command, subcommand, argument]: string[],
+  positionals: string[],
   url: string,
   print: (line: string) => void,
-  dryRun: boolean,
+  values: { name?: string; scope?: string[]; 'dry-run'?: boolean },
 ): Promise<number> {
+  const [command, subcommand, argument] = positionals;
+  const dryRun = values['dry-run'] ?? false;
   const supported =
     command === 'migrate' ||
+    command === 'keys' ||
     ((command === 'export' || command === 'import') && subcommand === 'ndjson' && argument);
   if (!supported) throw new ConfigError(POSTGRES_NOT_YET);
   const store = await openPostgres(url);
   try {
     if (command === 'migrate') print(`migrated ${redactedUrl(url)}`);
+    else if (command === 'keys')
+      return await runKeys(
+        createPostgresKeysRepository(store.db, () => new Date()),
+        positionals,
+        values,
+        print,
+      );
     else if (command === 'export')
       print(
         exported(await exportNdjson(postgresNdjsonSource(store.db), argument as string), argument as string),

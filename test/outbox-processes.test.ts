@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { startReceiver } from './helpers/receiver.js';
-import { type RunningServer, startServer, stopServer } from './helpers/server.js';
+import { type RunningServer, sharedDatabaseUrl, startServer, stopServer } from './helpers/server.js';
 
 const ADMIN = 'outbox-admin-key-0123456789abcdef0123456789';
-
-function database(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-outbox-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return `file:${join(dir, 'shared.db')}`;
-}
 
 const env = (databaseUrl: string, deliver: boolean) => ({
   DATABASE_URL: databaseUrl,
@@ -42,7 +33,7 @@ async function until(condition: () => boolean, seconds: number): Promise<boolean
 
 t.test('an event committed by a process killed before delivering is delivered after restart', async (t) => {
   const receiver = await startReceiver(t);
-  const databaseUrl = database(t);
+  const databaseUrl = await sharedDatabaseUrl(t);
   // A process that commits but does not deliver: SIGKILL can land between the two anyway.
   const first = await startServer(t, env(databaseUrl, false));
   const hook = await send(first, 'POST', '/v1/webhooks', { url: receiver.url, events: ['article.created'] });
@@ -61,7 +52,7 @@ t.test('an event committed by a process killed before delivering is delivered af
 
 t.test('two processes share one outbox: every event delivered once; the feed has no gap', async (t) => {
   const receiver = await startReceiver(t);
-  const databaseUrl = database(t);
+  const databaseUrl = await sharedDatabaseUrl(t);
   const a = await startServer(t, env(databaseUrl, true));
   const b = await startServer(t, env(databaseUrl, true));
   const hook = await send(a, 'POST', '/v1/webhooks', { url: receiver.url, events: ['tag.*'] });

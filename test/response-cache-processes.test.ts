@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { type RunningServer, startServer, stopServer } from './helpers/server.js';
+import { type RunningServer, sharedDatabaseUrl, startServer, stopServer } from './helpers/server.js';
 
 const ADMIN = 'cache-admin-key-0123456789abcdef0123456789';
 
@@ -22,10 +19,8 @@ async function read(server: RunningServer, path: string) {
 }
 
 t.test('a process with a response cache never serves what another process has changed', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cache-processes-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env = {
-    DATABASE_URL: `file:${join(dir, 'shared.db')}`,
+    DATABASE_URL: await sharedDatabaseUrl(t),
     BROADSHEET_ADMIN_KEY: ADMIN,
     WEBHOOK_DELIVERY: 'false',
     LOG_LEVEL: 'warn',

@@ -4,12 +4,16 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { startServer, stopServer as stop } from './helpers/server.js';
+import { postgresUrl } from './helpers/postgres.js';
+import { sharedDatabaseUrl, startServer, stopServer as stop } from './helpers/server.js';
 
 t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits cleanly', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-server-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { DATABASE_URL: `file:${join(dir, 'nested', 'broadsheet.db')}` };
+  // On SQLite, in a folder that does not exist yet.
+  const env = {
+    DATABASE_URL: postgresUrl ? await sharedDatabaseUrl(t) : `file:${join(dir, 'nested', 'broadsheet.db')}`,
+  };
 
   const first = await startServer(t, env);
   const key = /\b(bsk_[A-Za-z0-9_-]{43})\b/.exec(first.output())?.[1];
@@ -37,6 +41,20 @@ t.test('real server: bootstrap key once, data survives a restart, SIGTERM exits 
   const authed = await fetch(`${second.baseUrl}/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
   t.not(authed.status, 401, 'the bootstrap key still works');
   t.equal(await stop(second), 0);
+});
+
+t.test('nodes starting together on one new database print one bootstrap key between them', async (t) => {
+  const env = { DATABASE_URL: await sharedDatabaseUrl(t) };
+  const nodes = await Promise.all([startServer(t, env), startServer(t, env), startServer(t, env)]);
+  const keys = nodes.flatMap((node) => node.output().match(/\bbsk_[A-Za-z0-9_-]{43}\b/g) ?? []);
+  t.equal(keys.length, 1, 'one key, printed by one node');
+  for (const node of nodes) {
+    const authed = await fetch(`${node.baseUrl}/v1/keys`, {
+      headers: { authorization: `Bearer ${keys[0]}` },
+    });
+    t.equal(authed.status, 200, 'every node accepts it');
+  }
+  await Promise.all(nodes.map((node) => stop(node)));
 });
 
 t.test('bad configuration stops the server with a clear message', async (t) => {

@@ -7,7 +7,10 @@ import { errorResponses } from './schemas.js';
  * Liveness and readiness, outside the API's scope: never rate limited, shed or authenticated,
  * so an orchestrator's probe answers even while the API is overloaded.
  */
-export const systemRoutes: FastifyPluginAsyncTypebox<{ ping: () => unknown }> = async (app, { ping }) => {
+export const systemRoutes: FastifyPluginAsyncTypebox<{ ping: () => Promise<unknown> }> = async (
+  app,
+  { ping },
+) => {
   const system = { tags: ['System'], security: [] };
   app.get(
     '/health',
@@ -35,7 +38,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ping: () => unknown }> = 
     },
     async (request, reply) => {
       try {
-        ping();
+        await ping();
         return { status: 'ready' as const };
       } catch (error) {
         request.log.error({ err: error }, 'database not ready');

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config.js';
 import { checkResponseAgainstDocument } from './contract.js';
+import { dropSchema, postgresUrl, uniqueSchemaName } from './postgres.js';
 
 /** The admin key every test app accepts (as BROADSHEET_ADMIN_KEY would be). */
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
@@ -49,8 +53,36 @@ function toResult(response: LightMyRequestResponse): CallResult {
   return result;
 }
 
-/** A fresh app over a fresh in-memory database, closed when the test ends. */
-export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
+/** Where several test apps share one store, as processes of one deployment do. */
+export interface SharedStore {
+  config: Partial<Config>;
+  postgresSchema?: string;
+}
+
+/**
+ * One store for several apps (pass it to buildTestApp): a SQLite file, or with TEST_DATABASE_URL
+ * one PostgreSQL schema. Removed after the apps close (teardowns run last first).
+ */
+export function sharedStore(t: Test): SharedStore {
+  if (postgresUrl) {
+    const postgresSchema = uniqueSchemaName('shared');
+    t.teardown(() => dropSchema(postgresSchema));
+    return { config: {}, postgresSchema };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-shared-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return { config: { databaseFile: join(dir, 'db.sqlite') } };
+}
+
+/**
+ * A fresh app over a fresh store, closed when the test ends: an in-memory SQLite database, or
+ * with TEST_DATABASE_URL a PostgreSQL schema of its own.
+ */
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<Config> = {},
+  shared?: SharedStore,
+): Promise<TestApp> {
   const clock = {
     now: new Date('2026-01-15T12:00:00.000Z'),
     set(iso: string) {
@@ -60,8 +92,20 @@ export async function buildTestApp(t: Test, overrides: Partial<Config> = {}): Pr
       clock.now = new Date(clock.now.getTime() + ms);
     },
   };
-  const app = await buildApp(testConfig({ adminKey: ADMIN_KEY, ...overrides }), { now: () => clock.now });
-  t.teardown(() => app.close());
+  const given = { ...shared?.config, ...overrides };
+  // A test that brings its own SQLite file (an old database to migrate, a file to share) is a
+  // SQLite test: it says so by giving databaseFile.
+  const onPostgres = postgresUrl !== undefined && given.databaseFile === undefined;
+  const ownSchema = onPostgres && !shared ? uniqueSchemaName('app') : undefined;
+  const config = { adminKey: ADMIN_KEY, ...(onPostgres ? { postgresUrl } : {}), ...given };
+  const app = await buildApp(testConfig(config), {
+    now: () => clock.now,
+    postgresSchema: shared?.postgresSchema ?? ownSchema,
+  });
+  t.teardown(async () => {
+    await app.close();
+    if (ownSchema) await dropSchema(ownSchema);
+  });
   await app.ready();
   // Every response a test receives, through call() or app.inject() alike, is checked against
   // the OpenAPI document.

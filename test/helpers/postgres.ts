@@ -9,11 +9,12 @@ export const postgresUrl = process.env.TEST_DATABASE_URL;
 /** `skip` for tests that need PostgreSQL: they run where TEST_DATABASE_URL is set. */
 export const needsPostgres = postgresUrl ? false : 'needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)';
 
-const uniqueName = (prefix: string) => `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+export const uniqueSchemaName = (prefix: string) =>
+  `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 
 /** A migrated store in a schema of its own, dropped when the test ends. */
 export async function freshPostgres(t: Test): Promise<PostgresHandle & { schema: string }> {
-  const schema = uniqueName('test');
+  const schema = uniqueSchemaName('test');
   const handle = await openPostgres(postgresUrl as string, { schema, poolSize: 4 });
   t.teardown(async () => {
     await handle.pool.query(`drop schema ${schema} cascade`);
@@ -22,9 +23,20 @@ export async function freshPostgres(t: Test): Promise<PostgresHandle & { schema:
   return { ...handle, schema };
 }
 
+/** Drops a schema and everything in it (after the app using it has closed). */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** An empty database of its own (for what works on a whole database, such as the CLI), dropped after. */
 export async function freshPostgresDatabase(t: Test): Promise<string> {
-  const name = uniqueName('test_db');
+  const name = uniqueSchemaName('test_db');
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);

@@ -1,6 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Test } from 'tap';
+import { freshPostgresDatabase, postgresUrl } from './postgres.js';
+
+/**
+ * A DATABASE_URL for server processes to share, as the nodes of one deployment do: a SQLite
+ * file, or with TEST_DATABASE_URL a fresh PostgreSQL database. Removed once they have stopped.
+ */
+export async function sharedDatabaseUrl(t: Test): Promise<string> {
+  if (postgresUrl) return freshPostgresDatabase(t);
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-processes-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return `file:${join(dir, 'shared.db')}`;
+}
 
 export interface RunningServer {
   child: ChildProcess;

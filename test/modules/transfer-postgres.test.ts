@@ -122,9 +122,16 @@ t.test(
   },
 );
 
-t.test('commands PostgreSQL cannot run yet say so', { skip: needsPostgres }, async (t) => {
+t.test('commands that are SQLite-only say what to do on PostgreSQL', { skip: needsPostgres }, async (t) => {
   const target = await freshPostgresDatabase(t);
-  const result = await cli(target, 'keys', 'list');
-  t.equal(result.code, 2);
-  t.match(result.output, /does not run on PostgreSQL yet/);
+  for (const command of [
+    ['backup', '/tmp/copy.db'],
+    ['import', 'markdown', 'test/fixtures'],
+  ]) {
+    const result = await cli(target, ...command);
+    t.equal(result.code, 2, command.join(' '));
+    t.match(result.output, /Back up with pg_dump; import Markdown or WordPress into a SQLite file/);
+  }
+  const keys = await cli(target, 'keys', 'list');
+  t.equal(keys.code, 0, 'keys work on PostgreSQL');
 });

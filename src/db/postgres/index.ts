@@ -63,9 +63,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   }
 }
 
-/** What the server and the commands other than `migrate` answer on PostgreSQL today. */
+/** What the commands PostgreSQL does not have answer. */
 export const POSTGRES_NOT_YET =
-  'DATABASE_URL: the API does not run on PostgreSQL yet. On PostgreSQL, `npm run migrate` creates and migrates the database, and `npm run export -- ndjson FILE` / `npm run import -- ndjson FILE` move a site over; serving, keys and the other imports still need file:<path> (SQLite).';
+  'DATABASE_URL: on PostgreSQL the commands are migrate, keys, and export/import ndjson. Back up with pg_dump; import Markdown or WordPress into a SQLite file (DATABASE_URL=file:<path>) and move the site over with `npm run export -- ndjson FILE` and `npm run import -- ndjson FILE`.';
 
 /** A PostgreSQL URL fit for a log line: the password replaced. */
 export function redactedUrl(url: string): string {
