@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type BenchDatabase, benchDatabase } from './generate.js';
+import { postgresCopy } from './postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,9 +22,12 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     // Bytes of the response cache; --cache 0 measures the cold path.
     cache: { type: 'string', default: '67108864' },
+    // A PostgreSQL server to run Broadsheet on (the reference server stays on the SQLite file).
+    database: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
+const store = values.database ? 'PostgreSQL' : 'SQLite';
 const connections = Number(values.connections);
 
 const freePort = () =>
@@ -186,11 +190,12 @@ async function revalidationReplay(base: string, database: BenchDatabase, seconds
 async function servers(database: BenchDatabase, label: string, cacheBytes = String(values.cache)) {
   const copy = `bench/data/run-${label}.db`;
   copyFileSync(database.file, copy);
+  const onPostgres = values.database ? await postgresCopy(values.database, database, label) : undefined;
   const [ours, reference] = [await freePort(), await freePort()];
   const broadsheet = await start(
     ['node', 'dist/server.js'],
     {
-      DATABASE_URL: `file:${copy}`,
+      DATABASE_URL: onPostgres?.url ?? `file:${copy}`,
       PORT: String(ours),
       LOG_LEVEL: 'warn',
       RATE_LIMIT_MAX: '100000000',
@@ -207,12 +212,21 @@ async function servers(database: BenchDatabase, label: string, cacheBytes = Stri
     {},
     `http://127.0.0.1:${reference}/articles/${database.slugs[0]}`,
   );
-  const stop = () => {
+  const stop = async () => {
+    const exited = new Promise((resolve) => broadsheet.once('exit', resolve));
     broadsheet.kill('SIGTERM');
     bare.kill('SIGTERM');
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+    await exited;
+    await onPostgres?.drop();
   };
-  return { ours: `http://127.0.0.1:${ours}`, reference: `http://127.0.0.1:${reference}`, stop };
+  return {
+    ours: `http://127.0.0.1:${ours}`,
+    reference: `http://127.0.0.1:${reference}`,
+    stop,
+    // Its key: on PostgreSQL, one made there.
+    database: onPostgres?.database ?? database,
+  };
 }
 
 const table = (rows: (string | number)[][]) => {
@@ -226,8 +240,10 @@ const table = (rows: (string | number)[][]) => {
 async function main() {
   mkdirSync('bench/data', { recursive: true });
   mkdirSync('bench/results', { recursive: true });
-  const database = benchDatabase('bench/data', Number(values.articles));
-  const { ours, reference, stop } = await servers(database, 'main');
+  const { ours, reference, stop, database } = await servers(
+    benchDatabase('bench/data', Number(values.articles)),
+    'main',
+  );
   const slug = randomSlug(database);
   const popular = popularSlug(database);
   let counter = 0;
@@ -286,7 +302,7 @@ async function main() {
     }
     replay = await revalidationReplay(ours, database, Math.max(10, duration));
   } finally {
-    stop();
+    await stop();
   }
 
   const ratio = (name: string, referenceName: string) =>
@@ -316,7 +332,7 @@ async function main() {
     ]);
   }
   process.stdout.write(
-    `\n${database.articles} articles, ${connections} connections, ${duration} s per scenario, server on one core\n\n${table(rows)}\n`,
+    `\n${database.articles} articles on ${store}, ${connections} connections, ${duration} s per scenario, server on one core\n\n${table(rows)}\n`,
   );
   if (replay) {
     process.stdout.write(
@@ -326,6 +342,7 @@ async function main() {
   if (scale) process.stdout.write(`\nscale: ${JSON.stringify(scale)}\n`);
   const report = {
     at: new Date().toISOString(),
+    store,
     articles: database.articles,
     connections,
     duration,
@@ -406,7 +423,7 @@ async function scaleCheck(articles: number) {
       }
       return results;
     } finally {
-      stop();
+      await stop();
     }
   };
   const small = await measureAt(1000, false);
