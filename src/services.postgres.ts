@@ -1,7 +1,7 @@
 import { createPostgresContentState } from './db/postgres/content-state.js';
 import type { PgDb } from './db/postgres/index.js';
 import { cursorSecret } from './db/postgres/settings.js';
-import { createSiteLinks, type SiteLinks, withUrl } from './lib/site-links.js';
+import { createSiteLinks, type SiteLinks } from './lib/site-links.js';
 import { createPostgresArticlesRepository } from './modules/articles/repository.postgres.js';
 import { RANK_WINDOW } from './modules/articles/search.js';
 import { createPostgresCommentsRepository } from './modules/comments/repository.postgres.js';
@@ -13,7 +13,13 @@ import { createPostgresSectionsRepository } from './modules/sections/repository.
 import { createPostgresSyndicationRepository } from './modules/syndication/repository.postgres.js';
 import { createPostgresTagsRepository } from './modules/tags/repository.postgres.js';
 import { createPostgresWebhooksRepository } from './modules/webhooks/repository.postgres.js';
-import { assembleServices, type ServiceOptions, type Services, type StoreRepositories } from './services.js';
+import {
+  assembleServices,
+  type ServiceOptions,
+  type Services,
+  type StoreRepositories,
+  webhookPayload,
+} from './services.js';
 
 /**
  * The PostgreSQL repositories over one pool, as they call each other (inside one transaction:
@@ -27,12 +33,7 @@ export async function createPostgresRepositories(
   links?: SiteLinks,
 ): Promise<StoreRepositories> {
   const contentState = await createPostgresContentState(db);
-  const events = createPostgresEventsRepository(db, {
-    present: (resource, item) =>
-      resource === 'article' || resource === 'section' || resource === 'tag'
-        ? withUrl(item as never, links?.[resource])
-        : item,
-  });
+  const events = createPostgresEventsRepository(db, { present: webhookPayload(links) });
   const sections = createPostgresSectionsRepository(db, contentState, events);
   const tags = createPostgresTagsRepository(db, contentState, events);
   return {

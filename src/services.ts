@@ -8,7 +8,11 @@ import { createSiteLinks, type SiteLinks, type SiteSettings, withUrl } from './l
 import { type ArticlesRepository, createArticlesRepository } from './modules/articles/repository.js';
 import { RANK_WINDOW } from './modules/articles/search.js';
 import { type CommentsRepository, createCommentsRepository } from './modules/comments/repository.js';
-import { createEventsRepository, type EventsRepository } from './modules/events/repository.js';
+import {
+  createEventsRepository,
+  type EventResource,
+  type EventsRepository,
+} from './modules/events/repository.js';
 import { createIdempotencyRepository, type IdempotencyRepository } from './modules/idempotency/repository.js';
 import { createKeysRepository, type KeysRepository } from './modules/keys/repository.js';
 import { createRateLimitsRepository, type RateLimitsRepository } from './modules/rate-limits/repository.js';
@@ -26,6 +30,14 @@ export interface ServiceOptions {
   searchRankWindow?: number;
 }
 
+/** Webhook payloads carry what the API shows, canonical `url` included. */
+export const webhookPayload =
+  (links: SiteLinks | undefined) =>
+  (resource: EventResource, item: unknown): unknown =>
+    resource === 'article' || resource === 'section' || resource === 'tag'
+      ? withUrl(item as never, links?.[resource])
+      : item;
+
 /**
  * The SQLite repositories over one database, as they call each other: synchronously, inside
  * one transaction. Only the importers use them like this (they run several repository calls
@@ -33,13 +45,7 @@ export interface ServiceOptions {
  */
 export function createRepositories(db: Db, now: () => Date, options: ServiceOptions, links?: SiteLinks) {
   const contentState = createContentStateRepository(db);
-  // Webhook payloads carry what the API shows, canonical `url` included.
-  const events = createEventsRepository(db, {
-    present: (resource, item) =>
-      resource === 'article' || resource === 'section' || resource === 'tag'
-        ? withUrl(item as never, links?.[resource])
-        : item,
-  });
+  const events = createEventsRepository(db, { present: webhookPayload(links) });
   const sections = createSectionsRepository(db, contentState, events);
   const tags = createTagsRepository(db, contentState, events);
   return {

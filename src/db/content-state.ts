@@ -21,6 +21,23 @@ export interface ContentState {
  * follow every write, the public's only writes it can see, so editing a draft, a pending
  * comment or a key never changes what a public cache holds.
  */
+/** The content state from its row (none before the first write) and the latest publication reached. */
+export function stateOf(
+  row:
+    | { generation: number; changedAt: string; publicGeneration: number; publicChangedAt: string }
+    | undefined,
+  latestPublishedAt: string,
+): ContentState {
+  const epoch = new Date(0).toISOString();
+  return {
+    generation: row?.generation ?? 0,
+    changedAt: row?.changedAt ?? epoch,
+    publicGeneration: row?.publicGeneration ?? 0,
+    publicChangedAt: row?.publicChangedAt ?? epoch,
+    latestPublishedAt,
+  };
+}
+
 export function createContentStateRepository(db: Db) {
   const state = db.select().from(contentState).where(eq(contentState.id, 1)).prepare();
   // Newest first down the (status, published_at) index: one step, however many articles.
@@ -91,14 +108,7 @@ export function createContentStateRepository(db: Db) {
   return {
     read(now: string): ContentState {
       const row = state.get();
-      const epoch = new Date(0).toISOString();
-      return {
-        generation: row?.generation ?? 0,
-        changedAt: row?.changedAt ?? epoch,
-        publicGeneration: row?.publicGeneration ?? 0,
-        publicChangedAt: row?.publicChangedAt ?? epoch,
-        latestPublishedAt: latestPublishedAt(row?.generation ?? 0, now),
-      };
+      return stateOf(row, latestPublishedAt(row?.generation ?? 0, now));
     },
 
     /**

@@ -270,37 +270,21 @@ t.test('comments answer the same on both stores', { skip: needsPostgres }, (t) =
     await step('the thread after', () => comments.thread(1, 1, 10));
     await step('delete a leaf', () => comments.delete(3, admin));
     await step('gone', () => comments.find(3));
-    await step('an archive comment', async () => [
-      await comments.importComment({
+    const archived = (body: string) =>
+      comments.importComment({
         articleId: 1,
         parentId: 2,
         authorName: 'Old',
         authorEmail: '',
-        body: 'From WordPress',
+        body,
         status: 'approved',
         at,
         sourceId: 'wp:comment:9',
-      }),
-      await comments.importComment({
-        articleId: 1,
-        parentId: 2,
-        authorName: 'Old',
-        authorEmail: '',
-        body: 'From WordPress',
-        status: 'approved',
-        at,
-        sourceId: 'wp:comment:9',
-      }),
-      await comments.importComment({
-        articleId: 1,
-        parentId: 2,
-        authorName: 'Old',
-        authorEmail: '',
-        body: 'Edited',
-        status: 'approved',
-        at,
-        sourceId: 'wp:comment:9',
-      }),
+      });
+    await step('an archive comment: created, unchanged, updated', async () => [
+      await archived('From WordPress'),
+      await archived('From WordPress'),
+      await archived('Edited'),
       await comments.idOfSource('wp:comment:9'),
     ]);
     await step(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Asynchronous } from '../asynchronous.js';
-import type { ContentState, ContentStateRepository } from '../content-state.js';
+import { type ContentState, type ContentStateRepository, stateOf } from '../content-state.js';
 import type { PgDb } from './index.js';
 import { articles, cacheKeyVersions, contentState } from './schema.js';
 import { persistentSetting } from './settings.js';
@@ -62,14 +62,7 @@ export async function createPostgresContentState(db: PgDb): Promise<Asynchronous
   return {
     async read(now: string): Promise<ContentState> {
       const [row] = await executor(db).select().from(contentState).where(eq(contentState.id, 1));
-      const epoch = new Date(0).toISOString();
-      return {
-        generation: row?.generation ?? 0,
-        changedAt: row?.changedAt ?? epoch,
-        publicGeneration: row?.publicGeneration ?? 0,
-        publicChangedAt: row?.publicChangedAt ?? epoch,
-        latestPublishedAt: await latestPublishedAt(row?.generation ?? 0, now),
-      };
+      return stateOf(row, await latestPublishedAt(row?.generation ?? 0, now));
     },
     touchPublic: (at, keys) => touchPublic(executor(db), at, keys),
     async versionsOf(keys) {

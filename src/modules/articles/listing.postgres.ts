@@ -13,12 +13,12 @@ import {
 } from '../../db/postgres/schema.js';
 import { searchMatch, searchRank, searchRankWindow } from '../../db/postgres/search.js';
 import { executor } from '../../db/postgres/transaction.js';
-import { buildSnippet, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
+import { SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { TagsRepository } from '../tags/repository.js';
 import {
-  type ArticleHit,
   type ArticleSortField,
   after,
+  assembleList,
   createTotals,
   filterConditions,
   type Heavy,
@@ -26,7 +26,6 @@ import {
   type ListRequest,
   type ListResult,
   type Row,
-  toArticle,
 } from './listing.js';
 import type { Audience } from './visibility.js';
 
@@ -165,48 +164,26 @@ export function createPostgresArticleListing(
     const total = await totals.remember(state, counter.toSQL(), () => counter.then(([row]) => row?.n ?? 0));
 
     const page = rows.slice(0, request.perPage);
-    const last = page.at(-1);
     const tagsByArticle = await tags.forArticles(page.map((row) => row.id));
-    const snippets = new Map<number, string>();
-    if (request.search && page.length > 0) {
-      const texts = await query
-        .select({
-          id: articles.id,
-          body: sql<string>`coalesce(substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}), '')`,
-          excerpt: sql<string>`coalesce(${articles.excerpt}, ${articles.autoExcerpt})`,
-          subtitle: sql<string>`coalesce(${articles.subtitle}, '')`,
-          title: articles.title,
-        })
-        .from(articles)
-        .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-        .where(
-          inArray(
-            articles.id,
-            page.map((row) => row.id),
-          ),
-        );
-      for (const row of texts) {
-        const fields = [row.body, row.excerpt, row.subtitle, row.title];
-        snippets.set(row.id, buildSnippet(fields, request.search.terms, request.search.highlightTag));
-      }
-    }
-    const items = page.map((row): ArticleHit => {
-      const { score, ...rest } = row;
-      for (const key of Object.keys(sortValues)) delete rest[key];
-      const article: ArticleHit = toArticle(rest as Row, tagsByArticle.get(row.id) ?? [], audience.now);
-      if (request.search) {
-        article.snippet = snippets.get(row.id) ?? '';
-        article.score = Math.round(-Number(score) * 1000) / 1000;
-      }
-      return article;
-    });
-    const next =
-      rows.length > request.perPage && last
-        ? {
-            values: request.sort.map((_, index) => last[`sort${index}`] as string | number | null),
-            id: last.id,
-          }
-        : undefined;
-    return { items, total, next };
+    const texts =
+      request.search && page.length > 0
+        ? await query
+            .select({
+              id: articles.id,
+              body: sql<string>`coalesce(substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}), '')`,
+              excerpt: sql<string>`coalesce(${articles.excerpt}, ${articles.autoExcerpt})`,
+              subtitle: sql<string>`coalesce(${articles.subtitle}, '')`,
+              title: articles.title,
+            })
+            .from(articles)
+            .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+            .where(
+              inArray(
+                articles.id,
+                page.map((row) => row.id),
+              ),
+            )
+        : [];
+    return assembleList(request, rows, { sortValues, tagsByArticle, texts, total, now: audience.now });
   };
 }

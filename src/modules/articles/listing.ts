@@ -265,6 +265,58 @@ export function filterConditions(
   );
 }
 
+/** What a search snippet is cut from: a bounded prefix of the body, and the short fields. */
+export interface SnippetSource {
+  id: number;
+  body: string;
+  excerpt: string;
+  subtitle: string;
+  title: string;
+}
+
+/**
+ * The answer to a list request from the rows read (one more than a page: it says whether there
+ * is a next one, and the cursor points at the page's last row).
+ */
+export function assembleList(
+  request: ListRequest,
+  rows: (Row & Record<string, unknown>)[],
+  parts: {
+    sortValues: Record<string, unknown>;
+    tagsByArticle: Map<number, ArticleSummary['tags']>;
+    texts: SnippetSource[];
+    total: number;
+    now: string;
+  },
+): ListResult {
+  const page = rows.slice(0, request.perPage);
+  const last = page.at(-1);
+  const snippets = new Map<number, string>();
+  for (const row of parts.texts) {
+    if (!request.search) break;
+    const fields = [row.body, row.excerpt, row.subtitle, row.title];
+    snippets.set(row.id, buildSnippet(fields, request.search.terms, request.search.highlightTag));
+  }
+  const items = page.map((row): ArticleHit => {
+    const { score, ...rest } = row;
+    for (const key of Object.keys(parts.sortValues)) delete rest[key];
+    const article: ArticleHit = toArticle(rest as Row, parts.tagsByArticle.get(row.id) ?? [], parts.now);
+    if (request.search) {
+      article.snippet = snippets.get(row.id) ?? '';
+      article.score = Math.round(-Number(score) * 1000) / 1000;
+    }
+    return article;
+  });
+  const next =
+    rows.length > request.perPage && last
+      ? {
+          values: request.sort.map((_, index) => last[`sort${index}`] as string | number | null),
+          id: last.id,
+        }
+      : undefined;
+  return { items, total: parts.total, next };
+}
+
 /**
  * Totals change only when content does (or a scheduled article goes live): remembered per
  * content state, so paging through a large list does not count it again on every page. The
@@ -401,46 +453,19 @@ export function createArticleListing(
     );
 
     const page = rows.slice(0, request.perPage);
-    const last = page.at(-1);
     const tagsByArticle = tags.forArticles(page.map((row) => row.id));
     // Snippets for the page only, from a bounded prefix of each field (FTS5's snippet() is
     // quadratic in the matches inside one document).
-    const snippets = new Map<number, string>();
+    let texts: SnippetSource[] = [];
     if (request.search && page.length > 0) {
       const ids = JSON.stringify(page.map((row) => row.id));
-      for (const row of db.all<{
-        id: number;
-        body: string;
-        excerpt: string;
-        subtitle: string;
-        title: string;
-      }>(
+      texts = db.all<SnippetSource>(
         sql`select ${articles.id} as id, substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}) as body,
           coalesce(${articles.excerpt}, ${articles.autoExcerpt}) as excerpt, coalesce(${articles.subtitle}, '') as subtitle,
           ${articles.title} as title from ${articles} left join ${articleBodies} on ${articleBodies.articleId} = ${articles.id}
           where ${articles.id} in (select value from json_each(${ids}))`,
-      )) {
-        const fields = [row.body, row.excerpt, row.subtitle, row.title];
-        snippets.set(row.id, buildSnippet(fields, request.search.terms, request.search.highlightTag));
-      }
+      );
     }
-    const items = page.map((row): ArticleHit => {
-      const { score, ...rest } = row;
-      for (const key of Object.keys(sortValues)) delete rest[key];
-      const article: ArticleHit = toArticle(rest as Row, tagsByArticle.get(row.id) ?? [], audience.now);
-      if (request.search) {
-        article.snippet = snippets.get(row.id) ?? '';
-        article.score = Math.round(-Number(score) * 1000) / 1000;
-      }
-      return article;
-    });
-    const next =
-      rows.length > request.perPage && last
-        ? {
-            values: request.sort.map((_, index) => last[`sort${index}`] as string | number | null),
-            id: last.id,
-          }
-        : undefined;
-    return { items, total, next };
+    return assembleList(request, rows, { sortValues, tagsByArticle, texts, total, now: audience.now });
   };
 }
