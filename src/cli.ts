@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from './config.js';
 import { type Asynchronous, asynchronous } from './db/asynchronous.js';
+import { createContentStateRepository } from './db/content-state.js';
+import { exclusiveTransaction } from './db/helpers.js';
 import { openDatabase } from './db/index.js';
-import { openPostgres, POSTGRES_NOT_YET, redactedUrl } from './db/postgres/index.js';
-import { createRenderer } from './lib/render-pool.js';
-import { createSiteLinks } from './lib/site-links.js';
+import { BACKUP_IS_SQLITE_ONLY, openPostgres, redactedUrl } from './db/postgres/index.js';
+import { rolledBack, writeTransaction } from './db/postgres/transaction.js';
 import {
   API_SCOPES,
   createKeysRepository,
@@ -19,7 +20,8 @@ import { postgresNdjsonSource, postgresNdjsonTarget } from './modules/transfer/n
 import { sqliteNdjsonSource, sqliteNdjsonTarget } from './modules/transfer/ndjson-sqlite.js';
 import { ImportReport } from './modules/transfer/report.js';
 import { importWordpress } from './modules/transfer/wordpress-import.js';
-import { createRepositories, type ImportServices } from './services.js';
+import { createServices, type ImportServices } from './services.js';
+import { createPostgresServices } from './services.postgres.js';
 
 const usage = `Usage:
   broadsheet migrate                                    apply pending migrations to DATABASE_URL
@@ -57,7 +59,7 @@ async function runCli(
     return command ? 0 : 2;
   }
   const config = loadConfig(env);
-  if (config.postgresUrl) return await runOnPostgres(positionals, config.postgresUrl, print, values);
+  if (config.postgresUrl) return await runOnPostgres(positionals, config, print, values);
   // Opening the database applies pending migrations.
   const { sqlite, db } = openDatabase(config.databaseFile);
   try {
@@ -150,20 +152,27 @@ const exported = (counts: Record<string, number>, file: string) =>
     .map(([kind, n]) => `${n} ${kind}s`)
     .join(', ')} to ${file}`;
 
-/** On PostgreSQL: migrate, keys, and NDJSON export and import (moving a site over from SQLite). */
+/** On PostgreSQL: migrate, keys, the imports, and NDJSON export (moving a site over from SQLite). */
 async function runOnPostgres(
   positionals: string[],
-  url: string,
+  config: ReturnType<typeof loadConfig>,
   print: (line: string) => void,
-  values: { name?: string; scope?: string[]; 'dry-run'?: boolean },
+  values: { name?: string; scope?: string[]; 'dry-run'?: boolean; pages?: boolean },
 ): Promise<number> {
   const [command, subcommand, argument] = positionals;
+  const url = config.postgresUrl as string;
   const dryRun = values['dry-run'] ?? false;
-  const supported =
+  const importable = subcommand === 'markdown' || subcommand === 'wordpress';
+  if (command === 'backup') throw new ConfigError(BACKUP_IS_SQLITE_ONLY);
+  const known =
     command === 'migrate' ||
     command === 'keys' ||
+    (command === 'import' && importable && argument) ||
     ((command === 'export' || command === 'import') && subcommand === 'ndjson' && argument);
-  if (!supported) throw new ConfigError(POSTGRES_NOT_YET);
+  if (!known) {
+    print(usage);
+    return 2;
+  }
   const store = await openPostgres(url);
   try {
     if (command === 'migrate') print(`migrated ${redactedUrl(url)}`);
@@ -178,16 +187,26 @@ async function runOnPostgres(
       print(
         exported(await exportNdjson(postgresNdjsonSource(store.db), argument as string), argument as string),
       );
-    else {
+    else if (importable) {
+      const { renderTimeoutMs, site } = config;
+      const services = await createPostgresServices(store.db, () => new Date(), { renderTimeoutMs, site });
+      const report = new ImportReport(print, process.stdout.isTTY === true);
+      const format = subcommand === 'markdown' ? 'markdown' : 'wordpress';
+      const job = { format, source: argument as string, report, pages: values.pages ?? false } as const;
+      const transaction = <T>(work: () => Promise<T>) => writeTransaction(store.db, work);
+      const work = () => importThrough({ ...services, transaction }, job);
+      // A dry run does it all in one transaction that it then rolls back.
+      if (dryRun) await rolledBack(store.db, work);
+      else await work();
+      return finish(report, print, dryRun);
+    } else {
       const report = new ImportReport(print, process.stdout.isTTY === true);
       await importNdjson(
         await postgresNdjsonTarget(store.pool, () => new Date(), { dryRun }),
         argument as string,
         report,
       );
-      for (const line of report.summary()) print(line);
-      if (dryRun) print('dry run: nothing was written');
-      return report.failed ? 1 : 0;
+      return finish(report, print, dryRun);
     }
     return 0;
   } finally {
@@ -212,24 +231,46 @@ async function runImport(
 ): Promise<number> {
   const now = () => new Date();
   const { renderTimeoutMs, site } = run.config;
-  const services: ImportServices = {
-    ...createRepositories(run.db, now, { renderTimeoutMs, site }, site && createSiteLinks(site)),
-    renderer: createRenderer({ timeoutMs: renderTimeoutMs }),
-    now,
-  };
   const report = new ImportReport(run.print, process.stdout.isTTY === true);
   if (run.dryRun) run.sqlite.exec('BEGIN IMMEDIATE');
   try {
-    if (format === 'markdown') await importMarkdown(services, run.db, source, report);
-    else if (format === 'wordpress')
-      await importWordpress(services, run.db, source, report, { pages: run.pages });
-    else await importNdjson(sqliteNdjsonTarget(run, services.contentState, services.now), source, report);
+    if (format === 'ndjson') {
+      const target = sqliteNdjsonTarget(run, createContentStateRepository(run.db), now);
+      await importNdjson(target, source, report);
+    } else {
+      const services = createServices(run.db, now, { renderTimeoutMs, site });
+      await importThrough(
+        { ...services, transaction: (work) => exclusiveTransaction(run.sqlite, work) },
+        {
+          format,
+          source,
+          report,
+          pages: run.pages,
+        },
+      );
+    }
   } finally {
     if (run.dryRun) run.sqlite.exec('ROLLBACK');
+  }
+  return finish(report, run.print, run.dryRun);
+}
+
+/** A Markdown folder or a WordPress export, through the services of either store. */
+async function importThrough(
+  services: ImportServices,
+  job: { format: 'markdown' | 'wordpress'; source: string; report: ImportReport; pages: boolean },
+): Promise<void> {
+  try {
+    if (job.format === 'markdown') await importMarkdown(services, job.source, job.report);
+    else await importWordpress(services, job.source, job.report, { pages: job.pages });
+  } finally {
     await services.renderer.close();
   }
-  for (const line of report.summary()) run.print(line);
-  if (run.dryRun) run.print('dry run: nothing was written');
+}
+
+function finish(report: ImportReport, print: (line: string) => void, dryRun: boolean): number {
+  for (const line of report.summary()) print(line);
+  if (dryRun) print('dry run: nothing was written');
   return report.failed ? 1 : 0;
 }
 

@@ -40,10 +40,9 @@ export const webhookPayload =
 
 /**
  * The SQLite repositories over one database, as they call each other: synchronously, inside
- * one transaction. Only the importers use them like this (they run several repository calls
- * in one transaction of their own); everything else goes through `createServices`.
+ * one transaction. createServices puts them behind promises.
  */
-export function createRepositories(db: Db, now: () => Date, options: ServiceOptions, links?: SiteLinks) {
+function createRepositories(db: Db, now: () => Date, options: ServiceOptions, links?: SiteLinks) {
   const contentState = createContentStateRepository(db);
   const events = createEventsRepository(db, { present: webhookPayload(links) });
   const sections = createSectionsRepository(db, contentState, events);
@@ -67,8 +66,6 @@ export function createRepositories(db: Db, now: () => Date, options: ServiceOpti
     syndication: createSyndicationRepository(db),
   };
 }
-
-export type Repositories = ReturnType<typeof createRepositories>;
 
 /** The repositories of one store, each method returning a promise: what services are made of. */
 export interface StoreRepositories {
@@ -143,5 +140,8 @@ export interface RouteOptions {
   services: Services;
 }
 
-/** What the importers work with: the synchronous repositories, the renderer and the clock. */
-export type ImportServices = Repositories & Pick<Services, 'renderer' | 'now'>;
+/**
+ * What the importers work with: the services, and one write transaction around the several
+ * calls an imported item makes (nested writes inside become savepoints).
+ */
+export type ImportServices = Services & { transaction<T>(work: () => Promise<T>): Promise<T> };

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { asc, type Column, desc, getTableName, type SQL, sql } from 'drizzle-orm';
 import { DomainError } from '../lib/errors.js';
 import { deriveSlug, uniqueSlug } from '../lib/slug.js';
@@ -68,4 +69,24 @@ export function qualified(column: Column): SQL {
  */
 export function writeTransaction<T>(db: Db, work: () => T): T {
   return db.transaction(work, { behavior: 'immediate' });
+}
+
+let savepoints = 0;
+
+/**
+ * A write transaction around awaited repository calls, for a process that is its connection's
+ * only user (the CLI's imports): BEGIN IMMEDIATE ... COMMIT, or a savepoint inside another.
+ * The server never uses it: there other requests would run between the awaits, inside it.
+ */
+export async function exclusiveTransaction<T>(sqlite: Database.Database, work: () => Promise<T>): Promise<T> {
+  const savepoint = sqlite.inTransaction ? `import_${++savepoints}` : undefined;
+  sqlite.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
+  try {
+    const result = await work();
+    sqlite.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+    return result;
+  } catch (error) {
+    sqlite.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+    throw error;
+  }
 }

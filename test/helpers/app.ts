@@ -53,6 +53,12 @@ function toResult(response: LightMyRequestResponse): CallResult {
   return result;
 }
 
+/** Config for an app on a DATABASE_URL a test prepared (sharedDatabaseUrl, a CLI's database). */
+export const storeAt = (databaseUrl: string): Partial<Config> =>
+  databaseUrl.startsWith('file:')
+    ? { databaseFile: databaseUrl.slice('file:'.length) }
+    : { postgresUrl: databaseUrl };
+
 /** Where several test apps share one store, as processes of one deployment do. */
 export interface SharedStore {
   config: Partial<Config>;
@@ -96,7 +102,9 @@ export async function buildTestApp(
   // A test that brings its own SQLite file (an old database to migrate, a file to share) is a
   // SQLite test: it says so by giving databaseFile.
   const onPostgres = postgresUrl !== undefined && given.databaseFile === undefined;
-  const ownSchema = onPostgres && !shared ? uniqueSchemaName('app') : undefined;
+  // An app on a database of its own (given postgresUrl) uses it as it is; others get a schema.
+  const ownSchema =
+    onPostgres && !shared && given.postgresUrl === undefined ? uniqueSchemaName('app') : undefined;
   const config = { adminKey: ADMIN_KEY, ...(onPostgres ? { postgresUrl } : {}), ...given };
   const app = await buildApp(testConfig(config), {
     now: () => clock.now,

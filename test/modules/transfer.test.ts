@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodeHTML } from 'entities';
 import t, { type Test } from 'tap';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, storeAt } from '../helpers/app.js';
 import { buildSampleSite, loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
+import { sharedDatabaseUrl } from '../helpers/server.js';
 
 const run = promisify(execFile);
 
@@ -17,11 +18,15 @@ function workspace(t: Test) {
   return dir;
 }
 
-/** The CLI as a user runs it (`npm run import -- …`), on a database file; never throws. */
-async function cli(databaseFile: string, ...args: string[]) {
+/** The CLI as a user runs it (`npm run import -- …`), on a database file or URL; never throws. */
+async function cli(database: string, ...args: string[]) {
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.includes(':') ? database : `file:${database}`,
+        LOG_LEVEL: 'silent',
+      },
     });
     return { code: 0, output: stdout };
   } catch (error) {
@@ -79,7 +84,8 @@ t.test('import markdown: a folder with the seed article; a second run changes no
     '---\ntitle: Harbour\nsection: World\ntags: [Harbour]\nstatus: published\n---\n\nVoted.\n',
   );
   writeFileSync(join(folder, 'broken.md'), '---\ntitle: [unclosed\n---\n');
-  const database = join(dir, 'site.db');
+  // On PostgreSQL too, with TEST_DATABASE_URL.
+  const database = await sharedDatabaseUrl(t);
 
   const dry = await cli(database, 'import', 'markdown', folder, '--dry-run');
   t.match(dry.output, /dry run: nothing was written/);
@@ -98,7 +104,7 @@ t.test('import markdown: a folder with the seed article; a second run changes no
   const third = await cli(database, 'import', 'markdown', folder);
   t.match(third.output, /article\s+0\s+1\s+1\s+0\s+1/, 'the edited file updates its article');
 
-  const { call, clock } = await buildTestApp(t, { databaseFile: database });
+  const { call, clock } = await buildTestApp(t, storeAt(database));
   clock.set(new Date().toISOString()); // the CLI ran on the real clock
   const seed = loadSeedArticle();
   const imported = (await call('GET', '/v1/articles?section=breaking-news&include=body')).json.data[0];
@@ -187,8 +193,7 @@ const words = (text: string) =>
   );
 
 t.test('import wordpress: the tricky export, then again unchanged', async (t) => {
-  const dir = workspace(t);
-  const database = join(dir, 'site.db');
+  const database = await sharedDatabaseUrl(t);
   const first = await cli(database, 'import', 'wordpress', WXR);
   t.equal(first.code, 0, first.output);
   t.match(first.output, /section\s+63\s+0\s+0\s+0\s+0/, 'every category, used or not');
@@ -206,7 +211,7 @@ t.test('import wordpress: the tricky export, then again unchanged', async (t) =>
   t.match(second.output, /article\s+0\s+0\s+7\s+1\s+0/, 'a second run changes nothing');
   t.match(second.output, /comment\s+0\s+0\s+4\s+3\s+0/);
 
-  const { call } = await buildTestApp(t, { databaseFile: database });
+  const { call } = await buildTestApp(t, storeAt(database));
   const europe = (await call('GET', '/v1/sections/europe')).json;
   const world = (await call('GET', `/v1/sections/${europe.parentId}`)).json;
   t.match(world, { slug: 'world', name: 'World & Abroad' });

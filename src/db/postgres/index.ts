@@ -63,9 +63,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   }
 }
 
-/** What the commands PostgreSQL does not have answer. */
-export const POSTGRES_NOT_YET =
-  'DATABASE_URL: on PostgreSQL the commands are migrate, keys, and export/import ndjson. Back up with pg_dump; import Markdown or WordPress into a SQLite file (DATABASE_URL=file:<path>) and move the site over with `npm run export -- ndjson FILE` and `npm run import -- ndjson FILE`.';
+/** What `backup` (SQLite's online copy) answers on PostgreSQL. */
+export const BACKUP_IS_SQLITE_ONLY =
+  "DATABASE_URL: `backup` copies a SQLite file; on PostgreSQL, back up with pg_dump (or your provider's snapshots). migrate, keys, import and export work on both stores.";
 
 /** A PostgreSQL URL fit for a log line: the password replaced. */
 export function redactedUrl(url: string): string {

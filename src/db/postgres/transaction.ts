@@ -44,3 +44,17 @@ export async function writeTransaction<T>(db: PgDb, work: () => Promise<T>): Pro
   for (const callback of committed) callback();
   return result;
 }
+
+const ROLLED_BACK = Symbol('rolled back');
+
+/** Runs `work` in one write transaction and undoes it all: a dry run. */
+export async function rolledBack(db: PgDb, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await writeTransaction(db, async () => {
+      await work();
+      throw ROLLED_BACK;
+    });
+  } catch (error) {
+    if (error !== ROLLED_BACK) throw error;
+  }
+}

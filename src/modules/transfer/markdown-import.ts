@@ -1,9 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { count } from 'drizzle-orm';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { tags } from '../../db/schema.js';
 import type { ImportServices } from '../../services.js';
 import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
@@ -23,38 +19,42 @@ function markdownFiles(dir: string): string[] {
  * (`md:<path>`) so a second run changes only what changed; a section named but missing is
  * created; one bad file is reported and the rest go on.
  */
-export async function importMarkdown(services: ImportServices, db: Db, dir: string, report: ImportReport) {
+export async function importMarkdown(services: ImportServices, dir: string, report: ImportReport) {
   const files = markdownFiles(dir);
   const at = () => services.now().toISOString();
   const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: 'import' });
-  const tagCount = () => db.select({ n: count() }).from(tags).get()?.n ?? 0;
+  const tagCount = async () =>
+    (await services.tags.list({ page: 1, perPage: 1, sort: [] }, context().audience)).total;
   report.start(files.length, 'markdown');
   for (const file of files) {
     const source = `md:${relative(dir, file).split('\\').join('/')}`;
     try {
       const input = articleFromMarkdown(readFileSync(file, 'utf8'));
-      const existingId = services.articles.idOfSource(source);
+      const existingId = await services.articles.idOfSource(source);
       const current =
-        existingId === undefined ? undefined : services.articles.get(existingId, context().audience);
+        existingId === undefined ? undefined : await services.articles.get(existingId, context().audience);
       const body = input.body ?? '';
       // Rendering is slow and asynchronous: done before the item's transaction, and only when needed.
       const rendering = current?.body === body ? undefined : await services.renderer.render(body);
-      const tagsBefore = tagCount();
-      writeTransaction(db, () => {
-        if (typeof input.section === 'string' && services.sections.resolve(input.section) === undefined) {
-          services.sections.create({ name: input.section }, context().audience);
+      const tagsBefore = await tagCount();
+      await services.transaction(async () => {
+        if (
+          typeof input.section === 'string' &&
+          (await services.sections.resolve(input.section)) === undefined
+        ) {
+          await services.sections.create({ name: input.section }, context().audience);
           report.count('section', 'created');
         }
         if (current) {
-          const updated = services.articles.update(current.id, asPatch(input), context(), rendering);
+          const updated = await services.articles.update(current.id, asPatch(input), context(), rendering);
           report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
         } else if (rendering) {
           // (A new article always has a rendering: no current body equals its body.)
-          services.articles.create(input, context(), rendering, source);
+          await services.articles.create(input, context(), rendering, source);
           report.count('article', 'created');
         }
       });
-      const newTags = tagCount() - tagsBefore;
+      const newTags = (await tagCount()) - tagsBefore;
       if (newTags > 0) report.count('tag', 'created', newTags);
     } catch (error) {
       report.fail('article', source, (error as Error).message);

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
 import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
 import type { ImportServices } from '../../services.js';
 import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
@@ -68,7 +66,6 @@ function statusOf(
  */
 export async function importWordpress(
   services: ImportServices,
-  db: Db,
   file: string,
   report: ImportReport,
   options: WordPressOptions,
@@ -116,24 +113,27 @@ export async function importWordpress(
         description: plainText(text(category['wp:category_description'])) || null,
         parentId,
       };
-      writeTransaction(db, () => {
+      await services.transaction(async () => {
         const existing =
-          services.sections.idOfSource(source) ?? services.sections.resolve(fields.name) ?? undefined;
+          (await services.sections.idOfSource(source)) ?? (await services.sections.resolve(fields.name));
         if (existing === undefined) {
-          const created = services.sections.create({ ...fields, slug: cleanSlug(nicename) }, audience());
-          services.sections.adopt(created.id, source);
+          const created = await services.sections.create(
+            { ...fields, slug: cleanSlug(nicename) },
+            audience(),
+          );
+          await services.sections.adopt(created.id, source);
           sectionOf.set(nicename, created.id);
           return report.count('section', 'created');
         }
-        services.sections.adopt(existing, source);
+        await services.sections.adopt(existing, source);
         sectionOf.set(nicename, existing);
-        const current = services.sections.get(existing, audience());
+        const current = await services.sections.get(existing, audience());
         const same =
           current.name === fields.name &&
           current.description === fields.description &&
           current.parentId === parentId;
         if (same) return report.count('section', 'unchanged');
-        services.sections.update(String(existing), fields, audience());
+        await services.sections.update(String(existing), fields, audience());
         report.count('section', 'updated');
       });
     } catch (error) {
@@ -146,11 +146,11 @@ export async function importWordpress(
     const source = `wp:tag:${text(tag['wp:term_id']) || text(tag['wp:tag_slug'])}`;
     try {
       const name = plainText(text(tag['wp:tag_name'])) || text(tag['wp:tag_slug']);
-      writeTransaction(db, () => {
-        if (services.tags.idOfSource(source) !== undefined) return report.count('tag', 'unchanged');
+      await services.transaction(async () => {
+        if ((await services.tags.idOfSource(source)) !== undefined) return report.count('tag', 'unchanged');
         // A tag of the same name (or slug) is the same tag; otherwise it is created.
-        const [id] = services.tags.resolveOrCreate([name], now());
-        if (id !== undefined) services.tags.adopt(id, source);
+        const [id] = await services.tags.resolveOrCreate([name], now());
+        if (id !== undefined) await services.tags.adopt(id, source);
         report.count('tag', 'created');
       });
     } catch (error) {
@@ -225,24 +225,25 @@ export async function importWordpress(
       commentsEnabled: text(item['wp:comment_status']) !== 'closed',
     };
     checkArticle(input);
-    const existingId = services.articles.idOfSource(source);
-    const current = existingId === undefined ? undefined : services.articles.get(existingId, audience());
+    const existingId = await services.articles.idOfSource(source);
+    const current =
+      existingId === undefined ? undefined : await services.articles.get(existingId, audience());
     const rendering = current?.body === markdown ? undefined : await services.renderer.render(markdown);
-    writeTransaction(db, () => {
+    await services.transaction(async () => {
       let articleId: number;
       if (current) {
-        const updated = services.articles.update(current.id, asPatch(input), context(), rendering);
+        const updated = await services.articles.update(current.id, asPatch(input), context(), rendering);
         report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
         articleId = current.id;
       } else if (rendering) {
-        articleId = services.articles.create(input, context(), rendering, source).id;
+        articleId = (await services.articles.create(input, context(), rendering, source)).id;
         report.count('article', 'created');
       } else return;
-      importComments(item, articleId);
+      await importComments(item, articleId);
     });
   }
 
-  function importComments(item: Node, articleId: number) {
+  async function importComments(item: Node, articleId: number) {
     const comments = list(item['wp:comment']).sort(
       (a, b) => Number(text(a['wp:comment_id'])) - Number(text(b['wp:comment_id'])),
     );
@@ -257,9 +258,9 @@ export async function importWordpress(
       const parentSource = text(comment['wp:comment_parent']);
       const parentId =
         parentSource && parentSource !== '0'
-          ? (services.comments.idOfSource(`wp:comment:${parentSource}`) ?? null)
+          ? ((await services.comments.idOfSource(`wp:comment:${parentSource}`)) ?? null)
           : null;
-      const outcome = services.comments.importComment({
+      const outcome = await services.comments.importComment({
         articleId,
         parentId,
         authorName: plainText(text(comment['wp:comment_author'])) || 'Anonymous',
