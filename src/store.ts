@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { openDatabase } from './db/index.js';
-import { openPostgres } from './db/postgres/index.js';
+import { openPostgres, redactedUrl } from './db/postgres/index.js';
 import { createServices, type ServiceOptions, type Services } from './services.js';
 import { createPostgresServices } from './services.postgres.js';
 
@@ -24,7 +24,14 @@ export async function openStore(
   options: StoreOptions,
 ): Promise<Store> {
   if (config.postgresUrl) {
-    const handle = await openPostgres(config.postgresUrl, { schema: options.postgresSchema });
+    const handle = await openPostgres(config.postgresUrl, { schema: options.postgresSchema }).catch(
+      (error: Error) => {
+        // Unreachable, refused, or a bad password: one line saying where, never the password.
+        throw new ConfigError(
+          `DATABASE_URL: cannot open PostgreSQL at ${redactedUrl(config.postgresUrl as string)} (${error.message})`,
+        );
+      },
+    );
     return {
       services: await createPostgresServices(handle.db, now, options),
       ping: () => handle.db.execute(sql`select 1`),

@@ -72,6 +72,22 @@ t.test('bad configuration stops the server with a clear message', async (t) => {
   t.match(stderr, /DATABASE_URL: unsupported scheme/);
 });
 
+t.test('an unreachable PostgreSQL stops the server with one clear line, password left out', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://app:hunter2secret@127.0.0.1:1/news' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  t.equal(code, 1);
+  t.match(
+    output,
+    /^DATABASE_URL: cannot open PostgreSQL at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/news \(.*ECONNREFUSED.*\)\n$/,
+  );
+  t.notMatch(output, /hunter2secret/);
+});
+
 t.test('SIGTERM exits within the drain even when a request never finishes', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-drain-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
