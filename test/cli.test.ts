@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildTestApp } from './helpers/app.js';
 
+// The CLI on SQLite files (backup is SQLite's own). On PostgreSQL: test/db/postgres.test.ts,
+// test/modules/transfer-postgres.test.ts, and transfer.test.ts with TEST_DATABASE_URL.
+
 const cli = (args: string[], env: Record<string, string>) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     env: { ...process.env, ...env },

@@ -5,6 +5,9 @@ import t from 'tap';
 import { MIGRATIONS_FOLDER, openDatabase } from '../../src/db/index.js';
 import { buildTestApp } from '../helpers/app.js';
 
+// SQLite only, with or without TEST_DATABASE_URL: upgrading SQLite files that older versions
+// wrote. PostgreSQL's migrations are tested in postgres.test.ts.
+
 interface Journal {
   entries: { idx: number; tag: string }[];
 }

@@ -6,7 +6,8 @@ import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { SITE } from '../helpers/syndication.js';
 
-// Record every statement the app prepares, then ask SQLite how it would run each one.
+// SQLite only (its query planner), with or without TEST_DATABASE_URL. Record every statement
+// the app prepares, then ask SQLite how it would run each one.
 const prepared = new Set<string>();
 const originalPrepare = Database.prototype.prepare;
 Database.prototype.prepare = function recordingPrepare(this: Database.Database, source: string) {

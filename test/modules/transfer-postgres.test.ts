@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import t, { type Test } from 'tap';
+import { buildTestApp, storeAt } from '../helpers/app.js';
 import { freshPostgresDatabase, needsPostgres } from '../helpers/postgres.js';
 import { buildSampleSite } from '../helpers/seed.js';
 
@@ -74,6 +75,32 @@ t.test(
     t.equal(readFileSync(second, 'utf8'), readFileSync(first, 'utf8'), 'byte-identical');
     const again = await cli(target, 'import', 'ndjson', first);
     t.match(again.output, /article\s+0\s+0\s+3\s+0\s+0/, 'a second import changes nothing');
+
+    // The API answers the same from either store (relevance scores are each store's own).
+    const before = await buildTestApp(t, { databaseFile: source });
+    const after = await buildTestApp(t, storeAt(target));
+    for (const [path, key] of [
+      ['/v1/articles?include=body,bodyHtml,toc&perPage=10', undefined],
+      ['/v1/articles?status=trashed', undefined],
+      ['/v1/articles?sort=title&perPage=2', undefined],
+      ['/v1/articles', null],
+      ['/v1/articles/1', null],
+      ['/v1/articles/1/revisions', undefined],
+      ['/v1/articles/1/comments', null],
+      ['/v1/comments', undefined],
+      ['/v1/sections', null],
+      ['/v1/tags?sort=-articleCount', null],
+      ['/v1/search?q=security%20guarantees', null],
+    ] as const) {
+      const answers = await Promise.all(
+        [before, after].map(async ({ call }) => {
+          const { status, json } = await call('GET', path, { key });
+          for (const item of json?.data ?? []) delete item.score;
+          return { status, json };
+        }),
+      );
+      t.strictSame(answers[1], answers[0], `${path} (${key === null ? 'public' : 'admin'})`);
+    }
 
     // What the import wrote beside the rows: the search documents, the public generation, and
     // identity sequences past the ids it restored.
