@@ -5,7 +5,7 @@ import { type ContentState, type ContentStateRepository, stateOf } from '../cont
 import type { PgDb } from './index.js';
 import { articles, cacheKeyVersions, contentState } from './schema.js';
 import { persistentSetting } from './settings.js';
-import { executor, type PgExecutor } from './transaction.js';
+import { executor, inTransaction, type PgExecutor } from './transaction.js';
 
 /**
  * Marks a change the public can see and moves the version of each cache key it changes; call
@@ -59,9 +59,13 @@ export async function createPostgresContentState(db: PgDb): Promise<Asynchronous
     }
     return publication.latest;
   };
+  const stateRead = db.select().from(contentState).where(eq(contentState.id, 1)).prepare('content_state');
   return {
     async read(now: string): Promise<ContentState> {
-      const [row] = await executor(db).select().from(contentState).where(eq(contentState.id, 1));
+      // Every request reads it: prepared on the pool, but inside a write it must see the write.
+      const [row] = inTransaction()
+        ? await executor(db).select().from(contentState).where(eq(contentState.id, 1))
+        : await stateRead.execute();
       return stateOf(row, await latestPublishedAt(row?.generation ?? 0, now));
     },
     touchPublic: (at, keys) => touchPublic(executor(db), at, keys),

@@ -20,6 +20,12 @@ const current = new AsyncLocalStorage<Running>();
  */
 export const executor = (db: PgDb): PgExecutor => current.getStore()?.tx ?? db;
 
+/**
+ * Whether this call runs inside a write transaction. Prepared statements run on the pool, so
+ * a hot read may use one only outside: inside, it must see the transaction's own writes.
+ */
+export const inTransaction = (): boolean => current.getStore() !== undefined;
+
 /** Calls `callback` once the transaction this call runs in commits (at once outside one). */
 export function afterCommit(callback: () => void): void {
   const running = current.getStore();

@@ -1,11 +1,12 @@
 import { and, eq, lt, type SQL, sql } from 'drizzle-orm';
+import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Asynchronous } from '../../db/asynchronous.js';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { qualified } from '../../db/helpers.js';
 import type { PgDb } from '../../db/postgres/index.js';
 import { articleBodies, articles, articleTags, sections, tags } from '../../db/postgres/schema.js';
 import { assignSlugIn } from '../../db/postgres/slugs.js';
-import { executor, writeTransaction } from '../../db/postgres/transaction.js';
+import { executor, inTransaction, writeTransaction } from '../../db/postgres/transaction.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
@@ -60,17 +61,71 @@ export function createPostgresArticlesRepository(
     );
   };
 
+  // Single reads are the hottest path: outside a write they run as prepared statements, one
+  // per (id or slug) x (public or not), as on SQLite; SQL is built and planned once.
+  const key = sql.placeholder('key');
+  const visible = publishedBy(sql.placeholder('now'), articles);
+  const prepareFor = <Result>(name: string, columns: SelectedFields, withBody: boolean) => {
+    const statement = (where: SQL | undefined, variant: string) => {
+      const base = db.select(columns).from(articles).leftJoin(sections, eq(sections.id, articles.sectionId));
+      return (withBody ? base.leftJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : base)
+        .where(where)
+        .prepare(`${name}_${variant}`);
+    };
+    const statements = {
+      idPublic: statement(and(eq(articles.id, key), visible), 'id_public'),
+      idAll: statement(eq(articles.id, key), 'id_all'),
+      slugPublic: statement(and(eq(articles.slug, key), visible), 'slug_public'),
+      slugAll: statement(eq(articles.slug, key), 'slug_all'),
+    };
+    return async (idOrSlug: string | number, audience: Audience) => {
+      const byId = isId(String(idOrSlug));
+      const chosen = byId
+        ? audience.seesUnpublished
+          ? statements.idAll
+          : statements.idPublic
+        : audience.seesUnpublished
+          ? statements.slugAll
+          : statements.slugPublic;
+      const [row] = await chosen.execute({
+        key: byId ? Number(idOrSlug) : String(idOrSlug),
+        now: audience.now,
+      });
+      return row as Result | undefined;
+    };
+  };
+  const fullRead = prepareFor<Row>('article', columnsFor(ALL), true);
+
   const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
-    const [row] = (await executor(db)
-      .select(columnsFor(heavy))
-      .from(articles)
-      .leftJoin(sections, eq(sections.id, articles.sectionId))
-      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-      .where(named(idOrSlug, audience))) as Row[];
+    const [row] = (
+      heavy === ALL && !inTransaction()
+        ? [await fullRead(idOrSlug, audience)]
+        : await executor(db)
+            .select(columnsFor(heavy))
+            .from(articles)
+            .leftJoin(sections, eq(sections.id, articles.sectionId))
+            .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+            .where(named(idOrSlug, audience))
+    ) as (Row | undefined)[];
     if (!row) return undefined;
     const tagsOf = await related.tags.forArticles([row.id]);
     return toArticle(row, tagsOf.get(row.id) ?? [], audience.now) as Article;
   };
+
+  // Everything an article response shows beyond its own row (see ./repository.ts).
+  const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>(
+    'article_basis',
+    {
+      id: articles.id,
+      version: articles.version,
+      section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
+      tags: sql<string>`coalesce((select string_agg(${tags.id} || '/' || ${tags.slug} || '/' || ${tags.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
+      comments: summaryColumns.commentCount,
+      live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
+      rendered: articles.renderVersion,
+    },
+    false,
+  );
 
   const get = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
     const article = await find(idOrSlug, audience, heavy);
@@ -207,19 +262,8 @@ export function createPostgresArticlesRepository(
     update,
 
     async validatorBasis(idOrSlug, audience) {
-      const [row] = await executor(db)
-        .select({
-          id: articles.id,
-          version: articles.version,
-          section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
-          tags: sql<string>`coalesce((select string_agg(${tags.id} || '/' || ${tags.slug} || '/' || ${tags.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
-          comments: summaryColumns.commentCount,
-          live: sql<boolean | null>`${articles.publishedAt} <= ${audience.now}`,
-          rendered: articles.renderVersion,
-        })
-        .from(articles)
-        .leftJoin(sections, eq(sections.id, articles.sectionId))
-        .where(named(idOrSlug, audience));
+      // Read outside writes only (conditional requests), so always prepared.
+      const row = await basisRead(idOrSlug, audience);
       return row && validatorOf(row);
     },
 

@@ -5,7 +5,7 @@ import { orderBy, qualified } from '../../db/helpers.js';
 import type { PgDb } from '../../db/postgres/index.js';
 import { articles, articleTags, tags } from '../../db/postgres/schema.js';
 import { assignSlugIn } from '../../db/postgres/slugs.js';
-import { executor, writeTransaction } from '../../db/postgres/transaction.js';
+import { executor, inTransaction, type PgExecutor, writeTransaction } from '../../db/postgres/transaction.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -74,6 +74,17 @@ export function createPostgresTagsRepository(
     ...row,
     articleCount: counts.get(row.id) ?? 0,
   });
+
+  // Every article read asks for its tags: prepared once for any number of articles (the ids
+  // travel as one array), on the pool outside writes.
+  const tagsOf = (on: PgExecutor) =>
+    on
+      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+      .from(articleTags)
+      .innerJoin(tags, eq(tags.id, articleTags.tagId))
+      .where(sql`${articleTags.articleId} = any(${sql.placeholder('ids')})`)
+      .orderBy(articleTags.articleId, articleTags.position);
+  const tagsOfPrepared = tagsOf(db).prepare('tags_of_articles');
 
   const idWhere = (where: SQL | undefined) =>
     executor(db)
@@ -255,12 +266,9 @@ export function createPostgresTagsRepository(
 
     async forArticles(articleIds) {
       if (articleIds.length === 0) return new Map();
-      const rows = await executor(db)
-        .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-        .from(articleTags)
-        .innerJoin(tags, eq(tags.id, articleTags.tagId))
-        .where(inArray(articleTags.articleId, articleIds))
-        .orderBy(articleTags.articleId, articleTags.position);
+      const rows = inTransaction()
+        ? await tagsOf(executor(db)).execute({ ids: articleIds })
+        : await tagsOfPrepared.execute({ ids: articleIds });
       return groupByArticle(rows);
     },
   };
