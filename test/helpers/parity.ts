@@ -11,7 +11,7 @@ export type Store = Awaited<ReturnType<typeof createPostgresRepositories>>;
 export const PARITY_NOW = new Date('2026-01-15T12:00:00.000Z');
 
 /** A fresh SQLite store and a fresh PostgreSQL one (a schema of its own), on the same clock. */
-export async function bothStores(t: Test): Promise<{ sqlite: Store; postgres: Store }> {
+async function bothStores(t: Test): Promise<{ sqlite: Store; postgres: Store }> {
   const now = () => PARITY_NOW;
   const { sqlite: handle, db } = openDatabase(':memory:');
   const services = createServices(db, now);

@@ -266,7 +266,7 @@ export function filterConditions(
 }
 
 /** What a search snippet is cut from: a bounded prefix of the body, and the short fields. */
-export interface SnippetSource {
+interface SnippetSource {
   id: number;
   body: string;
   excerpt: string;
