@@ -30,13 +30,22 @@ export interface ServiceOptions {
   searchRankWindow?: number;
 }
 
-/** Webhook payloads carry what the API shows, canonical `url` included. */
+/**
+ * Webhook payloads carry what the API shows, canonical `url` included. What is gone or no longer
+ * public (unpublished, trashed, purged) is announced as a tombstone, `{ id, slug }`: it has no
+ * page to link to, and building one from it failed every takedown while a webhook listened.
+ */
 export const webhookPayload =
   (links: SiteLinks | undefined) =>
   (resource: EventResource, item: unknown): unknown =>
-    resource === 'article' || resource === 'section' || resource === 'tag'
+    (resource === 'article' || resource === 'section' || resource === 'tag') && !isTombstone(item)
       ? withUrl(item as never, links?.[resource])
       : item;
+
+const isTombstone = (item: unknown) =>
+  typeof item === 'object' &&
+  item !== null &&
+  Object.keys(item).every((key) => key === 'id' || key === 'slug');
 
 /**
  * The SQLite repositories over one database, as they call each other: synchronously, inside
