@@ -399,9 +399,9 @@ export function createArticleListing(
       // the ranking itself.
       const ranked = db
         .select({ id: articles.id, ...sortValues, score: ftsRank })
-        .from(articles)
-        .innerJoin(ftsTable, ftsJoin)
-        .where(conditions)
+        .from(ftsTable)
+        .crossJoin(articles)
+        .where(and(ftsJoin, conditions))
         .orderBy(...order)
         .limit(limit)
         .offset(offset)
@@ -439,14 +439,15 @@ export function createArticleListing(
         .offset(offset)
         .all() as (Row & Record<string, unknown>)[];
     }
-    let counter = db.select({ n: count() }).from(articles).$dynamic();
-    if (request.search) counter = counter.innerJoin(ftsTable, ftsJoin);
+    const counter = request.search
+      ? db.select({ n: count() }).from(ftsTable).crossJoin(articles).$dynamic()
+      : db.select({ n: count() }).from(articles).$dynamic();
     const total = countOnce(
       (stable: Audience) =>
         counter.where(
           and(
+            request.search ? and(ftsJoin, ftsMatch(request.search.fts)) : undefined,
             filterConditions(sqliteSql, request.filters, stable),
-            request.search ? ftsMatch(request.search.fts) : undefined,
           ),
         ),
       audience,
