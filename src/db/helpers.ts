@@ -49,9 +49,17 @@ export function assignSlug(request: SlugRequest): string {
   });
 }
 
-/** A SQLite constraint error (unique, foreign key, check), as the driver raises it. */
+/**
+ * A constraint error (unique, foreign key, not null, check) from either store: SQLite's
+ * `SQLITE_CONSTRAINT_*` codes, PostgreSQL's SQLSTATE class 23. Drizzle wraps a PostgreSQL
+ * driver error in a DrizzleQueryError whose `cause` carries the code.
+ */
 export function isConstraintViolation(error: unknown): boolean {
-  return String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = String((current as { code?: unknown }).code);
+    if (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
 }
 
 /**

@@ -62,7 +62,23 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** Query parameters that would put a secret into URLs, logs and caches. */
-export const SECRET_QUERY_PARAMETERS = ['access_token', 'api_key', 'apikey', 'key', 'token'];
+const SECRET_PARAMETER_NAMES = new Set([
+  'accesstoken',
+  'apikey',
+  'auth',
+  'authorization',
+  'bearer',
+  'key',
+  'secret',
+  'token',
+]);
+
+/**
+ * Whether a query parameter's name is one a secret travels under, however it is spelt:
+ * `access_token`, `access-token`, `accessToken`, `API_KEY`, `access_token[]` are one name.
+ */
+export const isSecretParameter = (name: string) =>
+  SECRET_PARAMETER_NAMES.has(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
 
 /**
  * Authentication for the API scope it is registered in: `Authorization: Bearer <key>` is
@@ -99,7 +115,7 @@ export function registerAuth(
   api.addHook('preParsing', async (request, reply) => {
     if (request.authFailure) return unauthorized(request, reply, request.authFailure, true);
     const query = request.query as Record<string, unknown> | undefined;
-    const secretParameter = SECRET_QUERY_PARAMETERS.find((name) => query?.[name] !== undefined);
+    const secretParameter = Object.keys(query ?? {}).find(isSecretParameter);
     if (secretParameter) {
       return sendProblem(
         request,

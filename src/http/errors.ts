@@ -126,7 +126,16 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 /** Turns every error into an RFC 9457 problem; 5xx details are logged, never sent. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const routes = FindMyWay({ ignoreTrailingSlash: true });
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    // No route matched, yet Fastify's body checks ran first (QUERY without a Content-Type was a
+    // 400): the answer is still 404, or 405 with Allow.
+    if (
+      request.is404 &&
+      /^FST_ERR_(CTP_|ROUTE_MISSING_CONTENT_TYPE)/.test(String((error as FastifyError).code))
+    ) {
+      return sendNotFound(request, reply, routes);
+    }
     if (error instanceof DomainError) {
       return sendProblem(
         request,
@@ -180,7 +189,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(request, reply, 500, 'internal-error', 'The server failed to handle this request.');
   });
 
-  const routes = FindMyWay({ ignoreTrailingSlash: true });
   app.addHook('onRoute', (route) => {
     // Catch-alls (CORS preflight's OPTIONS *) say nothing about which paths exist.
     if (route.url.includes('*')) return;

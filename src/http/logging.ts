@@ -1,18 +1,28 @@
 import type { FastifyRequest } from 'fastify';
-import { SECRET_QUERY_PARAMETERS } from './auth.js';
+import { isSecretParameter } from './auth.js';
 
-/** The URL as logged: the value of any query parameter that can carry a secret is replaced. */
+/**
+ * What looks like a Broadsheet secret (an API key `bsk_…`, a webhook secret `whsec_…`) wherever
+ * it stands, its marker percent-encoded or not: in the path, under any parameter name, in a value.
+ */
+const SECRET_LOOKALIKE = /(bsk|whsec)(_|%5f)[A-Za-z0-9_+/=%-]+/gi;
+
+/**
+ * The URL as logged: anything that looks like a key is replaced, and so is the value of any
+ * query parameter a secret travels under.
+ */
 export function redactUrl(url: string): string {
-  const query = url.indexOf('?');
-  if (query < 0) return url;
-  const parameters = url
+  const redacted = url.replace(SECRET_LOOKALIKE, (_, marker: string) => `${marker}_[REDACTED]`);
+  const query = redacted.indexOf('?');
+  if (query < 0) return redacted;
+  const parameters = redacted
     .slice(query + 1)
     .split('&')
     .map((pair) => {
-      const name = decodeURIComponentSafe(pair.split('=')[0] ?? '').toLowerCase();
-      return SECRET_QUERY_PARAMETERS.includes(name) ? `${pair.split('=')[0]}=[REDACTED]` : pair;
+      const name = decodeURIComponentSafe(pair.split('=')[0] ?? '');
+      return isSecretParameter(name) ? `${pair.split('=')[0]}=[REDACTED]` : pair;
     });
-  return `${url.slice(0, query)}?${parameters.join('&')}`;
+  return `${redacted.slice(0, query)}?${parameters.join('&')}`;
 }
 
 function decodeURIComponentSafe(text: string): string {

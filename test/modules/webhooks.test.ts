@@ -195,6 +195,10 @@ t.test(
       'http://169.254.169.254/latest/meta-data',
       'http://[::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[::7f00:1]/hook',
+      'http://[::a9fe:a9fe]/latest/meta-data',
+      'http://[::10.0.0.8]/hook',
       'http://[fd00:ec2::254]/hook',
       'http://localhost/hook',
       'http://0.0.0.0/hook',
@@ -236,6 +240,32 @@ t.test(
     t.match(log[0], { responseStatus: null, error: /Refused: localhost resolves to .* loopback address/ });
   },
 );
+
+t.test('URLs that pass format: uri but name no reachable host are 400s, not 500s', async (t) => {
+  for (const allowPrivate of [false, true]) {
+    const { call } = await buildTestApp(t, webhooksConfig({ allowPrivate }));
+    for (const url of [
+      'http://1.2.3.4.5/',
+      'http://999.1.1.1/',
+      'http://0x100000000/',
+      'http://4294967296/',
+      'http://example.com:65536/',
+      'http://xn--/',
+      'http://exa mple.com/',
+    ]) {
+      const refused = await call('POST', '/v1/webhooks', { body: { url, events: ['*'] } });
+      t.equal(refused.status, 400, `${url} (WEBHOOK_ALLOW_PRIVATE ${allowPrivate})`);
+      t.match(refused.json.errors, [{ path: '/body/url' }]);
+    }
+    const created = await call('POST', '/v1/webhooks', {
+      body: { url: 'http://127.0.0.1:9/', events: ['*'] },
+    });
+    const patched = await call('PATCH', `/v1/webhooks/${created.json.id ?? 1}`, {
+      body: { url: 'http://1.2.3.4.5/' },
+    });
+    t.equal(patched.status, 400, 'PATCH too');
+  }
+});
 
 t.test('redirects are not followed', async (t) => {
   const target = await startReceiver(t);

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { DomainError } from '../../lib/errors.js';
 
 /**
  * Where webhooks may go: public unicast addresses only, unless WEBHOOK_ALLOW_PRIVATE. Loopback,
@@ -10,9 +11,40 @@ import ipaddr from 'ipaddr.js';
  */
 export function addressProblem(address: string): string | undefined {
   if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
-  const parsed = ipaddr.process(address);
+  const parsed = embeddedIPv4(ipaddr.process(address));
   const range = parsed.range();
   return range === 'unicast' ? undefined : `${parsed.toString()} is a ${range} address`;
+}
+
+/**
+ * IPv4-compatible IPv6 (`::127.0.0.1`, written `::7f00:1`: deprecated, yet some stacks still
+ * route it to the IPv4 address) is judged as the address it embeds; ipaddr.js calls it unicast.
+ */
+function embeddedIPv4(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (address.kind() !== 'ipv6') return address;
+  const parts = (address as ipaddr.IPv6).parts;
+  if (parts.slice(0, 6).some((part) => part !== 0)) return address;
+  const [high = 0, low = 0] = parts.slice(6);
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
+/**
+ * A webhook URL as the HTTP client will read it: `format: uri` admits hosts no client can
+ * reach (`http://1.2.3.4.5/`, `http://0x100000000/`, port 65536, `http://xn--/`), a 400 here.
+ */
+export function parseWebhookUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new DomainError(
+      'bad-request',
+      'invalid-webhook-url',
+      `"${url}" is not a URL an HTTP client can reach`,
+      {
+        errors: [{ path: '/body/url', message: 'must be an http(s) URL with a valid host and port' }],
+      },
+    );
+  }
 }
 
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');

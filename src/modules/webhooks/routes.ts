@@ -5,7 +5,7 @@ import { DEFAULT_PER_PAGE, ListEnvelope, pageOf, pageQuery } from '../../http/pa
 import { errorResponses, IdParams, RefOf } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../../services.js';
-import { destinationProblem } from './address-policy.js';
+import { destinationProblem, parseWebhookUrl } from './address-policy.js';
 import { newSigningSecret } from './delivery.js';
 import type { Dispatcher } from './dispatcher.js';
 import {
@@ -39,7 +39,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
 ) => {
   const { webhooks } = services;
   const assertDeliverable = async (url: string) => {
-    const problem = await destinationProblem(new URL(url), allowPrivate);
+    const problem = await destinationProblem(parseWebhookUrl(url), allowPrivate);
     if (problem) throw new DomainError('unprocessable', 'webhook-url-refused', problem);
   };
 
