@@ -11,6 +11,21 @@ declare module 'fastify' {
     /** The Idempotency-Key this request holds, answered once the response is known. */
     idempotency?: { client: string; key: string };
   }
+  interface FastifyContextConfig {
+    /**
+     * Fields of the response that hold a secret shown once (a new key, a signing secret): never
+     * stored with the response, so a replay answers without them.
+     */
+    secretFields?: string[];
+  }
+}
+
+/** The response as stored for replays: the route's secret fields left out. */
+function withoutSecrets(payload: string, secretFields: string[] | undefined): string {
+  if (!secretFields || payload === '') return payload;
+  const body = JSON.parse(payload) as Record<string, unknown>;
+  for (const field of secretFields) delete body[field];
+  return JSON.stringify(body);
 }
 
 const HEADER = 'idempotency-key';
@@ -93,7 +108,11 @@ export function registerIdempotency(api: FastifyInstance, keys: Asynchronous<Ide
       const value = reply.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await keys.complete(held.client, held.key, { status: reply.statusCode, body: payload ?? '', headers });
+    const body =
+      reply.statusCode < 300
+        ? withoutSecrets(payload ?? '', request.routeOptions.config.secretFields)
+        : payload;
+    await keys.complete(held.client, held.key, { status: reply.statusCode, body: body ?? '', headers });
     return payload;
   });
 }

@@ -114,7 +114,7 @@ t.test('unknown routes and ids are 404 problems', async (t) => {
   t.equal(method.status, 405, 'a known path with the wrong method');
   t.equal(method.headers.allow, 'GET, HEAD, PATCH, DELETE');
   // QUERY carries a body, and Fastify checked for its Content-Type before seeing no route (400).
-  for (const headers of [{}, { 'content-type': 'application/json' }]) {
+  for (const headers of [{}, { 'content-type': 'application/json' }] as Record<string, string>[]) {
     const query = await call('QUERY' as never, '/v1/articles', { headers });
     t.equal(query.status, 405, 'QUERY is a method this API does not serve');
     t.equal(query.headers.allow, 'GET, HEAD, POST');

@@ -107,3 +107,41 @@ t.test('every POST documents Idempotency-Key', async (t) => {
   }
   t.ok(posts >= 8, `${posts} POST operations`);
 });
+
+t.test('a secret shown once is never stored for replays: new keys and webhook secrets', async (t) => {
+  const { call } = await buildTestApp(t);
+  const headers = { 'idempotency-key': 'secret-once' };
+  const created = await call('POST', '/v1/keys', { headers, body: { name: 'ci', scopes: ['content:read'] } });
+  t.match(created.json.key, /^bsk_/);
+  const replayed = await call('POST', '/v1/keys', {
+    headers,
+    body: { name: 'ci', scopes: ['content:read'] },
+  });
+  t.equal(replayed.status, 201);
+  t.equal(replayed.headers['idempotent-replayed'], 'true');
+  t.equal(replayed.headers.location, created.headers.location);
+  const { key: _secret, ...record } = created.json;
+  t.same(replayed.json, record, 'the same key, without its secret');
+  t.notOk(replayed.body.includes(created.json.key.slice(4)));
+  await call('DELETE', `/v1/keys/${created.json.id}`);
+  const afterRevoke = await call('POST', '/v1/keys', {
+    headers,
+    body: { name: 'ci', scopes: ['content:read'] },
+  });
+  t.notOk(afterRevoke.body.includes(created.json.key.slice(4)), 'nor after it was revoked');
+
+  const hook = { 'idempotency-key': 'hook-once' };
+  const webhook = await call('POST', '/v1/webhooks', {
+    headers: hook,
+    body: { url: 'http://127.0.0.1:9/hook', events: ['*'] },
+  });
+  t.match(webhook.json.secret, /^whsec_/);
+  const again = await call('POST', '/v1/webhooks', {
+    headers: hook,
+    body: { url: 'http://127.0.0.1:9/hook', events: ['*'] },
+  });
+  t.equal(again.headers['idempotent-replayed'], 'true');
+  t.equal(again.json.id, webhook.json.id);
+  t.notOk('secret' in again.json);
+  t.notOk(again.body.includes(webhook.json.secret.slice(6)));
+});

@@ -70,12 +70,13 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         operationId: 'createKey',
         summary: 'Create an API key',
         description:
-          'Needs `admin`. Answers the new key with its secret in `key`: this response is the only time the secret is shown. Only its SHA-256 hash is stored.',
+          'Needs `admin`. Answers the new key with its secret in `key`: this response is the only time the secret is shown. Only its SHA-256 hash is stored. A retry with the same `Idempotency-Key` replays this answer without `key` (the secret is never stored): the key exists, and a lost secret means revoking it and creating another.',
         tags,
         security,
         body: RefOf(ApiKeyCreateSchema),
         response: { 201: RefOf(NewApiKeySchema), ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
+      config: { secretFields: ['key'] },
     },
     async (request, reply) => {
       const created = await keys.create(request.body.name, request.body.scopes);

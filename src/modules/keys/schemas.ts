@@ -39,10 +39,13 @@ export const ApiKeySchema = Type.Object(keyProperties, {
 export const NewApiKeySchema = Type.Object(
   {
     ...keyProperties,
-    key: Type.String({
-      description: 'The secret. Shown in this response only: store it now.',
-      examples: ['bsk_q3F1aZ0xw0T3Yq0m4jvQm4b1X8c8a3Y2T8yq3m8z1Q0'],
-    }),
+    key: Type.Optional(
+      Type.String({
+        description:
+          'The secret. Shown in this response only: store it now. Absent from an idempotent replay (`Idempotent-Replayed: true`): the secret is never stored.',
+        examples: ['bsk_q3F1aZ0xw0T3Yq0m4jvQm4b1X8c8a3Y2T8yq3m8z1Q0'],
+      }),
+    ),
   },
   {
     $id: 'NewApiKey',

@@ -59,6 +59,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
           ...errorResponses(400, 401, 403, 413, 415, 422, 429),
         },
       },
+      config: { secretFields: ['secret'] },
     },
     async (request, reply) => {
       await assertDeliverable(request.body.url);

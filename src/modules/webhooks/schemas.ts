@@ -44,10 +44,13 @@ export type Webhook = Static<typeof WebhookSchema>;
 export const WebhookWithSecretSchema = Type.Object(
   {
     ...webhookProperties,
-    secret: Type.String({
-      description: 'The signing secret (`whsec_` + base64): shown only now, store it',
-      examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
-    }),
+    secret: Type.Optional(
+      Type.String({
+        description:
+          'The signing secret (`whsec_` + base64): shown only now, store it. Absent from an idempotent replay (`Idempotent-Replayed: true`): the secret is never stored; rotate it with `PATCH {"rotateSecret": true}`.',
+        examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+      }),
+    ),
   },
   { $id: 'WebhookWithSecret', title: 'WebhookWithSecret', additionalProperties: false },
 );
