@@ -96,6 +96,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const dispatcher = createDispatcher(services, {
     webhooks: config.webhooks,
     trashRetentionDays: config.trashRetentionDays,
+    eventsRetentionDays: config.eventsRetentionDays,
     userAgent: `Broadsheet-Webhooks/${version}`,
     log: app.log,
   });

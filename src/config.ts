@@ -153,6 +153,12 @@ export const EnvSchema = Type.Object({
     default: 30,
     description: 'Days a deleted article stays in the trash before it is purged',
   }),
+  EVENTS_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      'Days the event log keeps a change (the change feed, webhook deliveries and their attempts); older ones are deleted',
+  }),
   SEARCH_RANK_WINDOW: Type.Integer({
     minimum: 1,
     maximum: 1_000_000,
@@ -191,6 +197,7 @@ export interface Config {
   site?: SiteSettings;
   webhooks: WebhookSettings;
   trashRetentionDays: number;
+  eventsRetentionDays: number;
   searchRankWindow: number;
 }
 
@@ -327,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
     },
     trashRetentionDays: parsed.TRASH_RETENTION_DAYS,
+    eventsRetentionDays: parsed.EVENTS_RETENTION_DAYS,
     searchRankWindow: parsed.SEARCH_RANK_WINDOW,
   };
 }
@@ -350,6 +358,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests run the dispatcher by hand (app.dispatcher.runOnce()), against local receivers.
     webhooks: { deliver: false, allowPrivate: true, retryDelaysMs: [5_000, 60_000], timeoutMs: 2_000 },
     trashRetentionDays: 30,
+    eventsRetentionDays: 30,
     searchRankWindow: 2000,
     ...overrides,
   };

@@ -30,6 +30,8 @@ export function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('mmap_size = 1073741824');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+  // Deleted means deleted: what a purge removes is zeroed in its page where that costs no extra I/O.
+  sqlite.pragma('secure_delete = FAST');
 }
 
 /**

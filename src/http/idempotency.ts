@@ -30,7 +30,7 @@ function withoutSecrets(payload: string, secretFields: string[] | undefined): st
 
 const HEADER = 'idempotency-key';
 /** Headers a replay repeats: the rest (dates, request ids, rate limits) belong to the new request. */
-const REPLAYED_HEADERS = ['content-type', 'location'];
+const REPLAYED_HEADERS = ['content-type', 'location', 'content-location'];
 
 const IdempotencyHeaders = Type.Object({
   [HEADER]: Type.Optional(

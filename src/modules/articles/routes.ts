@@ -293,11 +293,12 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         },
       },
     },
-    async (request) =>
-      withUrl(
-        await articles.restoreFromTrash(request.params.idOrSlug, await writeContext(request)),
-        links?.article,
-      ),
+    async (request, reply) => {
+      const restored = await articles.restoreFromTrash(request.params.idOrSlug, await writeContext(request));
+      // Names what this answer shows, so that a replay kept for Idempotency-Key can be forgotten with it.
+      reply.header('content-location', `/v1/articles/${restored.id}`);
+      return withUrl(restored, links?.article);
+    },
   );
 
   app.get(

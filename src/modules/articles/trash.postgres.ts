@@ -1,8 +1,8 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Asynchronous } from '../../db/asynchronous.js';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import type { PgDb } from '../../db/postgres/index.js';
-import { articles } from '../../db/postgres/schema.js';
+import { articles, comments } from '../../db/postgres/schema.js';
 import { executor, writeTransaction } from '../../db/postgres/transaction.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import type { EventsRepository } from '../events/repository.js';
@@ -24,6 +24,19 @@ interface TrashDependencies {
 export function createPostgresTrash(dependencies: TrashDependencies) {
   const { db, events, announcements, contentState } = dependencies;
   const wasPublic = (article: Article) => article.status === 'published';
+  /** Before a purge: the logs keep only tombstones of the articles and of their comments. */
+  const forgetArticles = async (ids: number[]) => {
+    if (ids.length === 0) return;
+    const commentRows = await executor(db)
+      .select({ id: comments.id })
+      .from(comments)
+      .where(inArray(comments.articleId, ids));
+    await events.forget(
+      'comment',
+      commentRows.map((row) => row.id),
+    );
+    await events.forget('article', ids);
+  };
 
   const move = async (
     article: Article,
@@ -74,6 +87,7 @@ export function createPostgresTrash(dependencies: TrashDependencies) {
     purge: (idOrSlug: string | number, context: TrashContext): Promise<void> =>
       writeTransaction(db, async () => {
         const article = await dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        await forgetArticles([article.id]);
         await executor(db).delete(articles).where(eq(articles.id, article.id));
         if (article.status !== 'trashed') {
           await events.record({
@@ -91,10 +105,10 @@ export function createPostgresTrash(dependencies: TrashDependencies) {
 
     purgeTrashedBefore: (before: string): Promise<number> =>
       writeTransaction(db, async () => {
-        const purged = await executor(db)
-          .delete(articles)
-          .where(and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before)))
-          .returning({ id: articles.id });
+        const expired = and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before));
+        const ids = await executor(db).select({ id: articles.id }).from(articles).where(expired);
+        await forgetArticles(ids.map((row) => row.id));
+        const purged = await executor(db).delete(articles).where(expired).returning({ id: articles.id });
         return purged.length;
       }),
   };

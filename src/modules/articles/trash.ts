@@ -1,8 +1,8 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
-import { articles } from '../../db/schema.js';
+import { articles, comments } from '../../db/schema.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { EventsRepository } from '../events/repository.js';
@@ -65,6 +65,18 @@ type StoredStatus = (typeof articles.status.enumValues)[number];
 export function createTrash(dependencies: TrashDependencies) {
   const { db, events, announcements, contentState } = dependencies;
   const wasPublic = (article: Article) => article.status === 'published';
+  /** Before a purge: the logs keep only tombstones of the articles and of their comments. */
+  const forgetArticles = (ids: number[]) => {
+    if (ids.length === 0) return;
+    const commentIds = db
+      .select({ id: comments.id })
+      .from(comments)
+      .where(inArray(comments.articleId, ids))
+      .all()
+      .map((row) => row.id);
+    events.forget('comment', commentIds);
+    events.forget('article', ids);
+  };
 
   /** Into or out of the trash: a new version and revision, and the event that says so. */
   const move = (
@@ -120,6 +132,7 @@ export function createTrash(dependencies: TrashDependencies) {
     purge(idOrSlug: string | number, context: TrashContext): void {
       writeTransaction(db, () => {
         const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        forgetArticles([article.id]);
         db.delete(articles).where(eq(articles.id, article.id)).run();
         // Trashing already told subscribers; a live article purged at once tells them now.
         if (article.status !== 'trashed') {
@@ -138,14 +151,18 @@ export function createTrash(dependencies: TrashDependencies) {
 
     /** Purges articles trashed before `before`; returns how many. */
     purgeTrashedBefore(before: string): number {
-      return writeTransaction(
-        db,
-        () =>
+      return writeTransaction(db, () => {
+        const expired = and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before));
+        forgetArticles(
           db
-            .delete(articles)
-            .where(and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before)))
-            .run().changes,
-      );
+            .select({ id: articles.id })
+            .from(articles)
+            .where(expired)
+            .all()
+            .map((row) => row.id),
+        );
+        return db.delete(articles).where(expired).run().changes;
+      });
     },
   };
 }

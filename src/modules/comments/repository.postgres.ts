@@ -253,6 +253,7 @@ export function createPostgresCommentsRepository(
           await executor(db).delete(comments).where(eq(comments.id, id));
         }
         await touchIfPublic(current.articleId, publiclyShown(current), audience.now);
+        await events.forget('comment', [id]);
         await events.record({
           type: 'comment.deleted',
           resource: 'comment',

@@ -349,6 +349,7 @@ export function createCommentsRepository(
           db.delete(comments).where(eq(comments.id, id)).run();
         }
         touchIfPublic(current.articleId, publiclyShown(current), audience.now);
+        events.forget('comment', [id]);
         events.record({
           type: 'comment.deleted',
           resource: 'comment',

@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, isNull, max } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, max } from 'drizzle-orm';
 import type { Asynchronous } from '../../db/asynchronous.js';
 import type { PgDb } from '../../db/postgres/index.js';
-import { events, webhookDeliveries, webhooks } from '../../db/postgres/schema.js';
+import { events, idempotencyKeys, webhookDeliveries, webhooks } from '../../db/postgres/schema.js';
 import { afterCommit, executor } from '../../db/postgres/transaction.js';
 import {
   type EventInput,
@@ -9,6 +9,7 @@ import {
   type EventsOptions,
   type EventsRepository,
   newEventId,
+  storedResponsesAbout,
   subscribes,
 } from './repository.js';
 
@@ -90,6 +91,24 @@ export function createPostgresEventsRepository(
         .where(and(gt(events.seq, seq), isNull(events.pingFor)))
         .orderBy(asc(events.seq))
         .limit(limit),
+
+    async forget(resource, ids) {
+      if (ids.length === 0) return;
+      const tx = executor(db);
+      await tx
+        .update(events)
+        .set({ data: null })
+        .where(and(eq(events.resource, resource), inArray(events.resourceId, ids)));
+      await tx.delete(idempotencyKeys).where(storedResponsesAbout(resource, ids, idempotencyKeys.headers));
+    },
+
+    async expire(before) {
+      const deleted = await executor(db)
+        .delete(events)
+        .where(lt(events.at, before))
+        .returning({ seq: events.seq });
+      return deleted.length;
+    },
 
     async latestSeq() {
       const [row] = await executor(db)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, type Column, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
-import { events, webhookDeliveries, webhooks } from '../../db/schema.js';
+import { events, idempotencyKeys, webhookDeliveries, webhooks } from '../../db/schema.js';
 
 export const EVENT_TYPES = [
   'article.created',
@@ -55,6 +55,16 @@ export interface Change {
 
 /** `msg_` and 128 random bits: the Standard Webhooks message id. */
 export const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
+
+/**
+ * Stored idempotent responses that showed these resources: their `Location` or
+ * `Content-Location` names the resource's URL (the stored headers are JSON text on both stores).
+ */
+export const storedResponsesAbout = (
+  resource: 'article' | 'comment',
+  ids: number[],
+  headers: Column = idempotencyKeys.headers,
+) => or(...ids.map((id) => sql`cast(${headers} as text) like ${`%"/v1/${resource}s/${id}"%`}`));
 
 export interface EventsOptions {
   /** Adds what the API adds to a resource (its canonical `url`) to webhook payloads. */
@@ -150,6 +160,25 @@ export function createEventsRepository(db: Db, options: EventsOptions = {}) {
     /** Changes after `seq`, in commit order. */
     changesAfter(seq: number, limit: number): Change[] {
       return after.all({ after: seq, limit });
+    },
+
+    /**
+     * Forgets what the logs hold of resources deleted for good: their events keep only the
+     * tombstone (type, id, slug, time), deliveries still owed send that, and the responses kept
+     * for idempotent replays that showed them are dropped. Call inside the deleting transaction.
+     */
+    forget(resource: 'article' | 'comment', ids: number[]): void {
+      if (ids.length === 0) return;
+      db.update(events)
+        .set({ data: null })
+        .where(and(eq(events.resource, resource), inArray(events.resourceId, ids)))
+        .run();
+      db.delete(idempotencyKeys).where(storedResponsesAbout(resource, ids)).run();
+    },
+
+    /** Drops events older than `before` (EVENTS_RETENTION_DAYS), with their deliveries; returns how many. */
+    expire(before: string): number {
+      return db.delete(events).where(lt(events.at, before)).run().changes;
     },
 
     /** The newest seq (0 when the log is empty): where a new consumer may start. */

@@ -20,7 +20,10 @@ export interface Outgoing {
   eventId: string;
   type: string;
   at: string;
+  /** Null once forgotten (the resource was deleted for good): the tombstone is sent instead. */
   data: unknown;
+  resourceId: number;
+  slug: string | null;
 }
 
 export interface DeliveryResult {
@@ -51,7 +54,8 @@ export function createDeliverer(options: DeliveryOptions) {
     async deliver(outgoing: Outgoing): Promise<DeliveryResult> {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
-      const body = JSON.stringify({ type: outgoing.type, timestamp: outgoing.at, data: outgoing.data });
+      const data = outgoing.data ?? { id: outgoing.resourceId, slug: outgoing.slug };
+      const body = JSON.stringify({ type: outgoing.type, timestamp: outgoing.at, data });
       // The signature's timestamp is the real time of sending: receivers reject stale ones.
       const timestamp = Math.floor(Date.now() / 1000);
       try {

@@ -12,6 +12,7 @@ const MAINTENANCE_MS = 60_000;
 export interface DispatcherOptions {
   webhooks: WebhookSettings;
   trashRetentionDays: number;
+  eventsRetentionDays: number;
   userAgent: string;
   log: { warn: (details: object, message: string) => void };
 }
@@ -44,8 +45,9 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
   const maintain = async (now: string, force: boolean) => {
     if (!force && Date.now() - lastMaintenance < MAINTENANCE_MS) return;
     lastMaintenance = Date.now();
-    const retention = options.trashRetentionDays * 86_400_000;
-    await services.articles.purgeTrashedBefore(new Date(Date.parse(now) - retention).toISOString());
+    const daysAgo = (days: number) => new Date(Date.parse(now) - days * 86_400_000).toISOString();
+    await services.articles.purgeTrashedBefore(daysAgo(options.trashRetentionDays));
+    await services.events.expire(daysAgo(options.eventsRetentionDays));
     await services.idempotency.expire(now);
     await services.rateLimits.expire(Date.parse(now));
   };

@@ -40,6 +40,8 @@ export function createPostgresWebhooksRepository(
     type: events.type,
     at: events.at,
     data: events.data,
+    resourceId: events.resourceId,
+    slug: events.slug,
   };
   const deliveries = (where: SQL | undefined) =>
     executor(db)

@@ -79,6 +79,8 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
     type: events.type,
     at: events.at,
     data: events.data,
+    resourceId: events.resourceId,
+    slug: events.slug,
   };
   /** One delivery with what sending it needs. */
   const deliveryWhere = (where: SQL | undefined): Claim | undefined =>
