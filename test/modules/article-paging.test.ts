@@ -146,6 +146,19 @@ t.test('filters: subsections, any and all tags, dates, updatedSince', async (t) 
     'not a real date',
   );
   t.equal((await app.call('GET', '/v1/articles?publishedAfter=yesterday', { key: null })).status, 400);
+  for (const query of [
+    'publishedAfter=2024-02-30T00:00:00Z',
+    'publishedBefore=2025-02-29T12:00:00%2B02:00',
+    'updatedSince=2026-04-31T00:00:00Z',
+  ]) {
+    const rolled = await app.call('GET', `/v1/articles?${query}`, { key: null });
+    t.equal(rolled.status, 400, `${query}: no silent rollover into the next month`);
+    t.match(rolled.json.detail, /is not a real date-time/);
+  }
+  t.equal(
+    (await app.call('GET', '/v1/articles?publishedAfter=2024-02-29T00:00:00Z', { key: null })).status,
+    200,
+  );
   t.equal(await count(`updatedSince=${all[29].updatedAt}`), 1);
 });
 

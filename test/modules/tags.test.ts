@@ -46,6 +46,17 @@ t.test('deleting a tag unlinks it from articles, which stay', async (t) => {
     after.json.tags.map((tag: { slug: string }) => tag.slug),
     ['b'],
   );
+  // An article in the trash carries the tag too: it loses it like the others (it was a 409).
+  const trashed = await call('POST', '/v1/articles', { body: { title: 'y', tags: ['b', 'c'] } });
+  await call('DELETE', `/v1/articles/${trashed.json.id}`);
+  t.equal((await call('DELETE', '/v1/tags/b')).status, 204);
+  t.equal((await call('GET', '/v1/tags/b')).status, 404);
+  const restored = await call('POST', `/v1/articles/${trashed.json.id}/restore`);
+  t.same(
+    restored.json.tags.map((tag: { slug: string }) => tag.slug),
+    ['c'],
+    'restored without the deleted tag',
+  );
 });
 
 t.test('tag lists sort by name or use, and count only visible articles', async (t) => {

@@ -182,7 +182,7 @@ export function createPostgresArticlesRepository(
   const update = (
     idOrSlug: string | number,
     patch: ArticlePatch,
-    context: WriteContext,
+    context: WriteContext & { allowTrashed?: boolean },
     rendering?: Rendering,
   ): Promise<Article> =>
     writeTransaction(db, async () => {
@@ -359,7 +359,12 @@ export function createPostgresArticlesRepository(
           const remaining = article.tags
             .filter((carried) => carried.id !== tag.id)
             .map((carried) => carried.id);
-          await update(articleId, { tags: remaining }, { ...context, expectedVersion: undefined });
+          // A trashed article loses the tag too: it is still there to restore.
+          await update(
+            articleId,
+            { tags: remaining },
+            { ...context, expectedVersion: undefined, allowTrashed: true },
+          );
         }
         await related.tags.delete(tag.id, context.audience);
       }),

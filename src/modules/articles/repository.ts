@@ -272,7 +272,7 @@ export function createArticlesRepository(
   const update = (
     idOrSlug: string | number,
     patch: ArticlePatch,
-    context: WriteContext,
+    context: WriteContext & { allowTrashed?: boolean },
     rendering?: Rendering,
   ): Article =>
     writeTransaction(db, () => {
@@ -476,7 +476,12 @@ export function createArticlesRepository(
           const remaining = article.tags
             .filter((carried) => carried.id !== tag.id)
             .map((carried) => carried.id);
-          update(articleId, { tags: remaining }, { ...context, expectedVersion: undefined });
+          // A trashed article loses the tag too: it is still there to restore.
+          update(
+            articleId,
+            { tags: remaining },
+            { ...context, expectedVersion: undefined, allowTrashed: true },
+          );
         }
         related.tags.delete(tag.id, context.audience);
       });
