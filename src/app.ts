@@ -149,7 +149,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(cors, {
     origin: config.corsOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'If-Modified-Since'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'If-Match',
+      'If-None-Match',
+      'If-Modified-Since',
+      'Idempotency-Key',
+      'X-Request-Id',
+    ],
     exposedHeaders: [
       'ETag',
       'Last-Modified',
@@ -161,6 +169,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       'RateLimit-Reset',
       'X-Request-Id',
       'Surrogate-Key',
+      'Idempotent-Replayed',
+      'Content-Location',
     ],
     maxAge: 600,
     // A preflight without its headers gets a plain 204 (no CORS grant) rather than a text/plain 400.

@@ -222,9 +222,21 @@ t.test('CORS: preflight allows the API’s methods and headers, and is cached', 
     /authorization.*content-type.*if-match/,
   );
   t.equal(preflight.headers['access-control-max-age'], '600');
+  // A browser retrying a creation safely sends Idempotency-Key, and reads whether it was replayed.
+  const create = await app.inject({
+    method: 'OPTIONS',
+    url: '/v1/articles',
+    headers: {
+      origin: 'https://news.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type, idempotency-key',
+    },
+  });
+  t.match(String(create.headers['access-control-allow-headers']).toLowerCase(), /idempotency-key/);
   const read = await app.inject({ url: '/v1/articles', headers: { origin: 'https://news.example' } });
   t.match(read.headers['access-control-expose-headers'], /ETag/);
   t.match(read.headers['access-control-expose-headers'], /Location/);
+  t.match(read.headers['access-control-expose-headers'], /Idempotent-Replayed/);
 });
 
 t.test('CORS origins are configurable', async (t) => {

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../src/config.js';
+import { escapeXml } from '../../src/lib/xml.js';
 import { buildTestApp } from '../helpers/app.js';
 import { loadSeedArticle } from '../helpers/seed.js';
 import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
@@ -125,7 +126,7 @@ t.test('RSS 2.0: well-formed, every published article with what the API says', a
   t.match(second, {
     title: 'Zelenskyy’s Call for Guaranteed Security: A Turning Point for Ukraine?',
     link: api.url,
-    description: api.excerpt,
+    description: escapeXml(api.excerpt),
     guid: { isPermaLink: false, value: `tag:news.example.com,2026-01-15:articles/${seeded.id}` },
     pubDate: 'Thu, 15 Jan 2026 09:00:00 GMT',
     dc: { creators: ['Olena Kovalenko'] },
@@ -136,6 +137,13 @@ t.test('RSS 2.0: well-formed, every published article with what the API says', a
     ['Breaking News', ...api.tags.map((tag: { name: string }) => tag.name)],
     'the section, then the ten tags',
   );
+  // An excerpt quoting markup stays text for readers that render descriptions as HTML.
+  await call('POST', '/v1/articles', {
+    body: { title: 'Markup', status: 'published', excerpt: 'Why <script>alert(1)</script> & co.' },
+  });
+  const quoting = parseRssFeed((await call('GET', '/feeds/articles.rss', { key: null })).body);
+  const markup = quoting.items?.find((item) => item.title === 'Markup');
+  t.equal(markup?.description, 'Why &lt;script&gt;alert(1)&lt;/script&gt; &amp; co.');
 });
 
 t.test('entry ids never change when an article is edited', async (t) => {

@@ -1,5 +1,5 @@
 import type { SiteLinks } from '../../lib/site-links.js';
-import { element, textElement, xmlDocument } from '../../lib/xml.js';
+import { element, escapeXml, textElement, xmlDocument } from '../../lib/xml.js';
 import type { ArticleHit } from '../articles/listing.js';
 import type { JsonFeed } from './schemas.js';
 
@@ -44,7 +44,8 @@ export function rssFeed(links: SiteLinks, feed: FeedInput): string {
       // RSS's own <author> must be an e-mail address; Dublin Core carries a name.
       article.author ? textElement('dc:creator', article.author) : '',
       ...categories(article).map((category) => textElement('category', category.name)),
-      textElement('description', article.excerpt),
+      // Readers render an RSS description as HTML: the plain-text excerpt is escaped as HTML first.
+      textElement('description', escapeXml(article.excerpt)),
       textElement('content:encoded', article.bodyHtml ?? ''),
     ),
   );
@@ -53,7 +54,7 @@ export function rssFeed(links: SiteLinks, feed: FeedInput): string {
     {},
     textElement('title', feed.title),
     textElement('link', feed.homePageUrl),
-    textElement('description', feed.description),
+    textElement('description', escapeXml(feed.description)),
     textElement('language', links.site.language),
     textElement('lastBuildDate', new Date(feed.updated).toUTCString()),
     textElement('generator', GENERATOR),
