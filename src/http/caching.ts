@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
-import { cacheKeys } from '../lib/cache-keys.js';
+import { cacheKeys, isArticleListKey } from '../lib/cache-keys.js';
 import { DomainError } from '../lib/errors.js';
 import { type CachedResponse, type ResponseCache, STORED_HEADERS } from './response-cache.js';
 
@@ -177,7 +177,7 @@ async function etagAfter(
     return { etag };
   }
   const versions = await options.keyVersions(keys);
-  const scheduled = keys.includes(cacheKeys.articles) ? state.latestPublishedAt : '';
+  const scheduled = keys.some(isArticleListKey) ? state.latestPublishedAt : '';
   const etag = sign(
     options,
     keys.join(' '),

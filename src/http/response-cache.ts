@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ContentState } from '../db/content-state.js';
-import { cacheKeys } from '../lib/cache-keys.js';
+import { isArticleListKey } from '../lib/cache-keys.js';
 
 /** A public response as sent: its bytes after compression, the headers that travel with them. */
 export interface CachedResponse {
@@ -36,7 +36,7 @@ export function createResponseCache(maxBytes: number) {
   });
   const outdated = (entry: CachedResponse, state: ContentState, instant: string) =>
     (entry.expiresAt !== undefined && instant >= entry.expiresAt) ||
-    (entry.keys.includes(cacheKeys.articles) && entry.latestPublishedAt !== state.latestPublishedAt);
+    (entry.keys.some(isArticleListKey) && entry.latestPublishedAt !== state.latestPublishedAt);
   return {
     /** The stored response for `key` if it is still what the handler would send now. */
     async current(

@@ -6,6 +6,10 @@
 export const cacheKeys = {
   /** Any list, count or search over articles: every public article write moves it. */
   articles: 'articles',
+  /** Lists of the articles in one section (filtered by it): moved by writes to articles there. */
+  articlesInSection: (id: number) => `articles-in-section-${id}`,
+  /** Lists of the articles carrying one tag. */
+  articlesTagged: (id: number) => `articles-tagged-${id}`,
   article: (id: number) => `article-${id}`,
   sections: 'sections',
   section: (id: number) => `section-${id}`,
@@ -15,8 +19,27 @@ export const cacheKeys = {
   everything: 'everything',
 };
 
-/** An article the public saw or now sees changed: its own responses and every article list. */
-export const articleWriteKeys = (id: number) => [cacheKeys.articles, cacheKeys.article(id)];
+/** Whether a key names a list of articles: a scheduled article going live changes those too. */
+export const isArticleListKey = (key: string) => key === cacheKeys.articles || key.startsWith('articles-');
+
+/** Where an article stands in lists: its section and tags, before or after a write. */
+export interface Placement {
+  section: { id: number } | null;
+  tags: { id: number }[];
+}
+
+/**
+ * An article the public saw or now sees changed: its own responses, every list of articles, and
+ * the lists of each section and tag it stood in before the write or stands in after it.
+ */
+export const articleWriteKeys = (id: number, ...placements: Placement[]) => [
+  cacheKeys.articles,
+  cacheKeys.article(id),
+  ...placements.flatMap((placement) => [
+    ...(placement.section ? [cacheKeys.articlesInSection(placement.section.id)] : []),
+    ...placement.tags.map((tag) => cacheKeys.articlesTagged(tag.id)),
+  ]),
+];
 
 /** A section changed: its responses, the section list, and article lists that filter or embed it. */
 export const sectionWriteKeys = (id: number) => [

@@ -349,3 +349,53 @@ t.test('public list validators move with what the list shows, not with every pub
     t.equal(revalidated.status, 304, `${url}: a cache revalidating it gets 304`);
   }
 });
+
+t.test('editing an article moves the lists it is or was in, and no other section’s or tag’s', async (t) => {
+  const { call, clock } = await buildTestApp(t);
+  for (const name of ['World', 'Sport']) await call('POST', '/v1/sections', { body: { name } });
+  const story = await call('POST', '/v1/articles', {
+    body: { title: 'Summit', section: 'world', tags: ['Diplomacy'], status: 'published' },
+  });
+  await call('POST', '/v1/articles', {
+    body: { title: 'Final', section: 'sport', tags: ['Football'], status: 'published' },
+  });
+  const urls = [
+    '/v1/articles',
+    '/v1/articles?section=world',
+    '/v1/articles?section=sport',
+    '/v1/articles?tag=diplomacy',
+    '/v1/articles?tag=football',
+    '/v1/articles?section=sport&tag=football&sort=title',
+  ];
+  const etags = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        urls.map(async (url) => [url, String((await call('GET', url, { key: null })).headers.etag)]),
+      ),
+    );
+  const moved = (before: Record<string, string>, after: Record<string, string>) =>
+    urls.filter((url) => before[url] !== after[url]);
+
+  let before = await etags();
+  await call('PATCH', `/v1/articles/${story.json.id}`, { body: { title: 'Summit, updated' } });
+  let after = await etags();
+  t.same(moved(before, after), ['/v1/articles', '/v1/articles?section=world', '/v1/articles?tag=diplomacy']);
+
+  // Moved to another section with another tag: the lists it left and the lists it joined move.
+  before = after;
+  await call('PATCH', `/v1/articles/${story.json.id}`, { body: { section: 'sport', tags: ['Football'] } });
+  after = await etags();
+  t.same(moved(before, after), urls, 'every list it left or joined');
+
+  // A scheduled article in World going live (no write) moves World's list, which a cache then misses.
+  before = after;
+  const at = new Date(clock.now.getTime() + 60_000).toISOString();
+  await call('POST', '/v1/articles', {
+    body: { title: 'Later', section: 'world', status: 'scheduled', publishedAt: at },
+  });
+  const worldBefore = (await call('GET', '/v1/articles?section=world', { key: null })).headers.etag;
+  clock.advance(120_000);
+  const world = await call('GET', '/v1/articles?section=world', { key: null });
+  t.not(world.headers.etag, worldBefore);
+  t.ok(world.json.data.some((item: { title: string }) => item.title === 'Later'));
+});

@@ -7,7 +7,7 @@ import type { PgDb } from '../../db/postgres/index.js';
 import { articleBodies, articles, articleTags, sections, tags } from '../../db/postgres/schema.js';
 import { assignSlugIn } from '../../db/postgres/slugs.js';
 import { executor, inTransaction, writeTransaction } from '../../db/postgres/transaction.js';
-import { articleWriteKeys } from '../../lib/cache-keys.js';
+import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
@@ -251,7 +251,7 @@ export function createPostgresArticlesRepository(
       await announcements.sync(article.id, at);
       const updated = await get(article.id, { ...context.audience, seesUnpublished: true });
       if (publiclyVisible(article) || publiclyVisible(updated)) {
-        await related.contentState.touchPublic(at, articleWriteKeys(article.id));
+        await related.contentState.touchPublic(at, articleWriteKeys(article.id, article, updated));
       }
       return updated;
     });
@@ -312,7 +312,8 @@ export function createPostgresArticlesRepository(
         });
         await announcements.sync(id, at);
         const created = await get(id, { ...context.audience, seesUnpublished: true });
-        if (publiclyVisible(created)) await related.contentState.touchPublic(at, articleWriteKeys(id));
+        if (publiclyVisible(created))
+          await related.contentState.touchPublic(at, articleWriteKeys(id, created));
         return created;
       }),
 
@@ -385,10 +386,7 @@ export function createPostgresArticlesRepository(
             .onConflictDoUpdate({ target: articleBodies.articleId, set: renderedBody(rendering) });
         }
         if (stale.length > 0) {
-          await related.contentState.touchPublic(
-            now().toISOString(),
-            stale.flatMap(({ id }) => articleWriteKeys(id)),
-          );
+          await related.contentState.touchPublic(now().toISOString(), [cacheKeys.everything]);
         }
         return stale.length;
       }),

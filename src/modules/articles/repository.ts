@@ -4,7 +4,7 @@ import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articleBodies, articles, articleTags, sections, tags } from '../../db/schema.js';
-import { articleWriteKeys } from '../../lib/cache-keys.js';
+import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import { isId } from '../../lib/slug.js';
@@ -348,7 +348,7 @@ export function createArticlesRepository(
       announcements.sync(article.id, at);
       const updated = get(article.id, { ...context.audience, seesUnpublished: true });
       if (publiclyVisible(article) || publiclyVisible(updated)) {
-        related.contentState.touchPublic(at, articleWriteKeys(article.id));
+        related.contentState.touchPublic(at, articleWriteKeys(article.id, article, updated));
       }
       return updated;
     });
@@ -422,7 +422,7 @@ export function createArticlesRepository(
         });
         announcements.sync(id, at);
         const created = get(id, { ...context.audience, seesUnpublished: true });
-        if (publiclyVisible(created)) related.contentState.touchPublic(at, articleWriteKeys(id));
+        if (publiclyVisible(created)) related.contentState.touchPublic(at, articleWriteKeys(id, created));
         return created;
       });
     },
@@ -506,10 +506,7 @@ export function createArticlesRepository(
         }
         // Published bodies look different now: public validators must move.
         if (stale.length > 0) {
-          related.contentState.touchPublic(
-            now().toISOString(),
-            stale.flatMap(({ id }) => articleWriteKeys(id)),
-          );
+          related.contentState.touchPublic(now().toISOString(), [cacheKeys.everything]);
         }
         return stale.length;
       });

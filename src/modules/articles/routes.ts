@@ -17,6 +17,7 @@ import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
 import { articleFromMarkdown } from '../transfer/front-matter.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
+import type { ArticleFilters } from './listing.js';
 import type { WriteContext } from './repository.js';
 import {
   type ArticleCreate,
@@ -43,6 +44,18 @@ const articleKeys = (article: { id: number; section: { id: number } | null; tags
   ...(article.section ? [cacheKeys.section(article.section.id)] : []),
   ...article.tags.map((tag) => cacheKeys.tag(tag.id)),
 ];
+
+/**
+ * The lists a list of articles belongs to: filtered by section, it changes only when an article
+ * in those sections does (whatever else filters it), or the sections move (`includeSubsections`
+ * follows the tree); by tag, only when an article carrying one does; otherwise with any article.
+ */
+const listKeys = (filters: ArticleFilters): string[] => {
+  if (filters.sectionIds) return [...filters.sectionIds.map(cacheKeys.articlesInSection), cacheKeys.sections];
+  const tagIds = filters.allTagIds ?? filters.anyTagIds;
+  if (tagIds) return tagIds.map(cacheKeys.articlesTagged);
+  return [cacheKeys.articles];
+};
 
 const RevisionParams = Type.Object(
   {
@@ -103,7 +116,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
     if (pageLinks && listRequest.page !== undefined)
       setPageLinks(request, reply, { ...meta, page: listRequest.page });
     else setCursorLinks(request, reply, nextCursor);
-    surrogateKeys(reply, [cacheKeys.articles, ...items.flatMap(articleKeys)]);
+    surrogateKeys(reply, [...listKeys(listRequest.filters), ...items.flatMap(articleKeys)]);
     return { data: items.map((item) => pick(withUrl(item, links?.article), fields)), meta };
   };
   const listResponse = {

@@ -62,7 +62,7 @@ export function createPostgresTrash(dependencies: TrashDependencies) {
           type: 'article.deleted',
           data: () => ({ id: article.id, slug: article.slug }),
         });
-        if (wasPublic(article)) await contentState.touchPublic(at, articleWriteKeys(article.id));
+        if (wasPublic(article)) await contentState.touchPublic(at, articleWriteKeys(article.id, article));
       }),
 
     restore: (idOrSlug: string | number, context: TrashContext): Promise<Article> =>
@@ -80,7 +80,7 @@ export function createPostgresTrash(dependencies: TrashDependencies) {
         });
         await announcements.sync(article.id, at);
         const restored = await dependencies.adminView(article.id, at);
-        if (wasPublic(restored)) await contentState.touchPublic(at, articleWriteKeys(article.id));
+        if (wasPublic(restored)) await contentState.touchPublic(at, articleWriteKeys(article.id, restored));
         return restored;
       }),
 
@@ -100,7 +100,7 @@ export function createPostgresTrash(dependencies: TrashDependencies) {
           });
         }
         if (wasPublic(article))
-          await contentState.touchPublic(context.audience.now, articleWriteKeys(article.id));
+          await contentState.touchPublic(context.audience.now, articleWriteKeys(article.id, article));
       }),
 
     purgeTrashedBefore: (before: string): Promise<number> =>

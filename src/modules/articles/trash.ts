@@ -103,7 +103,7 @@ export function createTrash(dependencies: TrashDependencies) {
           type: 'article.deleted',
           data: () => ({ id: article.id, slug: article.slug }),
         });
-        if (wasPublic(article)) contentState.touchPublic(at, articleWriteKeys(article.id));
+        if (wasPublic(article)) contentState.touchPublic(at, articleWriteKeys(article.id, article));
       });
     },
 
@@ -123,7 +123,7 @@ export function createTrash(dependencies: TrashDependencies) {
         });
         announcements.sync(article.id, at);
         const restored = dependencies.adminView(article.id, at);
-        if (wasPublic(restored)) contentState.touchPublic(at, articleWriteKeys(article.id));
+        if (wasPublic(restored)) contentState.touchPublic(at, articleWriteKeys(article.id, restored));
         return restored;
       });
     },
@@ -145,7 +145,8 @@ export function createTrash(dependencies: TrashDependencies) {
             data: () => ({ id: article.id, slug: article.slug }),
           });
         }
-        if (wasPublic(article)) contentState.touchPublic(context.audience.now, articleWriteKeys(article.id));
+        if (wasPublic(article))
+          contentState.touchPublic(context.audience.now, articleWriteKeys(article.id, article));
       });
     },
 
