@@ -91,14 +91,22 @@ export function createContentStateRepository(db: Db) {
     })
     .where(eq(contentState.id, 1))
     .prepare();
+  const movedAt = sql.placeholder('at') as unknown as string;
   const bump = db
     .insert(cacheKeyVersions)
-    .values({ key: sql.placeholder('key') as unknown as string, version: 1 })
+    .values({ key: sql.placeholder('key') as unknown as string, version: 1, changedAt: movedAt })
     .onConflictDoUpdate({
       target: cacheKeyVersions.key,
-      set: { version: sql`${cacheKeyVersions.version} + 1` },
+      set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: movedAt },
     })
     .prepare();
+  const lastMoved = db
+    .select({ at: sql<string | null>`max(${cacheKeyVersions.changedAt})` })
+    .from(cacheKeyVersions)
+    .where(sql`${cacheKeyVersions.key} in (select value from json_each(${sql.placeholder('keys')}))`)
+    .prepare();
+  // Keys not moved since they were first tracked changed no later than this (migration 0018).
+  const keyTimesSince = persistentSetting(db, 'key_times_since', () => '');
   // One statement for any number of keys: they travel as one JSON array.
   const versions = db
     .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
@@ -117,7 +125,7 @@ export function createContentStateRepository(db: Db) {
      */
     touchPublic(at: string, keys: Iterable<string>): void {
       touch.run({ at });
-      for (const key of new Set(keys)) bump.run({ key });
+      for (const key of new Set(keys)) bump.run({ key, at });
     },
 
     /** The current version of each key (0 for a key never written), in the order asked. */
@@ -126,6 +134,12 @@ export function createContentStateRepository(db: Db) {
         versions.all({ keys: JSON.stringify(keys) }).map((row) => [row.key, row.version]),
       );
       return keys.map((key) => found.get(key) ?? 0);
+    },
+
+    /** When a public write last moved any of these keys: the Last-Modified of what names them. */
+    changedAtOf(keys: readonly string[]): string {
+      const moved = lastMoved.get({ keys: JSON.stringify(keys) })?.at ?? '';
+      return moved > keyTimesSince ? moved : keyTimesSince;
     },
 
     /** The key validators are signed with, so they reveal nothing about the counters behind them. */

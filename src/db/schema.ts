@@ -260,6 +260,8 @@ export const contentState = sqliteTable('content_state', {
 export const cacheKeyVersions = sqliteTable('cache_key_versions', {
   key: text('key').primaryKey(),
   version: integer('version').notNull(),
+  /** When a public write last moved the key: the Last-Modified of what names it. */
+  changedAt: text('changed_at').notNull().default(''),
 });
 
 /** Small facts the server keeps about itself, such as the key that signs list cursors. */

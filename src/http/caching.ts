@@ -11,6 +11,8 @@ export interface CachingOptions {
   readState: (now: string) => Promise<ContentState>;
   /** Current versions of cache keys (see lib/cache-keys.ts), in the order asked. */
   keyVersions: (keys: readonly string[]) => Promise<number[]>;
+  /** When a public write last moved any of these keys. */
+  keysChangedAt: (keys: readonly string[]) => Promise<string>;
   /** Signs validators, so an ETag reveals nothing about the counters behind it. */
   secret: string;
   /** Final bytes of public responses, or undefined when the cache is off. */
@@ -104,13 +106,13 @@ function setValidatorHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
   options: CachingOptions,
-  validators: { etag: string; lastModified: string },
+  validators: { etag: string; lastModified?: string },
 ) {
   reply
     .header('etag', `"${validators.etag}"`)
-    .header('last-modified', httpDate(validators.lastModified))
     .header('cache-control', cacheControl(request, options))
     .header('vary', 'Accept-Encoding, Authorization');
+  if (validators.lastModified) reply.header('last-modified', httpDate(validators.lastModified));
 }
 
 /**
@@ -190,6 +192,29 @@ async function etagAfter(
   return { etag, versions };
 }
 
+/**
+ * A public response's Last-Modified: when a write last moved a key it names (or a scheduled
+ * article went live under a list), as its ETag follows them. Keyed reads, and responses that
+ * name no keys, keep the time of the last change their audience can see.
+ */
+async function lastModifiedAfter(
+  request: FastifyRequest,
+  options: CachingOptions,
+  keys: string[] | undefined,
+  fallback: string,
+): Promise<string> {
+  const state = request.cacheState;
+  if (!keys || !state || !isPublicAudience(request)) return fallback;
+  const moved = await options.keysChangedAt(keys);
+  // A scheduled article went live with no public write since: until the dispatcher moves the
+  // keys of the lists it joined, any list may have changed then.
+  const published =
+    keys.some(isArticleListKey) && state.latestPublishedAt > state.publicChangedAt
+      ? state.latestPublishedAt
+      : '';
+  return new Date(Math.max(Date.parse(moved) || 0, Date.parse(published) || 0)).toISOString();
+}
+
 /** Public content read by GET: the responses worth keeping, shared by every public caller. */
 const storable = (request: FastifyRequest) =>
   request.method === 'GET' && request.routeOptions.config.cache === 'content' && isPublicAudience(request);
@@ -260,10 +285,15 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
     if (own === null) return; // not there (or hidden): the handler answers 404
     const validators = validatorsFor(request, options, state, own);
     request.cacheValidators = validators;
-    // Known to exist: a matching conditional request is answered without running the handler.
+    // Known to exist: a matching If-None-Match is answered without running the handler. Its
+    // Last-Modified is only known from the keys the response names, so If-Modified-Since waits.
     const { etag, lastModified } = validators;
-    if (etag !== undefined && isFresh(request, { etag, lastModified })) {
-      setValidatorHeaders(request, reply, options, { etag, lastModified });
+    if (
+      etag !== undefined &&
+      request.headers['if-none-match'] !== undefined &&
+      isFresh(request, { etag, lastModified })
+    ) {
+      setValidatorHeaders(request, reply, options, { etag });
       return reply.code(304).send();
     }
   });
@@ -277,7 +307,10 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
     }
     const keys = dependencies(reply);
     const signedAfter = validators.etag === undefined ? await etagAfter(request, options, keys) : undefined;
-    const final = { etag: validators.etag ?? signedAfter?.etag ?? '', lastModified: validators.lastModified };
+    const final = {
+      etag: validators.etag ?? signedAfter?.etag ?? '',
+      lastModified: await lastModifiedAfter(request, options, keys, validators.lastModified),
+    };
     const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
     if (!request.cacheHit && options.responses && bytes !== undefined && keys && storable(request)) {
       // Stored only when no public write raced the handler, with the key versions of that state.

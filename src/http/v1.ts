@@ -61,6 +61,7 @@ export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) =
     staleWhileRevalidate: config.cache.staleWhileRevalidate,
     readState: (at) => services.contentState.read(at),
     keyVersions: (keys) => services.contentState.versionsOf(keys),
+    keysChangedAt: (keys) => services.contentState.changedAtOf(keys),
     secret: services.validatorSecret,
     responses: createResponseCache(config.cache.responseBytes),
   });

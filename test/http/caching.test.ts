@@ -246,3 +246,47 @@ t.test('CORS origins are configurable', async (t) => {
   const other = await app.inject({ url: '/v1/articles', headers: { origin: 'https://evil.example' } });
   t.notOk(other.headers['access-control-allow-origin']);
 });
+
+// Feed readers and crawlers revalidate with If-Modified-Since: an unrelated write must not turn
+// their 304 into a 200, whether or not the response cache answered (off, or a compressed read).
+for (const [label, overrides] of [
+  ['response cache on', {}],
+  ['response cache off', { cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 } }],
+] as const) {
+  t.test(`Last-Modified follows the resource, not the last write anywhere (${label})`, async (t) => {
+    const { call, clock, article } = await withArticles(t, overrides);
+    await call('POST', '/v1/sections', { body: { name: 'Sport' } });
+    const urls = [`/v1/articles/${article.slug}`, '/v1/articles?section=world', '/v1/sections/world'];
+    for (const encoding of ['identity', 'gzip']) {
+      const first = await Promise.all(
+        urls.map((url) => call('GET', url, { key: null, headers: { 'accept-encoding': encoding } })),
+      );
+      clock.advance(5_000);
+      // Unrelated public writes: another section's article, a new tag, another section.
+      await call('POST', '/v1/articles', {
+        body: { title: `Elsewhere ${encoding}`, section: 'sport', status: 'published' },
+      });
+      await call('POST', '/v1/tags', { body: { name: `Unrelated ${encoding}` } });
+      for (const [i, url] of urls.entries()) {
+        const lastModified = String(first[i]?.headers['last-modified']);
+        const again = await call('GET', url, {
+          key: null,
+          headers: { 'accept-encoding': encoding, 'if-modified-since': lastModified },
+        });
+        t.equal(again.status, 304, `${url} (${encoding}) is still not modified`);
+      }
+      clock.advance(5_000);
+    }
+    // A write to what they show moves it.
+    const before = String(
+      (await call('GET', `/v1/articles/${article.slug}`, { key: null })).headers['last-modified'],
+    );
+    clock.advance(5_000);
+    await call('PATCH', `/v1/articles/${article.id}`, { body: { subtitle: 'New' } });
+    for (const url of [`/v1/articles/${article.slug}`, '/v1/articles?section=world']) {
+      const changed = await call('GET', url, { key: null, headers: { 'if-modified-since': before } });
+      t.equal(changed.status, 200, `${url} changed`);
+      t.not(changed.headers['last-modified'], before);
+    }
+  });
+}

@@ -19,10 +19,10 @@ export async function touchPublic(db: PgExecutor, at: string, keys: Iterable<str
   for (const key of new Set(keys)) {
     await db
       .insert(cacheKeyVersions)
-      .values({ key, version: 1 })
+      .values({ key, version: 1, changedAt: at })
       .onConflictDoUpdate({
         target: cacheKeyVersions.key,
-        set: { version: sql`${cacheKeyVersions.version} + 1` },
+        set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: at },
       });
   }
 }
@@ -32,6 +32,7 @@ export async function createPostgresContentState(db: PgDb): Promise<Asynchronous
   const validatorSecret = await persistentSetting(db, 'validator_secret', () =>
     randomBytes(32).toString('hex'),
   );
+  const keyTimesSince = await persistentSetting(db, 'key_times_since', () => '');
   // As on SQLite: the latest publication reached is asked again only after a write or when the
   // next scheduled instant passes.
   let publication: { generation: number; at: string; latest: string; until: string | null } | undefined;
@@ -69,6 +70,15 @@ export async function createPostgresContentState(db: PgDb): Promise<Asynchronous
       return stateOf(row, await latestPublishedAt(row?.generation ?? 0, now));
     },
     touchPublic: (at, keys) => touchPublic(executor(db), at, keys),
+    async changedAtOf(keys) {
+      if (keys.length === 0) return keyTimesSince;
+      const [row] = await executor(db)
+        .select({ at: sql<string | null>`max(${cacheKeyVersions.changedAt})` })
+        .from(cacheKeyVersions)
+        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const moved = row?.at ?? '';
+      return moved > keyTimesSince ? moved : keyTimesSince;
+    },
     async versionsOf(keys) {
       if (keys.length === 0) return [];
       const rows = await executor(db)

@@ -230,6 +230,8 @@ export const contentState = pgTable('content_state', {
 export const cacheKeyVersions = pgTable('cache_key_versions', {
   key: text('key').primaryKey(),
   version: integer('version').notNull(),
+  /** When a public write last moved the key: the Last-Modified of what names it. */
+  changedAt: text('changed_at').notNull().default(''),
 });
 
 export const settings = pgTable('settings', {

@@ -1,10 +1,13 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import type { Asynchronous } from '../../db/asynchronous.js';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import type { PgDb } from '../../db/postgres/index.js';
 import { articles } from '../../db/postgres/schema.js';
 import { executor, writeTransaction } from '../../db/postgres/transaction.js';
+import { articleWriteKeys } from '../../lib/cache-keys.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Announcements } from './announcements.js';
+import type { Article } from './schemas.js';
 
 /**
  * `article.published` and `article.unpublished` on PostgreSQL (see ./announcements.ts). Every
@@ -14,7 +17,8 @@ import type { Announcements } from './announcements.js';
 export function createPostgresAnnouncements(
   db: PgDb,
   events: Asynchronous<EventsRepository, 'onRecorded'>,
-  adminView: (id: number, at: string) => Promise<unknown>,
+  adminView: (id: number, at: string) => Promise<Article>,
+  contentState: Asynchronous<ContentStateRepository>,
 ): Asynchronous<Announcements> {
   const unannounced = and(eq(articles.status, 'published'), eq(articles.announced, false));
   const due = (at: string) =>
@@ -58,6 +62,12 @@ export function createPostgresAnnouncements(
       return writeTransaction(db, async () => {
         const rows = await due(at);
         for (const row of rows) await announce(row.id, row.slug, true, at);
+        // Gone live with no write: the lists it joined are modified now (their Last-Modified).
+        const placements = await Promise.all(rows.map((row) => adminView(row.id, at)));
+        await contentState.touchPublic(
+          at,
+          placements.flatMap((article) => articleWriteKeys(article.id, article)),
+        );
         return rows.length;
       });
     },

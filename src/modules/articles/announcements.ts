@@ -1,8 +1,11 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { ContentStateRepository } from '../../db/content-state.js';
 import { writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
 import { articles } from '../../db/schema.js';
+import { articleWriteKeys } from '../../lib/cache-keys.js';
 import type { EventsRepository } from '../events/repository.js';
+import type { Article } from './schemas.js';
 
 /**
  * `article.published` and `article.unpublished`: when an article starts or stops being live.
@@ -12,7 +15,8 @@ import type { EventsRepository } from '../events/repository.js';
 export function createAnnouncements(
   db: Db,
   events: EventsRepository,
-  adminView: (id: number, at: string) => unknown,
+  adminView: (id: number, at: string) => Article,
+  contentState: ContentStateRepository,
 ) {
   const unannounced = and(eq(articles.status, 'published'), eq(articles.announced, false));
   const due = db
@@ -67,6 +71,14 @@ export function createAnnouncements(
       return writeTransaction(db, () => {
         const rows = due.all({ now: at });
         for (const row of rows) announce(row.id, row.slug, true, at);
+        // Gone live with no write: the lists it joined are modified now (their Last-Modified).
+        contentState.touchPublic(
+          at,
+          rows.flatMap((row) => {
+            const article = adminView(row.id, at);
+            return articleWriteKeys(article.id, article);
+          }),
+        );
         return rows.length;
       });
     },

@@ -154,7 +154,7 @@ export function createPostgresArticlesRepository(
 
   const recordRevision = async (id: number, actor: string, at: string) =>
     revisions.record(id, actor, await snapshot(id, at));
-  const announcements = createPostgresAnnouncements(db, events, adminView);
+  const announcements = createPostgresAnnouncements(db, events, adminView, related.contentState);
   const trash = createPostgresTrash({
     db,
     events,

@@ -241,7 +241,7 @@ export function createArticlesRepository(
     return article;
   };
 
-  const announcements = createAnnouncements(db, events, adminView);
+  const announcements = createAnnouncements(db, events, adminView, related.contentState);
   const trash = createTrash({
     db,
     events,

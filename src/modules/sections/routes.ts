@@ -81,7 +81,8 @@ export const sectionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     },
     async (request, reply) => {
       const section = await sections.get(request.params.idOrSlug, audienceOf(request));
-      surrogateKeys(reply, [cacheKeys.section(section.id), cacheKeys.articles]);
+      // Its article count changes with the articles in it, and with nothing else.
+      surrogateKeys(reply, [cacheKeys.section(section.id), cacheKeys.articlesInSection(section.id)]);
       return present(section);
     },
   );

@@ -76,7 +76,8 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
     },
     async (request, reply) => {
       const tag = await repository.get(request.params.idOrSlug, audienceOf(request));
-      surrogateKeys(reply, [cacheKeys.tag(tag.id), cacheKeys.articles]);
+      // Its article count changes with the articles carrying it, and with nothing else.
+      surrogateKeys(reply, [cacheKeys.tag(tag.id), cacheKeys.articlesTagged(tag.id)]);
       return present(tag);
     },
   );
