@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
 import { cacheKeys, isArticleListKey } from '../lib/cache-keys.js';
@@ -225,11 +226,38 @@ const responseKey = (request: FastifyRequest) =>
     .toLowerCase()
     .replace(/\s+/g, '')}`;
 
+type StoredValidators = Pick<CachedResponse, 'etag' | 'lastModified' | 'keys' | 'versions'>;
+
+// @fastify/compress may hand over a stream of its own (readable-stream), not a node:stream one.
+const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
+  typeof (payload as NodeJS.ReadableStream | null)?.pipe === 'function';
+
+const isBytes = (payload: unknown): payload is string | Buffer =>
+  typeof payload === 'string' || Buffer.isBuffer(payload);
+
+/** The stream as it is sent, and its whole bytes to `whole` once it ended (not if it failed). */
+function recorded(stream: NodeJS.ReadableStream, whole: (bytes: Buffer) => void): Readable {
+  const chunks: Buffer[] = [];
+  // A transform, not a second reader: the chunks flow at the pace the client takes them.
+  const recorder = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      chunks.push(chunk);
+      next(null, chunk);
+    },
+    flush(done) {
+      whole(Buffer.concat(chunks));
+      done();
+    },
+  });
+  pipeline(stream, recorder, () => {});
+  return recorder;
+}
+
 function store(
   request: FastifyRequest,
   reply: FastifyReply,
   payload: string | Buffer,
-  stored: Pick<CachedResponse, 'etag' | 'lastModified' | 'keys' | 'versions'>,
+  stored: StoredValidators,
   responses: ResponseCache,
 ) {
   const state = request.cacheState;
@@ -248,7 +276,6 @@ function store(
     latestPublishedAt: state.latestPublishedAt,
     expiresAt: request.cacheExpiresAt,
   });
-  reply.header('x-cache', 'MISS');
 }
 
 /**
@@ -311,21 +338,32 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       etag: validators.etag ?? signedAfter?.etag ?? '',
       lastModified: await lastModifiedAfter(request, options, keys, validators.lastModified),
     };
-    const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
-    if (!request.cacheHit && options.responses && bytes !== undefined && keys && storable(request)) {
+    let stored: StoredValidators | undefined;
+    if (!request.cacheHit && options.responses && keys && storable(request)) {
       // Stored only when no public write raced the handler, with the key versions of that state.
       const versions = signedAfter
         ? signedAfter.versions
         : (await settled(request, options))
           ? await options.keyVersions(keys)
           : undefined;
-      if (versions) store(request, reply, bytes, { ...final, keys, versions }, options.responses);
+      if (versions) stored = { ...final, keys, versions };
     }
     // Only a representation that exists can be "not modified": If-None-Match: * on a 404 stays a 404.
     if (isFresh(request, final)) {
+      if (stored && isBytes(payload))
+        store(request, reply, payload, stored, options.responses as ResponseCache);
       setValidatorHeaders(request, reply, options, final);
       reply.code(304).removeHeader('content-encoding').removeHeader('content-length');
       return '';
+    }
+    if (stored) {
+      const responses = options.responses as ResponseCache;
+      const entry = stored;
+      reply.header('x-cache', 'MISS');
+      if (isBytes(payload)) store(request, reply, payload, entry, responses);
+      // Large bodies are compressed as a stream, off the event loop: keep what it sends.
+      else if (isStream(payload))
+        payload = recorded(payload, (bytes) => store(request, reply, bytes, entry, responses));
     }
     // Each encoding of a representation is its own strong entity: say which one this is.
     const encoding = reply.getHeader('content-encoding');

@@ -31,6 +31,30 @@ t.test('a repeated public read is served from the cache, with the same bytes and
 });
 
 t.test(
+  'large compressed responses are cached too, per encoding (they are compressed as streams)',
+  async (t) => {
+    const { call } = await buildTestApp(t);
+    const paragraph = 'A long report on the harbour, the council and the budget. '.repeat(40);
+    await call('POST', '/v1/articles', {
+      body: { title: 'Long read', status: 'published', body: Array(120).fill(paragraph).join('\n\n') },
+    });
+    for (const encoding of ['gzip', 'br', 'identity']) {
+      const headers = { 'accept-encoding': encoding };
+      const first = await call('GET', '/v1/articles/long-read', { key: null, headers });
+      t.ok(
+        first.body.length > 65_536 || encoding !== 'identity',
+        'larger than the synchronous compression path',
+      );
+      const second = await call('GET', '/v1/articles/long-read', { key: null, headers });
+      t.equal(first.headers['x-cache'], 'MISS', `${encoding}: first read`);
+      t.equal(second.headers['x-cache'], 'HIT', `${encoding}: second read`);
+      t.equal(second.headers['content-encoding'], first.headers['content-encoding']);
+      t.same(second.json, first.json, `${encoding}: the same bytes`);
+    }
+  },
+);
+
+t.test(
   'the cache never serves a stale public response: every write kind x every cached route, two apps on one database',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cache-'));
