@@ -78,6 +78,11 @@ const problems: Record<string, { name: string; description: string; example: str
     example: 'rate-limited',
     headers: rateLimitHeaders,
   },
+  '431': {
+    name: 'RequestHeaderFieldsTooLarge',
+    description: 'The request headers are larger than the server accepts (16 KiB)',
+    example: 'headers-too-large',
+  },
   '503': {
     name: 'ServiceUnavailable',
     description: 'Overloaded (or the database is unreachable): retry later',
@@ -98,6 +103,7 @@ const titles: Record<string, string> = {
   '422': 'Unprocessable Content',
   '428': 'Precondition Required',
   '429': 'Too Many Requests',
+  '431': 'Request Header Fields Too Large',
   '503': 'Service Unavailable',
 };
 
@@ -110,6 +116,8 @@ function reusableProblems(document: Document): Document {
   const responses: Record<string, unknown> = {};
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
+      // Node's HTTP parser answers it before any route, whatever the operation.
+      if (operation.responses) operation.responses['431'] ??= {};
       for (const status of Object.keys(operation.responses ?? {})) {
         const problem = problems[status];
         if (!problem || !operation.responses) continue;

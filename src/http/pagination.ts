@@ -40,10 +40,11 @@ export const pageQuery = {
 /** `sort` query parameter: comma-separated fields, `-` for descending. */
 export const sortQuery = (fields: readonly string[], fallback: string) =>
   Type.String({
-    // The fields are in the pattern, so the document refuses what the server refuses.
-    pattern: `^-?(${fields.join('|')})(,-?(${fields.join('|')})){0,4}$`,
+    // The fields are in the pattern, so the document refuses what the server refuses: a known
+    // field, at most five, none twice (the lookahead refuses a field that appears again).
+    pattern: `^(?!.*(?:^|,)-?(${fields.join('|')})(?:,.*)?,-?\\1(?:,|$))-?(${fields.join('|')})(,-?(${fields.join('|')})){0,4}$`,
     maxLength: 100,
-    description: `Comma-separated fields, \`-\` for descending; ties broken by id. One of: ${fields.join(', ')}. Default \`${fallback}\`.`,
+    description: `Comma-separated fields, each at most once, \`-\` for descending; ties broken by id. One of: ${fields.join(', ')}. Default \`${fallback}\`.`,
     examples: [fallback],
   });
 

@@ -72,6 +72,9 @@ export const IdParams = Type.Object(
 export const DATE_OR_DATE_TIME_PATTERN =
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$';
 
+/** A Markdown file with front matter starts with its `---` fence. */
+export const FRONT_MATTER_PATTERN = '^---[ \\t]*\\r?\\n';
+
 /** An email address as the server accepts it: no spaces, one @, a dot in the domain. */
 export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@.]+(\\.[^\\s@.]+)+$';
 

@@ -1,4 +1,4 @@
-import { DATE_OR_DATE_TIME_PATTERN, EMAIL_PATTERN } from './schemas.js';
+import { DATE_OR_DATE_TIME_PATTERN, EMAIL_PATTERN, FRONT_MATTER_PATTERN } from './schemas.js';
 
 // Ajv's errors turned into the `errors: [{ path, message }]` of a validation problem.
 
@@ -37,9 +37,11 @@ function fieldError(context: string, error: AjvError, alternatives: AjvError[]) 
     message =
       dates.length > 0
         ? 'must be an ISO 8601 date (2026-11-28) or date-time (2026-11-28T09:30:00Z)'
-        : `must be ${[...new Set(alternatives.map((e) => e.message ?? 'valid'))].join(', or ')}`;
+        : `must be ${[...new Set(alternatives.map((e) => (e.message ?? 'valid').replace(/^must be /, '')))].join(', or ')}`;
   } else if (error.keyword === 'pattern' && error.params.pattern === DATE_OR_DATE_TIME_PATTERN) {
     message = 'must be an ISO 8601 date (2026-11-28) or date-time with offset (2026-11-28T09:30:00Z)';
+  } else if (error.keyword === 'pattern' && error.params.pattern === FRONT_MATTER_PATTERN) {
+    message = 'line 1: the file must start with a --- front matter fence';
   } else if (error.keyword === 'pattern' && error.params.pattern === EMAIL_PATTERN) {
     message = 'must be an email address like name@example.org';
   } else if (error.keyword === 'format' && error.params.format === 'email') {

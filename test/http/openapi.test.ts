@@ -89,3 +89,73 @@ t.test('every example in the document is valid against its own schema', async (t
   }
   t.ok(examples >= 12, `${examples} schema examples`);
 });
+
+t.test(
+  'the document says what the server does: defaults, refusals, front matter, 431, examples',
+  async (t) => {
+    const { call } = await buildTestApp(t);
+    const document = (await call('GET', '/openapi.json', { key: null })).json;
+    const parameter = (path: string, name: string) =>
+      document.paths[path].get.parameters.find((p: { name: string }) => p.name === name);
+    for (const [path, name] of [
+      ['/v1/changes', 'limit'],
+      ['/v1/changes', 'wait'],
+      ['/feeds/articles.rss', 'limit'],
+      ['/v1/articles', 'perPage'],
+    ] as const) {
+      const found = parameter(path, name);
+      t.notOk(found.required, `${path} ${name} has a default: not required`);
+      t.not(found.schema.default, undefined);
+    }
+    t.equal((await call('GET', '/v1/changes')).status, 200, 'and the server takes it absent');
+
+    // What the server refuses, the document's patterns refuse too.
+    const sort = new RegExp(parameter('/v1/articles', 'sort').schema.pattern, 'u');
+    const fields = new RegExp(parameter('/v1/articles', 'fields').schema.pattern, 'u');
+    for (const [pattern, value, server] of [
+      [sort, 'title,-title', '/v1/articles?sort=title,-title'],
+      [sort, '-publishedAt,title,publishedAt', '/v1/articles?sort=-publishedAt,title,publishedAt'],
+      [fields, 'id,banana', '/v1/articles?fields=id,banana'],
+    ] as const) {
+      t.notOk(pattern.test(value), `the document refuses ${value}`);
+      t.equal((await call('GET', server)).status, 400, `the server refuses ${value}`);
+    }
+    t.ok(
+      sort.test('-publishedAt,title') && fields.test('id,slug,title'),
+      'and both accept what the server takes',
+    );
+
+    const markdown = document.paths['/v1/articles'].post.requestBody.content['text/markdown'].schema;
+    t.match(markdown.description, /starts with `---` fenced YAML front matter \(required/);
+    const unfenced = await call('POST', '/v1/articles', {
+      headers: { 'content-type': 'text/markdown' },
+      body: 'No fence',
+    });
+    t.match(unfenced.json.detail, /line 1: the file must start with a --- front matter fence/);
+
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations as Record<string, Operation>)) {
+        t.ok(operation.responses['431'], `${method} ${path} documents 431`);
+      }
+    }
+    t.match(document.components.responses.RequestHeaderFieldsTooLarge.description, /headers/);
+
+    for (const path of [
+      '/feeds/articles.rss',
+      '/feeds/articles.atom',
+      '/sitemap.xml',
+      '/sitemaps/tags.xml',
+    ]) {
+      const content = Object.values(document.paths[path].get.responses['200'].content)[0] as {
+        schema: { examples?: string[] };
+      };
+      t.match(content.schema.examples?.[0], /^<\?xml/, `${path} has an example`);
+    }
+    t.ok(document.components.schemas.JsonFeed.examples?.length, 'JSON Feed has an example');
+
+    const alternatives = await call('POST', '/v1/articles', { body: { title: 'x', section: { id: 1 } } });
+    t.equal(alternatives.status, 400);
+    t.notMatch(alternatives.json.detail, /must be must be/);
+    t.match(alternatives.json.detail, /\/body\/section must be integer, or string/);
+  },
+);

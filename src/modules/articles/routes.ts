@@ -11,11 +11,17 @@ import {
   setCursorLinks,
   setPageLinks,
 } from '../../http/pagination.js';
-import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import {
+  errorResponses,
+  FRONT_MATTER_PATTERN,
+  IdOrSlugParams,
+  notModified,
+  RefOf,
+} from '../../http/schemas.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
-import { articleFromMarkdown } from '../transfer/front-matter.js';
+import { articleFromMarkdown, FRONT_MATTER_MAX_BYTES } from '../transfer/front-matter.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import type { ArticleFilters } from './listing.js';
 import type { WriteContext } from './repository.js';
@@ -197,7 +203,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
         operationId: 'createArticle',
         summary: 'Create an article',
         description:
-          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`. A Markdown file can be sent as it is, as `text/markdown`: its YAML front matter gives the fields (`title`, `section`, `tags`, `status`, `publishedAt`, `slug`, `author`, `excerpt`, `subtitle`, `commentsEnabled`) and the rest is the body; a bad front matter is a 400 naming the line.',
+          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`. A Markdown file can be sent as it is, as `text/markdown`: its YAML front matter gives the fields (`title`, `section`, `tags`, `status`, `publishedAt`, `slug`, `author`, `excerpt`, `subtitle`, `commentsEnabled`) and the rest is the body; a missing or bad front matter is a 400 naming the line.',
         tags,
         security: requireScope('content:write'),
         body: {
@@ -206,7 +212,9 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
             'text/markdown': {
               schema: Type.String({
                 maxLength: BODY_MAX_LENGTH + 10_000,
-                description: 'A Markdown file: `---` fenced YAML front matter with the fields, then the body',
+                // The front matter is required: without it there is no title (a 400 at line 1).
+                pattern: FRONT_MATTER_PATTERN,
+                description: `A Markdown file that starts with \`---\` fenced YAML front matter (required: it gives \`title\` and the other fields, at most ${FRONT_MATTER_MAX_BYTES} bytes), then the body`,
                 examples: [
                   '---\ntitle: Harbour council votes\nsection: World\ntags: [Harbour]\nstatus: published\n---\n\nThe council voted…\n',
                 ],

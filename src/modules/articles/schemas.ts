@@ -268,8 +268,9 @@ export const articleListParameters = {
 };
 
 function fieldsQuery() {
+  const names = [...Object.keys(articleProperties), 'snippet', 'score'].join('|');
   return Type.String({
-    pattern: '^[a-zA-Z]+(,[a-zA-Z]+){0,30}$',
+    pattern: `^(${names})(,(${names})){0,30}$`,
     maxLength: 400,
     description: `Only these fields, comma-separated: ${Object.keys(articleProperties).join(', ')} (and \`snippet\`, \`score\` in searches)`,
   });

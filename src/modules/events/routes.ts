@@ -36,6 +36,8 @@ const ChangeFeedSchema = Type.Object(
   { title: 'ChangeFeed', additionalProperties: false },
 );
 
+const CHANGES_DEFAULT_LIMIT = 100;
+
 const ChangesQuery = Type.Object(
   {
     since: Type.Optional(
@@ -45,13 +47,22 @@ const ChangesQuery = Type.Object(
           'A `nextCursor` from an earlier page; `latest` starts from now; absent starts from the oldest change kept',
       }),
     ),
-    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    wait: Type.Integer({
-      minimum: 0,
-      maximum: MAX_WAIT_SECONDS,
-      default: 0,
-      description: 'Seconds to hold the request while there is nothing new (long poll)',
-    }),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        default: CHANGES_DEFAULT_LIMIT,
+        description: 'Changes per page',
+      }),
+    ),
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_WAIT_SECONDS,
+        default: 0,
+        description: 'Seconds to hold the request while there is nothing new (long poll)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -114,7 +125,8 @@ export const changeRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
       },
     },
     async (request, reply) => {
-      const { since, limit, wait } = request.query;
+      // Ajv fills the defaults in; the types cannot know that.
+      const { since, limit = CHANGES_DEFAULT_LIMIT, wait = 0 } = request.query;
       const after = since === undefined ? 0 : since === 'latest' ? await events.latestSeq() : Number(since);
       let data = await events.changesAfter(after, limit);
       if (data.length === 0 && wait > 0) {

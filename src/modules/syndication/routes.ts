@@ -17,6 +17,7 @@ import {
   NEWS_MAX_URLS,
   NEWS_WINDOW_MS,
   SitemapPageParams,
+  XML_EXAMPLES,
   XmlDocument,
 } from './schemas.js';
 import { articlesSitemap, newsSitemap, sectionsSitemap, sitemapIndex, tagsSitemap } from './sitemaps.js';
@@ -36,9 +37,9 @@ const publicAudience = (request: FastifyRequest): Audience => ({
   now: request.instant,
 });
 
-const xmlResponse = (mediaType: string, description: string) => ({
+const xmlResponse = (mediaType: string, description: string, example: string) => ({
   ...notModified,
-  200: { description, content: { [mediaType]: { schema: XmlDocument(description) } } },
+  200: { description, content: { [mediaType]: { schema: XmlDocument(description, example) } } },
   ...errorResponses(400, 401, 404, 429),
 });
 
@@ -72,7 +73,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     if (query.tag !== undefined && (!tag || tag.articleCount === 0)) throw notFound('tag', query.tag);
     const { items } = await services.articles.list(
       {
-        perPage: query.limit,
+        perPage: query.limit ?? FEED_DEFAULT_LIMIT, // Ajv fills the default in; the type cannot know
         sort: [{ field: 'publishedAt', descending: true }],
         filters: {
           sectionIds: section ? await services.sections.withDescendants(section.id) : undefined,
@@ -92,7 +93,8 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     const query_ = new URLSearchParams();
     if (query.section !== undefined) query_.set('section', query.section);
     if (query.tag !== undefined) query_.set('tag', query.tag);
-    if (query.limit !== FEED_DEFAULT_LIMIT) query_.set('limit', String(query.limit));
+    if (query.limit !== undefined && query.limit !== FEED_DEFAULT_LIMIT)
+      query_.set('limit', String(query.limit));
     const search = query_.size > 0 ? `?${query_}` : '';
     const newest = items.map(lastChange).sort().at(-1);
     return {
@@ -125,7 +127,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       config: { cache: 'content' },
       schema: {
         ...feedSchema('getRssFeed', 'RSS 2.0 feed', 'RSS 2.0 (with `content:encoded`)'),
-        response: xmlResponse('application/rss+xml', 'An RSS 2.0 document'),
+        response: xmlResponse('application/rss+xml', 'An RSS 2.0 document', XML_EXAMPLES.rss),
       },
     },
     async (request, reply) =>
@@ -138,7 +140,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       config: { cache: 'content' },
       schema: {
         ...feedSchema('getAtomFeed', 'Atom 1.0 feed', 'Atom 1.0'),
-        response: xmlResponse('application/atom+xml', 'An Atom 1.0 document'),
+        response: xmlResponse('application/atom+xml', 'An Atom 1.0 document', XML_EXAMPLES.atom),
       },
     },
     async (request, reply) =>
@@ -167,13 +169,18 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         .send(jsonFeed(site(), await feed(request, reply, request.query))),
   );
 
-  const sitemapSchema = (operationId: string, summary: string, description: string) => ({
+  const sitemapSchema = (
+    operationId: string,
+    summary: string,
+    description: string,
+    example = XML_EXAMPLES.sitemap,
+  ) => ({
     operationId,
     summary,
     description: `${description} Only published content; a scheduled article appears at its instant. Needs \`SITE_URL\` (404 otherwise).`,
     tags,
     security: publicAccess(),
-    response: xmlResponse('application/xml', 'A sitemap (sitemaps.org 0.9)'),
+    response: xmlResponse('application/xml', 'A sitemap (sitemaps.org 0.9)', example),
   });
   const sendSitemap = (reply: FastifyReply, keys: string[], xml: string) => {
     surrogateKeys(reply, keys);
@@ -190,6 +197,7 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         'getSitemapIndex',
         'Sitemap index',
         'Points at every sitemap: `/sitemaps/articles-<n>.xml` (newest first, up to 50,000 URLs each), sections, tags and Google News.',
+        XML_EXAMPLES.sitemapIndex,
       ),
     },
     async (request, reply) => {
