@@ -11,8 +11,6 @@ const turndown = new TurndownService({
 turndown.use(gfm);
 
 const BLOCK_COMMENT = /<!--\s*\/?wp:[\s\S]*?-->/g;
-const BLOCK_START =
-  /^<\/?(p|h[1-6]|ul|ol|li|blockquote|table|thead|tbody|tr|pre|figure|div|hr|dl|dt|dd|section|iframe)\b/i;
 const SHORTCODE = /\[(\/?)([a-z][a-z0-9_-]*)([^\]]*)\]/gi;
 
 /** Plain text from WordPress markup: tags removed, entities decoded (titles, excerpts). */
@@ -21,17 +19,40 @@ export const plainText = (html: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
+// wpautop's block elements (wp-includes/formatting.php), iframe added for embeds.
+const ALL_BLOCKS =
+  '(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|iframe)';
+const blockTag = (flags = 'gi') => new RegExp(`</?${ALL_BLOCKS}[^>]*>`, flags);
+
 /**
- * WordPress's autop: the classic editor stores paragraphs as text separated by blank lines,
- * with single newlines as line breaks. Blocks that are already HTML are left as they are.
+ * WordPress's wpautop, step for step: the classic editor stores paragraphs as text separated by
+ * blank lines and single newlines as line breaks, but block-level HTML stands on its own: each
+ * block tag is set apart first, so a list written one `<li>` a line stays one list, and no
+ * line break lands between its items. `<pre>` is left exactly as written.
  */
 function autop(html: string): string {
-  return html
+  const pres: string[] = [];
+  let text = html.replace(/<pre[\s\S]*?<\/pre>/gi, (pre) => `<pre data-autop="${pres.push(pre) - 1}"></pre>`);
+  text = text.replace(/<br\s*\/?>\s*<br\s*\/?>/gi, '\n\n');
+  text = text.replace(new RegExp(`(<${ALL_BLOCKS}[\\s/>])`, 'gi'), '\n\n$1');
+  text = text.replace(new RegExp(`(</${ALL_BLOCKS}>)`, 'gi'), '$1\n\n');
+  text = text
     .split(/\n\s*\n/)
-    .map((chunk) => chunk.trim())
+    .map((paragraph) => paragraph.trim())
     .filter(Boolean)
-    .map((chunk) => (BLOCK_START.test(chunk) ? chunk : `<p>${chunk.replace(/\n/g, '<br>\n')}</p>`))
-    .join('\n');
+    .map((paragraph) => `<p>${paragraph}</p>\n`)
+    .join('');
+  // A "paragraph" that is only a block tag is that tag.
+  text = text.replace(new RegExp(`<p>\\s*(${blockTag('i').source})`, 'gi'), '$1');
+  text = text.replace(new RegExp(`(${blockTag('i').source})\\s*</p>`, 'gi'), '$1');
+  // Single newlines inside paragraphs are line breaks; beside a block tag they are nothing.
+  text = text.replace(/(?<!<br>)\s*\n/g, '<br>\n');
+  text = text.replace(new RegExp(`(${blockTag('i').source})\\s*<br>`, 'gi'), '$1');
+  text = text.replace(/<br>(\s*<\/?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)/gi, '$1');
+  // A classic-editor <pre> holds its code bare: as <pre><code> it becomes a fenced block.
+  return text.replace(/<pre data-autop="(\d+)"><\/pre>/g, (_, index: string) =>
+    (pres[Number(index)] ?? '').replace(/^<pre([^>]*)>(?!\s*<code)([\s\S]*)<\/pre>$/i, '<pre$1><code>$2</code></pre>'),
+  );
 }
 
 /** `[embed]url[/embed]` and `[caption …]<img>text[/caption]` become what they show. */
