@@ -18,7 +18,7 @@ import { importMarkdown } from './modules/transfer/markdown-import.js';
 import { exportNdjson, importNdjson } from './modules/transfer/ndjson.js';
 import { postgresNdjsonSource, postgresNdjsonTarget } from './modules/transfer/ndjson-postgres.js';
 import { sqliteNdjsonSource, sqliteNdjsonTarget } from './modules/transfer/ndjson-sqlite.js';
-import { ImportReport } from './modules/transfer/report.js';
+import { ImportReport, UnreadableInput } from './modules/transfer/report.js';
 import { importWordpress } from './modules/transfer/wordpress-import.js';
 import { createServices, type ImportServices } from './services.js';
 import { createPostgresServices } from './services.postgres.js';
@@ -279,8 +279,14 @@ try {
     process.stdout.write(`${line}\n`),
   );
 } catch (error) {
-  if (!(error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')))
-    throw error;
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exitCode = 2;
+  if (error instanceof UnreadableInput) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else if (
+    error instanceof ConfigError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+  } else throw error;
 }

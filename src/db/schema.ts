@@ -32,7 +32,12 @@ export const sections = sqliteTable(
   (table) => [
     uniqueIndex('sections_source_idx').on(table.sourceId),
     index('sections_parent_idx').on(table.parentId),
-    uniqueIndex('sections_name_lower_idx').on(sql`lower(${table.name})`),
+    // Names are unique among siblings (WordPress's rule); slugs stay unique everywhere.
+    uniqueIndex('sections_parent_name_lower_idx').on(
+      // No comma in the expression: drizzle-kit splits SQLite index expressions at commas.
+      sql`(case when ${table.parentId} is null then 0 else ${table.parentId} end)`,
+      sql`lower(${table.name})`,
+    ),
   ],
 );
 

@@ -44,6 +44,32 @@ t.test('section names and slugs are unique', async (t) => {
   t.match(taken.json, { type: 'https://broadsheet.dev/problems/slug-taken', holder: { slug: 'world' } });
 });
 
+t.test('section names are unique among siblings only (as WordPress has it); slugs everywhere', async (t) => {
+  const { call } = await buildTestApp(t);
+  const uk = (await call('POST', '/v1/sections', { body: { name: 'UK' } })).json;
+  const us = (await call('POST', '/v1/sections', { body: { name: 'US' } })).json;
+  const ukLocal = await call('POST', '/v1/sections', { body: { name: 'Local', parentId: uk.id } });
+  const usLocal = await call('POST', '/v1/sections', { body: { name: 'Local', parentId: us.id } });
+  t.equal(ukLocal.status, 201);
+  t.equal(usLocal.status, 201, 'the same name under another parent');
+  t.equal(usLocal.json.slug, 'local-2', 'slugs stay unique');
+  const sibling = await call('POST', '/v1/sections', { body: { name: 'LOCAL', parentId: uk.id } });
+  t.equal(sibling.status, 409, 'but not twice under one parent');
+  t.match(sibling.json.detail, /already exists under the same parent/);
+  const moved = await call('PATCH', `/v1/sections/${usLocal.json.id}`, { body: { parentId: uk.id } });
+  t.equal(moved.status, 409, 'nor by moving one beside the other');
+  t.equal((await call('POST', '/v1/sections', { body: { name: 'Local' } })).status, 201, 'nor at the top');
+
+  // An article naming a section by a name several carry is asked for the slug, never guessed.
+  const bySlugFirst = await call('POST', '/v1/articles', { body: { title: 'Roadworks', section: 'local' } });
+  t.equal(bySlugFirst.json.section.id, ukLocal.json.id, 'a slug names one section, whatever the names');
+  const byName = await call('POST', '/v1/articles', { body: { title: 'Bins', section: 'LOCAL' } });
+  t.equal(byName.status, 422);
+  t.match(byName.json.detail, /Several sections are named "LOCAL".*by slug or id/);
+  const bySlug = await call('POST', '/v1/articles', { body: { title: 'Bins', section: 'local-2' } });
+  t.equal(bySlug.json.section.id, usLocal.json.id);
+});
+
 t.test('nesting: parents must exist, no cycles, children listed', async (t) => {
   const { call } = await buildTestApp(t);
   const world = await call('POST', '/v1/sections', { body: { name: 'World' } });

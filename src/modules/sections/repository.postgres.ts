@@ -15,8 +15,10 @@ import {
   assertNameFree,
   assertNotHeld,
   nextAncestor,
+  onlyOne,
   type SectionListOptions,
   type SectionsRepository,
+  sameName,
 } from './repository.js';
 import type { Section } from './schemas.js';
 
@@ -82,7 +84,7 @@ export function createPostgresSectionsRepository(
     }
   };
 
-  const nameHolder = (name: string) => idWhere(sql`lower(${sections.name}) = lower(${name})`);
+  const nameHolder = (name: string, parentId: number | null) => idWhere(sameName(name, parentId, sections));
 
   return {
     find,
@@ -91,14 +93,19 @@ export function createPostgresSectionsRepository(
     async adopt(id, sourceId) {
       await executor(db).update(sections).set({ sourceId }).where(eq(sections.id, id));
     },
-    resolve(ref) {
+    async resolve(ref) {
       const text = String(ref);
-      return idWhere(
-        isId(text)
-          ? eq(sections.id, Number(text))
-          : sql`${sections.slug} = ${text} or lower(${sections.name}) = lower(${text})`,
-      );
+      if (isId(text)) return idWhere(eq(sections.id, Number(text)));
+      const bySlug = await idWhere(eq(sections.slug, text));
+      if (bySlug !== undefined) return bySlug;
+      const named = await executor(db)
+        .select({ id: sections.id })
+        .from(sections)
+        .where(sql`lower(${sections.name}) = lower(${text})`)
+        .limit(2);
+      return onlyOne(text, named);
     },
+    named: (name, parentId) => nameHolder(name, parentId),
 
     async withDescendants(id) {
       const result = await executor(db).execute<{ id: number }>(sql`
@@ -130,7 +137,7 @@ export function createPostgresSectionsRepository(
 
     create: (input, audience) =>
       writeTransaction(db, async () => {
-        assertNameFree(input.name, await nameHolder(input.name));
+        assertNameFree(input.name, await nameHolder(input.name, input.parentId ?? null));
         if (input.parentId != null) await assertParent(input.parentId);
         const slug = await assignSlugIn(db, sections, {
           resource: 'section',
@@ -166,7 +173,11 @@ export function createPostgresSectionsRepository(
     update: (idOrSlug, patch, audience) =>
       writeTransaction(db, async () => {
         const current = await get(idOrSlug, audience);
-        if (patch.name !== undefined) assertNameFree(patch.name, await nameHolder(patch.name), current.id);
+        if (patch.name !== undefined || patch.parentId !== undefined) {
+          const name = patch.name ?? current.name;
+          const parentId = patch.parentId === undefined ? current.parentId : patch.parentId;
+          assertNameFree(name, await nameHolder(name, parentId), current.id);
+        }
         if (patch.parentId != null) await assertParent(patch.parentId, current.id);
         const slug =
           patch.slug === undefined

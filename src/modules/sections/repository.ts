@@ -1,4 +1,4 @@
-import { count, eq, isNull, sql } from 'drizzle-orm';
+import { and, type Column, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { ContentStateRepository } from '../../db/content-state.js';
 import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
 import type { Db } from '../../db/index.js';
@@ -51,13 +51,36 @@ export function nextAncestor(
   return row.parentId;
 }
 
-/** Names are unique ignoring case: `holder` is the section already using the name, if any. */
+/** Sections with this name (ignoring case) under this parent: names are unique among siblings. */
+export const sameName = (
+  name: string,
+  parentId: number | null,
+  table: { name: Column; parentId: Column } = sections,
+): SQL =>
+  and(
+    sql`lower(${table.name}) = lower(${name})`,
+    parentId === null ? isNull(table.parentId) : eq(table.parentId, parentId),
+  ) as SQL;
+
+/** A name shared by sections under different parents names none of them: 422 asking for a slug. */
+export function onlyOne(name: string, matches: { id: number }[]): number | undefined {
+  if (matches.length > 1) {
+    throw new DomainError(
+      'unprocessable',
+      'ambiguous-section',
+      `Several sections are named "${name}" (under different parents): name it by slug or id`,
+    );
+  }
+  return matches[0]?.id;
+}
+
+/** Names are unique among siblings, ignoring case: `holder` is the sibling already using the name, if any. */
 export function assertNameFree(name: string, holder: number | undefined, self?: number): void {
   if (holder !== undefined && holder !== self) {
     throw new DomainError(
       'conflict',
       'name-taken',
-      `A section named "${name}" already exists (id ${holder})`,
+      `A section named "${name}" already exists under the same parent (id ${holder})`,
       {
         holder: { id: holder },
       },
@@ -113,10 +136,25 @@ export function createSectionsRepository(
   /** Id of the section named by id, slug or (ignoring case) name; used when articles name one. */
   const resolve = (ref: string | number): number | undefined => {
     const text = String(ref);
-    const where = isId(text)
-      ? eq(sections.id, Number(text))
-      : sql`${sections.slug} = ${text} or lower(${sections.name}) = lower(${text})`;
-    return db.select({ id: sections.id }).from(sections).where(where).get()?.id;
+    if (isId(text))
+      return db
+        .select({ id: sections.id })
+        .from(sections)
+        .where(eq(sections.id, Number(text)))
+        .get()?.id;
+    const bySlug = db.select({ id: sections.id }).from(sections).where(eq(sections.slug, text)).get()?.id;
+    return (
+      bySlug ??
+      onlyOne(
+        text,
+        db
+          .select({ id: sections.id })
+          .from(sections)
+          .where(sql`lower(${sections.name}) = lower(${text})`)
+          .limit(2)
+          .all(),
+      )
+    );
   };
 
   const find = (idOrSlug: string | number, audience: Audience): Section | undefined => {
@@ -143,13 +181,17 @@ export function createSectionsRepository(
     }
   };
 
-  const nameHolder = (name: string) =>
-    db.select({ id: sections.id }).from(sections).where(sql`lower(${sections.name}) = lower(${name})`).get()
-      ?.id;
+  const nameHolder = (name: string, parentId: number | null) =>
+    db.select({ id: sections.id }).from(sections).where(sameName(name, parentId)).get()?.id;
 
   return {
     find,
     get,
+
+    /** The section with this name (ignoring case) under this parent (null: at the top), if any. */
+    named(name: string, parentId: number | null): number | undefined {
+      return nameHolder(name, parentId);
+    },
 
     /** The section an import made from this source (`wp:category:12`), if any. */
     idOfSource(sourceId: string): number | undefined {
@@ -194,7 +236,7 @@ export function createSectionsRepository(
 
     create(input: SectionCreate, audience: Audience): Section {
       return writeTransaction(db, () => {
-        assertNameFree(input.name, nameHolder(input.name));
+        assertNameFree(input.name, nameHolder(input.name, input.parentId ?? null));
         if (input.parentId != null) assertParent(input.parentId);
         const slug = assignSlug({
           resource: 'section',
@@ -233,7 +275,14 @@ export function createSectionsRepository(
     update(idOrSlug: string, patch: SectionPatch, audience: Audience): Section {
       return writeTransaction(db, () => {
         const current = get(idOrSlug, audience);
-        if (patch.name !== undefined) assertNameFree(patch.name, nameHolder(patch.name), current.id);
+        if (patch.name !== undefined || patch.parentId !== undefined) {
+          const name = patch.name ?? current.name;
+          assertNameFree(
+            name,
+            nameHolder(name, patch.parentId === undefined ? current.parentId : patch.parentId),
+            current.id,
+          );
+        }
         if (patch.parentId != null) assertParent(patch.parentId, current.id);
         const slug =
           patch.slug === undefined

@@ -93,3 +93,6 @@ export class ImportReport {
     ];
   }
 }
+
+/** A file an import cannot read at all (not XML, an external entity, no WordPress channel): one clear line, no stack. */
+export class UnreadableInput extends Error {}

@@ -22,7 +22,7 @@ export const plainText = (html: string) =>
 // wpautop's block elements (wp-includes/formatting.php), iframe added for embeds.
 const ALL_BLOCKS =
   '(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|iframe)';
-const blockTag = (flags = 'gi') => new RegExp(`</?${ALL_BLOCKS}[^>]*>`, flags);
+const BLOCK_TAG = `</?${ALL_BLOCKS}[^>]*>`;
 
 /**
  * WordPress's wpautop, step for step: the classic editor stores paragraphs as text separated by
@@ -36,22 +36,31 @@ function autop(html: string): string {
   text = text.replace(/<br\s*\/?>\s*<br\s*\/?>/gi, '\n\n');
   text = text.replace(new RegExp(`(<${ALL_BLOCKS}[\\s/>])`, 'gi'), '\n\n$1');
   text = text.replace(new RegExp(`(</${ALL_BLOCKS}>)`, 'gi'), '$1\n\n');
+  // What is left between block tags is a paragraph, unless a block tag opens it (an item's
+  // text, `<li>First`): wpautop wraps that too and leaves a stray </p> that parsers turn into an
+  // empty paragraph, loosening the list.
+  const opensWithBlock = new RegExp(`^${BLOCK_TAG}`, 'i');
+  const closingBlock = new RegExp(`(</${ALL_BLOCKS}>)$`, 'i');
   text = text
     .split(/\n\s*\n/)
     .map((paragraph) => paragraph.trim())
     .filter(Boolean)
-    .map((paragraph) => `<p>${paragraph}</p>\n`)
+    .map((paragraph) =>
+      opensWithBlock.test(paragraph)
+        ? `${paragraph}\n`
+        : `<p>${closingBlock.test(paragraph) ? paragraph.replace(closingBlock, '</p>$1') : `${paragraph}</p>`}\n`,
+    )
     .join('');
-  // A "paragraph" that is only a block tag is that tag.
-  text = text.replace(new RegExp(`<p>\\s*(${blockTag('i').source})`, 'gi'), '$1');
-  text = text.replace(new RegExp(`(${blockTag('i').source})\\s*</p>`, 'gi'), '$1');
   // Single newlines inside paragraphs are line breaks; beside a block tag they are nothing.
   text = text.replace(/(?<!<br>)\s*\n/g, '<br>\n');
-  text = text.replace(new RegExp(`(${blockTag('i').source})\\s*<br>`, 'gi'), '$1');
+  text = text.replace(new RegExp(`(${BLOCK_TAG})\\s*<br>`, 'gi'), '$1');
   text = text.replace(/<br>(\s*<\/?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)/gi, '$1');
   // A classic-editor <pre> holds its code bare: as <pre><code> it becomes a fenced block.
   return text.replace(/<pre data-autop="(\d+)"><\/pre>/g, (_, index: string) =>
-    (pres[Number(index)] ?? '').replace(/^<pre([^>]*)>(?!\s*<code)([\s\S]*)<\/pre>$/i, '<pre$1><code>$2</code></pre>'),
+    (pres[Number(index)] ?? '').replace(
+      /^<pre([^>]*)>(?!\s*<code)([\s\S]*)<\/pre>$/i,
+      '<pre$1><code>$2</code></pre>',
+    ),
   );
 }
 

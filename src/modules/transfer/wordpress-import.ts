@@ -4,7 +4,7 @@ import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
 import type { ImportServices } from '../../services.js';
 import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
 import { asPatch, checkArticle } from './article-input.js';
-import type { ImportReport } from './report.js';
+import { type ImportReport, UnreadableInput } from './report.js';
 import { plainText, wordpressToMarkdown } from './wordpress-html.js';
 
 type Node = Record<string, unknown>;
@@ -78,10 +78,15 @@ export async function importWordpress(
     isArray: (name) =>
       ['item', 'wp:category', 'wp:tag', 'wp:comment', 'category', 'wp:author'].includes(name),
   });
-  const channel = ((parser.parse(readFileSync(file, 'utf8')) as Node).rss as Node | undefined)?.channel as
-    | Node
-    | undefined;
-  if (!channel) throw new Error(`${file} is not a WordPress export (no rss > channel)`);
+  let parsed: Node;
+  try {
+    parsed = parser.parse(readFileSync(file, 'utf8')) as Node;
+  } catch (error) {
+    // fast-xml-parser refuses external entities (XXE) and malformed XML: say so, and stop.
+    throw new UnreadableInput(`${file}: not an export this importer reads (${(error as Error).message})`);
+  }
+  const channel = (parsed.rss as Node | undefined)?.channel as Node | undefined;
+  if (!channel) throw new UnreadableInput(`${file} is not a WordPress export (no rss > channel)`);
   const now = () => services.now().toISOString();
   const audience = () => ({ seesUnpublished: true, now: now() });
   const context = () => ({ audience: audience(), actor: 'import' });
@@ -115,7 +120,8 @@ export async function importWordpress(
       };
       await services.transaction(async () => {
         const existing =
-          (await services.sections.idOfSource(source)) ?? (await services.sections.resolve(fields.name));
+          (await services.sections.idOfSource(source)) ??
+          (await services.sections.named(fields.name, parentId));
         if (existing === undefined) {
           const created = await services.sections.create(
             { ...fields, slug: cleanSlug(nicename) },

@@ -1,0 +1,2 @@
+DROP INDEX `sections_name_lower_idx`;--> statement-breakpoint
+CREATE UNIQUE INDEX `sections_parent_name_lower_idx` ON `sections` ((case when "parent_id" is null then 0 else "parent_id" end),lower("name"));
