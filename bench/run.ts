@@ -304,6 +304,7 @@ async function main() {
   } finally {
     await stop();
   }
+  const attacks = await searchAttacks(database);
 
   const ratio = (name: string, referenceName: string) =>
     Math.round(
@@ -339,6 +340,12 @@ async function main() {
       `\nrevalidation replay: ${replay.share304} % of ${replay.conditional} conditional article reads answered 304 (${replay.writes} edits and ${replay.writes} comments, ${replay.failed} failed)\n`,
     );
   }
+  process.stdout.write(
+    `\nsearch attacks, one at a time, response cache off (status, ms, worst /health wait ms):\n${table([
+      ['query', 'status', 'ms', '/health worst ms'],
+      ...attacks.map((attack) => [attack.query, attack.status, attack.ms, attack.healthWorstMs]),
+    ])}\n`,
+  );
   if (scale) process.stdout.write(`\nscale: ${JSON.stringify(scale)}\n`);
   const report = {
     at: new Date().toISOString(),
@@ -349,11 +356,61 @@ async function main() {
     results,
     shares,
     replay,
+    attacks,
     scale,
   };
   const file = `bench/results/${report.at.replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\n${JSON.stringify(report)}\nwritten to ${file}\n`);
+}
+
+/** The queries that froze the server (hardening round two), against the whole archive. */
+const ATTACK_QUERIES = [
+  't*',
+  '"of the"',
+  `"${'of the '.repeat(25).trim()}"`,
+  'st* wh* th* of* pr* re* ma* co* de* an* ex* fi*',
+  'the of and to a in is that it was for on',
+  'the OR of OR and',
+  'th*',
+];
+
+/**
+ * Each attack query alone, with the response cache off, while /health is asked every 10 ms:
+ * how long the search takes, and the longest any /health waited meanwhile (the event loop).
+ */
+async function searchAttacks(database: BenchDatabase) {
+  const { ours, stop } = await servers(database, 'attacks', '0');
+  try {
+    const rows: { query: string; status: number; ms: number; healthWorstMs: number }[] = [];
+    for (const query of ATTACK_QUERIES) {
+      let searching = true;
+      let healthWorstMs = 0;
+      const probe = (async () => {
+        while (searching) {
+          const started = performance.now();
+          await fetch(`${ours}/health`);
+          healthWorstMs = Math.max(healthWorstMs, performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+      const started = performance.now();
+      const response = await fetch(`${ours}/v1/search?q=${encodeURIComponent(query)}`);
+      await response.arrayBuffer();
+      const ms = Math.round(performance.now() - started);
+      searching = false;
+      await probe;
+      rows.push({
+        query: query.slice(0, 40),
+        status: response.status,
+        ms,
+        healthWorstMs: Math.round(healthWorstMs),
+      });
+    }
+    return rows;
+  } finally {
+    await stop();
+  }
 }
 
 /**
