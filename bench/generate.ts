@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/index.js';
 import { RENDER_VERSION, renderMarkdown } from '../src/lib/markdown.js';
 import { createKeysRepository } from '../src/modules/keys/repository.js';
+import { seededRandom } from '../test/helpers/random.js';
 
 export const GENERATOR_VERSION = 3;
 
@@ -19,17 +20,6 @@ export interface BenchDatabase {
   articles: number;
   /** Slugs of published articles, for the read scenarios. */
   slugs: string[];
-}
-
-/** A small deterministic PRNG (mulberry32), so every run builds the same data. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const seedText = readFileSync(
@@ -43,7 +33,7 @@ const WORDS =
   );
 
 export function generate(file: string, articles: number): BenchDatabase {
-  const next = random(20261126);
+  const next = seededRandom(20261126);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)] as T;
   const temporary = `${file}.tmp`;
   rmSync(temporary, { force: true });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { RENDER_VERSION } from '../../src/lib/markdown.js';
 import type { SharedStore } from './app.js';
 import { postgresUrl } from './postgres.js';
+import { seededRandom } from './random.js';
 
 /**
  * A search corpus as the attack on search used: published articles of ~900 words of plain English,
@@ -30,16 +31,6 @@ const CONTENT = (
   'signed spoke started suggested thought told turned used visited voted warned wrote yielded zoned'
 ).split(' ');
 
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `words` words of English-shaped prose: about half are the commonest words. */
 export function prose(next: () => number, words: number): string {
   const out: string[] = [];
@@ -60,7 +51,7 @@ interface CorpusRow {
 }
 
 function rows(count: number, wordsPerArticle: number): CorpusRow[] {
-  const next = random(20261202);
+  const next = seededRandom(20261202);
   return Array.from({ length: count }, (_, i) => ({
     slug: `corpus-${i + 1}`,
     title: `Report ${i + 1}: ${prose(next, 6)}`,
