@@ -1,10 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { pipeline, type Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { ContentState } from '../db/content-state.js';
 import { cacheKeys, isArticleListKey } from '../lib/cache-keys.js';
-import { DomainError } from '../lib/errors.js';
-import { type CachedResponse, type ResponseCache, STORED_HEADERS } from './response-cache.js';
+import {
+  type CachedResponse,
+  isBytes,
+  isStream,
+  type ResponseCache,
+  recorded,
+  STORED_HEADERS,
+} from './response-cache.js';
 
 export interface CachingOptions {
   maxAge: number;
@@ -63,10 +68,10 @@ interface Validators {
   lastModified: string;
 }
 
-const ENCODING_SUFFIX = /-(gzip|br|deflate)$/;
+export const ENCODING_SUFFIX = /-(gzip|br|deflate)$/;
 
 /** Strong entity tags in an If-None-Match / If-Match header, unquoted; W/ tags are kept marked. */
-function parseTags(header: string): string[] {
+export function parseTags(header: string): string[] {
   return header.split(',').map((part) => part.trim().replace(/^"|"$/g, ''));
 }
 
@@ -80,7 +85,7 @@ const httpDate = (iso: string) => new Date(iso).toUTCString();
 export const isPublicAudience = (request: FastifyRequest) =>
   !request.principal || request.principal.scopes.every((scope) => scope === 'content:public');
 
-const audienceName = (request: FastifyRequest) =>
+export const audienceName = (request: FastifyRequest) =>
   isPublicAudience(request) ? 'public' : [...(request.principal?.scopes ?? [])].sort().join(' ');
 
 function cacheControl(request: FastifyRequest, options: CachingOptions): string {
@@ -89,7 +94,7 @@ function cacheControl(request: FastifyRequest, options: CachingOptions): string 
     : 'private, no-store';
 }
 
-function sign(options: Pick<CachingOptions, 'secret'>, ...parts: string[]): string {
+export function sign(options: Pick<CachingOptions, 'secret'>, ...parts: string[]): string {
   return createHmac('sha256', options.secret).update(parts.join('|')).digest('base64url').slice(0, 22);
 }
 
@@ -228,31 +233,6 @@ const responseKey = (request: FastifyRequest) =>
 
 type StoredValidators = Pick<CachedResponse, 'etag' | 'lastModified' | 'keys' | 'versions'>;
 
-// @fastify/compress may hand over a stream of its own (readable-stream), not a node:stream one.
-const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
-  typeof (payload as NodeJS.ReadableStream | null)?.pipe === 'function';
-
-const isBytes = (payload: unknown): payload is string | Buffer =>
-  typeof payload === 'string' || Buffer.isBuffer(payload);
-
-/** The stream as it is sent, and its whole bytes to `whole` once it ended (not if it failed). */
-function recorded(stream: NodeJS.ReadableStream, whole: (bytes: Buffer) => void): Readable {
-  const chunks: Buffer[] = [];
-  // A transform, not a second reader: the chunks flow at the pace the client takes them.
-  const recorder = new Transform({
-    transform(chunk: Buffer, _encoding, next) {
-      chunks.push(chunk);
-      next(null, chunk);
-    },
-    flush(done) {
-      whole(Buffer.concat(chunks));
-      done();
-    },
-  });
-  pipeline(stream, recorder, () => {});
-  return recorder;
-}
-
 function store(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -379,43 +359,6 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
     const existing = route.onSend ?? [];
     route.onSend = [...(Array.isArray(existing) ? existing : [existing]), finalize];
   });
-}
-
-/**
- * The version an If-Match header lets a write apply to: undefined for `*` or no header (428
- * when `required`). The tags are compared strongly with the resource's current ETag for this
- * caller (any encoding of it): a weak tag, another resource's or an older one fails with 412.
- */
-export function expectedVersion(
-  request: FastifyRequest,
-  current: ValidatorBasis | undefined,
-  options: Pick<CachingOptions, 'secret'> & { required: boolean },
-): number | undefined {
-  const header = request.headers['if-match'];
-  if (header === undefined) {
-    if (options.required) {
-      throw new DomainError(
-        'precondition-required',
-        'if-match-required',
-        'This server requires If-Match with the ETag you last read, so edits cannot overwrite each other',
-      );
-    }
-    return undefined;
-  }
-  // Not there (or hidden): the write answers 404, not 412.
-  if (!current) return undefined;
-  const tags = parseTags(header);
-  if (tags.includes('*')) return undefined;
-  const etag = `${current.prefix}.${sign(options, current.basis, '', audienceName(request))}`;
-  if (!tags.some((tag) => tag.replace(ENCODING_SUFFIX, '') === etag)) {
-    throw new DomainError(
-      'precondition-failed',
-      'stale-version',
-      'If-Match does not name the current ETag of this article (strong comparison): fetch it again and reapply your change',
-      { currentVersion: current.version },
-    );
-  }
-  return current.version;
 }
 
 /** Sets the Surrogate-Key header: space-separated keys a CDN can purge by. */

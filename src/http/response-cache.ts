@@ -1,3 +1,4 @@
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { LRUCache } from 'lru-cache';
 import type { ContentState } from '../db/content-state.js';
 import { isArticleListKey } from '../lib/cache-keys.js';
@@ -73,3 +74,28 @@ export function createResponseCache(maxBytes: number) {
 }
 
 export type ResponseCache = NonNullable<ReturnType<typeof createResponseCache>>;
+
+// @fastify/compress may hand over a stream of its own (readable-stream), not a node:stream one.
+export const isStream = (payload: unknown): payload is NodeJS.ReadableStream =>
+  typeof (payload as NodeJS.ReadableStream | null)?.pipe === 'function';
+
+export const isBytes = (payload: unknown): payload is string | Buffer =>
+  typeof payload === 'string' || Buffer.isBuffer(payload);
+
+/** The stream as it is sent, and its whole bytes to `whole` once it ended (not if it failed). */
+export function recorded(stream: NodeJS.ReadableStream, whole: (bytes: Buffer) => void): Readable {
+  const chunks: Buffer[] = [];
+  // A transform, not a second reader: the chunks flow at the pace the client takes them.
+  const recorder = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      chunks.push(chunk);
+      next(null, chunk);
+    },
+    flush(done) {
+      whole(Buffer.concat(chunks));
+      done();
+    },
+  });
+  pipeline(stream, recorder, () => {});
+  return recorder;
+}

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
-import { expectedVersion, surrogateKeys } from '../../http/caching.js';
+import { surrogateKeys } from '../../http/caching.js';
+import { expectedVersion } from '../../http/if-match.js';
 import {
   DEFAULT_PER_PAGE,
   ListEnvelope,
@@ -18,12 +19,10 @@ import {
   notModified,
   RefOf,
 } from '../../http/schemas.js';
-import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions } from '../../services.js';
 import { articleFromMarkdown, FRONT_MATTER_MAX_BYTES } from '../transfer/front-matter.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
-import type { ArticleFilters } from './listing.js';
 import type { WriteContext } from './repository.js';
 import {
   type ArticleCreate,
@@ -38,6 +37,7 @@ import {
   RevisionSchema,
   SearchQuery,
 } from './schemas.js';
+import { articleKeys, listKeys } from './surrogate-keys.js';
 
 const tags = ['Articles'];
 const hiddenNote = 'Drafts, scheduled and archived articles need `content:read`; to others they are a 404.';
@@ -45,23 +45,6 @@ const ifMatchNote =
   'Send `If-Match` with the ETag you read to refuse the write (412) if someone changed the article since.';
 
 /** CDN purge keys for what an article response contains. */
-const articleKeys = (article: { id: number; section: { id: number } | null; tags: { id: number }[] }) => [
-  cacheKeys.article(article.id),
-  ...(article.section ? [cacheKeys.section(article.section.id)] : []),
-  ...article.tags.map((tag) => cacheKeys.tag(tag.id)),
-];
-
-/**
- * The lists a list of articles belongs to: filtered by section, it changes only when an article
- * in those sections does (whatever else filters it), or the sections move (`includeSubsections`
- * follows the tree); by tag, only when an article carrying one does; otherwise with any article.
- */
-const listKeys = (filters: ArticleFilters): string[] => {
-  if (filters.sectionIds) return [...filters.sectionIds.map(cacheKeys.articlesInSection), cacheKeys.sections];
-  const tagIds = filters.allTagIds ?? filters.anyTagIds;
-  if (tagIds) return tagIds.map(cacheKeys.articlesTagged);
-  return [cacheKeys.articles];
-};
 
 const RevisionParams = Type.Object(
   {
