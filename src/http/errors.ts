@@ -147,10 +147,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       );
     }
     if (error.validation) {
-      const { listed, more } = fieldErrors(
-        error.validationContext ?? 'request',
-        error.validation as AjvError[],
-      );
+      const context = error.validationContext ?? 'request';
+      const checked = { querystring: request.query, body: request.body, params: request.params }[
+        context as 'querystring'
+      ];
+      const { listed, more } = fieldErrors(context, error.validation as AjvError[], checked);
       const summary = listed.map((e) => `${e.path} ${e.message}`).join('; ');
       const andMore = more > 0 ? `; and ${more} more` : '';
       return sendProblem(request, reply, 400, 'validation-error', `Invalid request: ${summary}${andMore}`, {

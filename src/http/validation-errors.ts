@@ -14,8 +14,24 @@ export const MAX_LISTED_ERRORS = 20;
 
 const DATE_FORMATS = new Set(['date', 'date-time']);
 
+/**
+ * A comma-separated list of known names (`fields`, `sort`) refused by its pattern, said in
+ * words: the names the pattern knows are read back from it, and the value's unknown or
+ * repeated ones named.
+ */
+function listMessage(pattern: string, value: unknown): string | undefined {
+  const names = /\(((?:[A-Za-z]+\|)+[A-Za-z]+)\)/.exec(pattern)?.[1]?.split('|');
+  if (!names || typeof value !== 'string') return undefined;
+  const given = value.split(',').map((item) => item.replace(/^-/, ''));
+  const unknown = given.filter((item) => !names.includes(item));
+  if (unknown.length > 0) return `names unknown fields: ${unknown.join(', ')} (known: ${names.join(', ')})`;
+  const repeated = given.filter((item, index) => given.indexOf(item) !== index);
+  if (repeated.length > 0) return `names ${repeated.join(', ')} more than once`;
+  return `lists too many fields (known: ${names.join(', ')})`;
+}
+
 /** One Ajv error as `{ path, message }`, with a path that names the offending field itself. */
-function fieldError(context: string, error: AjvError, alternatives: AjvError[]) {
+function fieldError(context: string, error: AjvError, alternatives: AjvError[], data: unknown) {
   let path = `/${context}${error.instancePath}`;
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'additionalProperties') {
@@ -40,6 +56,11 @@ function fieldError(context: string, error: AjvError, alternatives: AjvError[]) 
         : `must be ${[...new Set(alternatives.map((e) => (e.message ?? 'valid').replace(/^must be /, '')))].join(', or ')}`;
   } else if (error.keyword === 'pattern' && error.params.pattern === DATE_OR_DATE_TIME_PATTERN) {
     message = 'must be an ISO 8601 date (2026-11-28) or date-time with offset (2026-11-28T09:30:00Z)';
+  } else if (
+    error.keyword === 'pattern' &&
+    listMessage(String(error.params.pattern), valueAt(data, error.instancePath)) !== undefined
+  ) {
+    message = listMessage(String(error.params.pattern), valueAt(data, error.instancePath)) as string;
   } else if (error.keyword === 'pattern' && error.params.pattern === FRONT_MATTER_PATTERN) {
     message = 'line 1: the file must start with a --- front matter fence';
   } else if (error.keyword === 'pattern' && error.params.pattern === EMAIL_PATTERN) {
@@ -53,8 +74,16 @@ function fieldError(context: string, error: AjvError, alternatives: AjvError[]) 
   return { path, message };
 }
 
+/** The value at an Ajv instance path (`/fields`) in the request part it checked. */
+function valueAt(data: unknown, path: string): unknown {
+  return path
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], data);
+}
+
 /** Ajv errors as field errors, the alternatives of an anyOf folded into it, at most MAX_LISTED_ERRORS. */
-export function fieldErrors(context: string, errors: AjvError[]) {
+export function fieldErrors(context: string, errors: AjvError[], data?: unknown) {
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const listed: { path: string; message: string }[] = [];
   let more = 0;
@@ -73,7 +102,7 @@ export function fieldErrors(context: string, errors: AjvError[]) {
       error.keyword === 'anyOf'
         ? errors.filter((e) => e !== error && e.instancePath === error.instancePath)
         : [];
-    listed.push(fieldError(context, error, alternatives));
+    listed.push(fieldError(context, error, alternatives, data));
   }
   return { listed, more };
 }
