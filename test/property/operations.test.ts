@@ -84,7 +84,7 @@ function valid(schema: Schema, document: Document, depth = 0): fc.Arbitrary<unkn
         // fast-check cannot generate from lookaheads: generate without them, then keep matches.
         const full = new RegExp(schema.pattern);
         return fc
-          .stringMatching(new RegExp(schema.pattern.replace(/\(\?![^)]*\)/g, '')))
+          .stringMatching(new RegExp(withoutLookaheads(schema.pattern)))
           .filter((text) => full.test(text) && text.length <= (schema.maxLength ?? 500));
       }
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 50, 50) });
@@ -111,6 +111,24 @@ function valid(schema: Schema, document: Document, depth = 0): fc.Arbitrary<unkn
 /** Valid values most of the time, anything at all some of the time. */
 const either = (schema: Schema, document: Document) =>
   fc.oneof({ weight: 3, arbitrary: valid(schema, document) }, { weight: 1, arbitrary: fc.anything() });
+
+/** A pattern without its `(?!…)` lookaheads, brackets inside them included. */
+function withoutLookaheads(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (!pattern.startsWith('(?!', i)) {
+      out += pattern[i];
+      continue;
+    }
+    let depth = 0;
+    for (; i < pattern.length; i++) {
+      if (pattern[i] === '\\') i++;
+      else if (pattern[i] === '(') depth++;
+      else if (pattern[i] === ')' && --depth === 0) break;
+    }
+  }
+  return out;
+}
 
 const asText = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
