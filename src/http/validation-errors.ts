@@ -34,6 +34,10 @@ function listMessage(pattern: string, value: unknown): string | undefined {
 function fieldError(context: string, error: AjvError, alternatives: AjvError[], data: unknown) {
   let path = `/${context}${error.instancePath}`;
   let message = error.message ?? 'is invalid';
+  const listed =
+    error.keyword === 'pattern'
+      ? listMessage(String(error.params.pattern), valueAt(data, error.instancePath))
+      : undefined;
   if (error.keyword === 'additionalProperties') {
     path += `/${String(error.params.additionalProperty)}`;
     message = 'is not a known field';
@@ -56,11 +60,8 @@ function fieldError(context: string, error: AjvError, alternatives: AjvError[], 
         : `must be ${[...new Set(alternatives.map((e) => (e.message ?? 'valid').replace(/^must be /, '')))].join(', or ')}`;
   } else if (error.keyword === 'pattern' && error.params.pattern === DATE_OR_DATE_TIME_PATTERN) {
     message = 'must be an ISO 8601 date (2026-11-28) or date-time with offset (2026-11-28T09:30:00Z)';
-  } else if (
-    error.keyword === 'pattern' &&
-    listMessage(String(error.params.pattern), valueAt(data, error.instancePath)) !== undefined
-  ) {
-    message = listMessage(String(error.params.pattern), valueAt(data, error.instancePath)) as string;
+  } else if (listed !== undefined) {
+    message = listed;
   } else if (error.keyword === 'pattern' && error.params.pattern === FRONT_MATTER_PATTERN) {
     message = 'line 1: the file must start with a --- front matter fence';
   } else if (error.keyword === 'pattern' && error.params.pattern === EMAIL_PATTERN) {
