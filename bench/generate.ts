@@ -7,8 +7,9 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/index.js';
+import { apiKeys } from '../src/db/schema.js';
 import { RENDER_VERSION, renderMarkdown } from '../src/lib/markdown.js';
-import { createKeysRepository } from '../src/modules/keys/repository.js';
+import { newKey } from '../src/modules/keys/repository.js';
 import { seededRandom } from '../test/helpers/random.js';
 
 export const GENERATOR_VERSION = 3;
@@ -124,7 +125,8 @@ export function generate(file: string, articles: number): BenchDatabase {
     }
   });
   for (let from = 1; from <= articles; from += 5000) batch(from, Math.min(articles, from + 4999));
-  const key = createKeysRepository(db, () => new Date()).create('bench', ['admin']).key;
+  const { key, row: keyRow } = newKey('bench', ['admin'], new Date());
+  db.insert(apiKeys).values(keyRow).run();
   sqlite.pragma('optimize');
   sqlite.close();
   renameSync(temporary, file);

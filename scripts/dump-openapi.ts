@@ -5,10 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildApp } from '../src/app.js';
-import { testConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 
 async function generateOpenApi(): Promise<string> {
-  const app = await buildApp(testConfig());
+  // The default configuration, on a scratch database, with nothing running in the background.
+  const app = await buildApp(
+    loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', BACKGROUND_JOBS: 'false' }),
+  );
   await app.ready();
   const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
   await app.close();

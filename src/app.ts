@@ -12,20 +12,11 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './ht
 import { registerJsonBodies } from './http/json-body.js';
 import { requestSerializer } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
-import { ListMetaSchema } from './http/pagination.js';
 import { sharedSchemas } from './http/schemas.js';
 import { systemRoutes } from './http/system.js';
-import { contentApi } from './http/v1.js';
-import { articleComponents } from './modules/articles/schemas.js';
-import { commentComponents } from './modules/comments/schemas.js';
-import { changeComponents } from './modules/events/routes.js';
-import { keyComponents } from './modules/keys/schemas.js';
-import { sectionComponents } from './modules/sections/schemas.js';
-import { JsonFeedSchema } from './modules/syndication/schemas.js';
-import { tagComponents } from './modules/tags/schemas.js';
-import { createDispatcher, type Dispatcher } from './modules/webhooks/dispatcher.js';
-import { webhookComponents } from './modules/webhooks/schemas.js';
-import type { Services } from './services.js';
+import { contentApi, registerModuleSchemas, webhookDocumentation } from './modules/index.js';
+import { type BackgroundJobs, createBackgroundJobs } from './modules/jobs/background-jobs.js';
+import type { Services } from './modules/services.js';
 import { openStore } from './store.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -93,22 +84,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const { services } = store;
   app.decorate('services', services);
-  const dispatcher = createDispatcher(services, {
+  const jobs = createBackgroundJobs(services, {
     webhooks: config.webhooks,
     trashRetentionDays: config.trashRetentionDays,
     eventsRetentionDays: config.eventsRetentionDays,
     userAgent: `Broadsheet-Webhooks/${version}`,
     log: app.log,
   });
-  app.decorate('dispatcher', dispatcher);
-  if (config.webhooks.deliver) app.addHook('onReady', async () => dispatcher.start());
+  app.decorate('jobs', jobs);
+  if (config.backgroundJobs) app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => {
-    await dispatcher.stop();
+    await jobs.stop();
     await services.renderer.close();
     await store.close();
   });
-  const rerendered = await services.articles.rerenderStale();
-  if (rerendered > 0) app.log.info({ rerendered }, 'articles re-rendered by the current Markdown renderer');
+  if (store.rerendered > 0)
+    app.log.info({ rerendered: store.rerendered }, 'articles re-rendered by the current Markdown renderer');
 
   registerErrorHandling(app);
   // One instant per request: every rule that compares with "now" in it agrees.
@@ -125,20 +116,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.removeContentTypeParser('text/plain');
   registerJsonBodies(app);
 
-  for (const schema of [
-    ...sharedSchemas,
-    ListMetaSchema,
-    ...sectionComponents,
-    ...tagComponents,
-    ...articleComponents,
-    ...commentComponents,
-    ...keyComponents,
-    ...webhookComponents,
-    ...changeComponents,
-    JsonFeedSchema,
-  ]) {
-    app.addSchema(schema);
-  }
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  registerModuleSchemas(app);
 
   // API security headers; Swagger UI sets its own CSP (staticCSP), JSON needs none.
   await app.register(helmet, {
@@ -178,17 +157,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   await app.register(compress, { threshold: 1024 });
 
-  await registerOpenApi(app, version);
-  await app.register(systemRoutes, { ping: store.ping });
-  await app.register(contentApi, { config, services, dispatcher });
+  await registerOpenApi(app, version, webhookDocumentation());
+  await app.register(systemRoutes, { ping: () => store.db.ping() });
+  await app.register(contentApi, { config, services, jobs });
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
-    /** Webhook deliveries and scheduled work; runs by itself when WEBHOOK_DELIVERY, by hand in tests. */
-    dispatcher: Dispatcher;
+    /** Scheduled work and webhook deliveries; runs by itself with BACKGROUND_JOBS, by hand in tests. */
+    jobs: BackgroundJobs;
   }
   interface FastifyRequest {
     /** The request's one "now" (ISO 8601), taken when it arrived. */

@@ -126,10 +126,15 @@ export const EnvSchema = Type.Object({
     default: 50_000,
     description: 'URLs in each /sitemaps/articles-<n>.xml (the protocol’s limit is 50,000)',
   }),
+  BACKGROUND_JOBS: Type.Boolean({
+    default: true,
+    description:
+      'Run the background jobs in this process: announcing scheduled articles, purging the trash, expiring old events, idempotency keys and rate-limit windows, and (with WEBHOOK_DELIVERY) sending webhooks. Several processes may; each job runs once. false on nodes that only serve requests',
+  }),
   WEBHOOK_DELIVERY: Type.Boolean({
     default: true,
     description:
-      'Deliver webhooks and run scheduled work (publication events, trash purge) from this process; several may, each event goes out once',
+      'Send webhook deliveries from this process’s background jobs (pings and manual redeliveries are sent whatever this says); false leaves deliveries to other processes',
   }),
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
     default: false,
@@ -195,6 +200,8 @@ export interface Config {
   shutdownDrainMs: number;
   /** Canonical URLs, feeds and sitemaps; undefined without SITE_URL. */
   site?: SiteSettings;
+  /** Whether this process runs the background jobs (see modules/jobs). */
+  backgroundJobs: boolean;
   webhooks: WebhookSettings;
   trashRetentionDays: number;
   eventsRetentionDays: number;
@@ -202,7 +209,7 @@ export interface Config {
 }
 
 export interface WebhookSettings {
-  /** Whether this process runs the dispatcher (deliveries, scheduled announcements, purges). */
+  /** Whether this process's background jobs send webhook deliveries. */
   deliver: boolean;
   allowPrivate: boolean;
   retryDelaysMs: number[];
@@ -327,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renderTimeoutMs: parsed.RENDER_TIMEOUT_MS,
     shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
     site,
+    backgroundJobs: parsed.BACKGROUND_JOBS,
     webhooks: {
       deliver: parsed.WEBHOOK_DELIVERY,
       allowPrivate: parsed.WEBHOOK_ALLOW_PRIVATE,
@@ -336,30 +344,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trashRetentionDays: parsed.TRASH_RETENTION_DAYS,
     eventsRetentionDays: parsed.EVENTS_RETENTION_DAYS,
     searchRankWindow: parsed.SEARCH_RANK_WINDOW,
-  };
-}
-
-/** The configuration tests start from: in-memory database, quiet logs. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  return {
-    port: 0,
-    host: '127.0.0.1',
-    databaseFile: ':memory:',
-    logLevel: 'silent',
-    bodyLimit: 1_048_576,
-    rateLimit: { anonymous: 100_000, keyed: 100_000, comments: 20 },
-    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 8_388_608 },
-    corsOrigins: '*',
-    requireIfMatch: false,
-    overload: { maxEventLoopDelayMs: 0, maxHeapUsedBytes: 0 },
-    trustProxy: false,
-    renderTimeoutMs: 10_000,
-    shutdownDrainMs: 10_000,
-    // Tests run the dispatcher by hand (app.dispatcher.runOnce()), against local receivers.
-    webhooks: { deliver: false, allowPrivate: true, retryDelaysMs: [5_000, 60_000], timeoutMs: 2_000 },
-    trashRetentionDays: 30,
-    eventsRetentionDays: 30,
-    searchRankWindow: 2000,
-    ...overrides,
   };
 }

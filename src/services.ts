@@ -1,25 +1,21 @@
-import { type Asynchronous, asynchronous } from './db/asynchronous.js';
-import { type ContentStateRepository, createContentStateRepository } from './db/content-state.js';
-import type { Db } from './db/index.js';
+import type { Database } from './db/database.js';
 import { cursorSecret } from './db/settings.js';
 import { createCursorCodec } from './lib/cursor.js';
 import { createRenderer } from './lib/render-pool.js';
 import { createSiteLinks, type SiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
-import { type ArticlesRepository, createArticlesRepository } from './modules/articles/repository.js';
-import { RANK_WINDOW } from './modules/articles/search.js';
-import { type CommentsRepository, createCommentsRepository } from './modules/comments/repository.js';
-import {
-  createEventsRepository,
-  type EventResource,
-  type EventsRepository,
-} from './modules/events/repository.js';
-import { createIdempotencyRepository, type IdempotencyRepository } from './modules/idempotency/repository.js';
-import { createKeysRepository, type KeysRepository } from './modules/keys/repository.js';
-import { createRateLimitsRepository, type RateLimitsRepository } from './modules/rate-limits/repository.js';
-import { createSectionsRepository, type SectionsRepository } from './modules/sections/repository.js';
-import { createSyndicationRepository, type SyndicationRepository } from './modules/syndication/repository.js';
-import { createTagsRepository, type TagsRepository } from './modules/tags/repository.js';
-import { createWebhooksRepository, type WebhooksRepository } from './modules/webhooks/repository.js';
+import { RANK_WINDOW } from './modules/articles/listing.js';
+import { createArticlesRepository } from './modules/articles/repository.js';
+import { createCommentsRepository } from './modules/comments/repository.js';
+import { createContentStateRepository } from './modules/content-state/repository.js';
+import { createEventsRepository, type EventResource } from './modules/events/repository.js';
+import { createIdempotencyRepository } from './modules/idempotency/repository.js';
+import { createKeysRepository } from './modules/keys/repository.js';
+import { createRateLimitsRepository } from './modules/rate-limits/repository.js';
+import { createSectionsRepository } from './modules/sections/repository.js';
+import type { Services, StoreRepositories } from './modules/services.js';
+import { createSyndicationRepository } from './modules/syndication/repository.js';
+import { createTagsRepository } from './modules/tags/repository.js';
+import { createWebhooksRepository } from './modules/webhooks/repository.js';
 
 export interface ServiceOptions {
   /** Longest a Markdown body may take to render before the write is refused (422). */
@@ -47,12 +43,14 @@ const isTombstone = (item: unknown) =>
   item !== null &&
   Object.keys(item).every((key) => key === 'id' || key === 'slug');
 
-/**
- * The SQLite repositories over one database, as they call each other: synchronously, inside
- * one transaction. createServices puts them behind promises.
- */
-function createRepositories(db: Db, now: () => Date, options: ServiceOptions, links?: SiteLinks) {
-  const contentState = createContentStateRepository(db);
+/** The repositories over one store's database. */
+export async function createRepositories(
+  db: Database,
+  now: () => Date,
+  options: Pick<ServiceOptions, 'searchRankWindow'> = {},
+  links?: SiteLinks,
+): Promise<StoreRepositories> {
+  const contentState = await createContentStateRepository(db);
   const events = createEventsRepository(db, { present: webhookPayload(links) });
   const sections = createSectionsRepository(db, contentState, events);
   const tags = createTagsRepository(db, contentState, events);
@@ -76,81 +74,21 @@ function createRepositories(db: Db, now: () => Date, options: ServiceOptions, li
   };
 }
 
-/** The repositories of one store, each method returning a promise: what services are made of. */
-export interface StoreRepositories {
-  contentState: Asynchronous<ContentStateRepository>;
-  events: Asynchronous<EventsRepository, 'onRecorded'>;
-  sections: Asynchronous<SectionsRepository>;
-  tags: Asynchronous<TagsRepository>;
-  articles: Asynchronous<ArticlesRepository>;
-  comments: Asynchronous<CommentsRepository>;
-  keys: Asynchronous<KeysRepository>;
-  webhooks: Asynchronous<WebhooksRepository>;
-  idempotency: Asynchronous<IdempotencyRepository>;
-  rateLimits: Asynchronous<RateLimitsRepository>;
-  syndication: Asynchronous<SyndicationRepository>;
-}
-
-/**
- * Everything route plugins need: one store's repositories, the renderer, the clock, and what
- * signs cursors and validators. Routes never know which store answers.
- */
-export function assembleServices(
-  repositories: StoreRepositories,
-  cursorSecret: string,
+/** The services over one store. */
+export async function createServices(
+  db: Database,
   now: () => Date,
-  options: ServiceOptions,
-  links: SiteLinks | undefined,
-) {
+  options: ServiceOptions = { renderTimeoutMs: 10_000 },
+): Promise<Services> {
+  const links = options.site ? createSiteLinks(options.site) : undefined;
+  const repositories = await createRepositories(db, now, options, links);
   return {
     now,
     ...repositories,
-    cursors: createCursorCodec(cursorSecret),
+    cursors: createCursorCodec(await cursorSecret(db)),
     renderer: createRenderer({ timeoutMs: options.renderTimeoutMs }),
     links,
-    // Signs every ETag; the site settings are part of it, since a new SITE_URL changes each `url`.
     validatorSecret: `${repositories.contentState.validatorSecret}|${links?.fingerprint ?? ''}`,
+    transaction: (work) => db.write(work),
   };
 }
-
-/** The services over a SQLite database (see db/asynchronous.ts for the promise interface). */
-export function createServices(
-  db: Db,
-  now: () => Date,
-  options: ServiceOptions = { renderTimeoutMs: 10_000 },
-): Services {
-  const links = options.site ? createSiteLinks(options.site) : undefined;
-  const repositories = createRepositories(db, now, options, links);
-  return assembleServices(
-    {
-      sections: asynchronous(repositories.sections),
-      tags: asynchronous(repositories.tags),
-      events: asynchronous(repositories.events, 'onRecorded'),
-      articles: asynchronous(repositories.articles),
-      comments: asynchronous(repositories.comments),
-      keys: asynchronous(repositories.keys),
-      webhooks: asynchronous(repositories.webhooks),
-      idempotency: asynchronous(repositories.idempotency),
-      rateLimits: asynchronous(repositories.rateLimits),
-      syndication: asynchronous(repositories.syndication),
-      contentState: asynchronous(repositories.contentState),
-    },
-    cursorSecret(db),
-    now,
-    options,
-    links,
-  );
-}
-
-export type Services = ReturnType<typeof assembleServices>;
-
-/** Options every resource's route plugin receives. */
-export interface RouteOptions {
-  services: Services;
-}
-
-/**
- * What the importers work with: the services, and one write transaction around the several
- * calls an imported item makes (nested writes inside become savepoints).
- */
-export type ImportServices = Services & { transaction<T>(work: () => Promise<T>): Promise<T> };

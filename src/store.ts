@@ -1,15 +1,17 @@
-import { sql } from 'drizzle-orm';
 import { type Config, ConfigError } from './config.js';
-import { openDatabase } from './db/index.js';
-import { openPostgres, redactedUrl } from './db/postgres/index.js';
-import { createServices, type ServiceOptions, type Services } from './services.js';
-import { createPostgresServices } from './services.postgres.js';
+import type { Database } from './db/database.js';
+import { openPostgresDatabase } from './db/postgres/database.js';
+import { redactedUrl } from './db/postgres/index.js';
+import { openSqliteDatabase } from './db/sqlite.js';
+import type { Services } from './modules/services.js';
+import { createServices, type ServiceOptions } from './services.js';
 
 /** The store the API runs on, chosen once at start from DATABASE_URL. */
 export interface Store {
+  db: Database;
   services: Services;
-  /** A trivial query: readiness. */
-  ping(): Promise<unknown>;
+  /** Articles whose bodies the data migration rendered again (stored by an older renderer). */
+  rerendered: number;
   close(): Promise<void>;
 }
 
@@ -18,32 +20,34 @@ export interface StoreOptions extends ServiceOptions {
   postgresSchema?: string;
 }
 
+/** Opens DATABASE_URL's database (SQLite file or PostgreSQL), applying pending SQL migrations. */
+export async function openDatabaseOf(
+  config: Pick<Config, 'databaseFile' | 'postgresUrl'>,
+  options: Pick<StoreOptions, 'postgresSchema'> = {},
+): Promise<Database> {
+  if (!config.postgresUrl) return openSqliteDatabase(config.databaseFile);
+  const url = config.postgresUrl;
+  return openPostgresDatabase(url, { schema: options.postgresSchema }).catch((error: Error) => {
+    // Unreachable, refused, or a bad password: one line saying where, never the password.
+    throw new ConfigError(`DATABASE_URL: cannot open PostgreSQL at ${redactedUrl(url)} (${error.message})`);
+  });
+}
+
+/** The store and its services, migrated: SQL migrations, then stale bodies rendered again. */
 export async function openStore(
   config: Pick<Config, 'databaseFile' | 'postgresUrl'>,
   now: () => Date,
   options: StoreOptions,
 ): Promise<Store> {
-  if (config.postgresUrl) {
-    const handle = await openPostgres(config.postgresUrl, { schema: options.postgresSchema }).catch(
-      (error: Error) => {
-        // Unreachable, refused, or a bad password: one line saying where, never the password.
-        throw new ConfigError(
-          `DATABASE_URL: cannot open PostgreSQL at ${redactedUrl(config.postgresUrl as string)} (${error.message})`,
-        );
-      },
-    );
-    return {
-      services: await createPostgresServices(handle.db, now, options),
-      ping: () => handle.db.execute(sql`select 1`),
-      close: () => handle.close(),
-    };
+  const db = await openDatabaseOf(config, options);
+  try {
+    const services = await createServices(db, now, options);
+    // The one migration SQL cannot do: bodies stored by an older Markdown renderer (before an
+    // upgrade) are rendered again, as every start and `migrate` make sure.
+    const rerendered = await services.articles.rerenderStale();
+    return { db, services, rerendered, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
   }
-  const { sqlite, db } = openDatabase(config.databaseFile);
-  return {
-    services: createServices(db, now, options),
-    ping: async () => sqlite.prepare('select 1').get(),
-    close: async () => {
-      sqlite.close();
-    },
-  };
 }

@@ -22,7 +22,7 @@ t.test('a process with a response cache never serves what another process has ch
   const env = {
     DATABASE_URL: await sharedDatabaseUrl(t),
     BROADSHEET_ADMIN_KEY: ADMIN,
-    WEBHOOK_DELIVERY: 'false',
+    BACKGROUND_JOBS: 'false',
     LOG_LEVEL: 'warn',
     SITE_URL: 'https://news.example.com',
   };

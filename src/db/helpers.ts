@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
-import { asc, type Column, desc, getTableName, type SQL, sql } from 'drizzle-orm';
+import { asc, type Column, desc, eq, getTableName, like, or, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { DomainError } from '../lib/errors.js';
-import { deriveSlug, uniqueSlug } from '../lib/slug.js';
+import { deriveSlug, SLUG_MAX_LENGTH, uniqueSlug } from '../lib/slug.js';
 import type { SortKey } from '../lib/sort.js';
-import type { Db } from './index.js';
+import type { Database } from './database.js';
 
 /** ORDER BY for parsed sort keys, always ending with id (in the first key's direction). */
 export function orderBy<Field extends string>(
@@ -50,19 +50,6 @@ export function assignSlug(request: SlugRequest): string {
 }
 
 /**
- * A constraint error (unique, foreign key, not null, check) from either store: SQLite's
- * `SQLITE_CONSTRAINT_*` codes, PostgreSQL's SQLSTATE class 23. Drizzle wraps a PostgreSQL
- * driver error in a DrizzleQueryError whose `cause` carries the code.
- */
-export function isConstraintViolation(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = String((current as { code?: unknown }).code);
-    if (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code)) return true;
-  }
-  return false;
-}
-
-/**
  * A column with its table name, for correlated subqueries: Drizzle leaves single-table
  * selects unqualified, where an inner `"id"` would bind to the subquery's own table.
  */
@@ -71,30 +58,23 @@ export function qualified(column: Column): SQL {
 }
 
 /**
- * Runs `work` as one write transaction that takes the write lock up front (BEGIN IMMEDIATE):
- * a second process writing the same file then makes it wait out busy_timeout, instead of
- * failing halfway with SQLITE_BUSY. Nested calls become savepoints. Keep `work` synchronous.
+ * assignSlug for a write: the slugs it could ask about (the base and its `-2`, `-3` ...
+ * variants, which may cut the base short) are read in one query first, so the same synchronous
+ * rules pick the slug. Call inside the write transaction.
  */
-export function writeTransaction<T>(db: Db, work: () => T): T {
-  return db.transaction(work, { behavior: 'immediate' });
-}
-
-let savepoints = 0;
-
-/**
- * A write transaction around awaited repository calls, for a process that is its connection's
- * only user (the CLI's imports): BEGIN IMMEDIATE ... COMMIT, or a savepoint inside another.
- * The server never uses it: there other requests would run between the awaits, inside it.
- */
-export async function exclusiveTransaction<T>(sqlite: Database.Database, work: () => Promise<T>): Promise<T> {
-  const savepoint = sqlite.inTransaction ? `import_${++savepoints}` : undefined;
-  sqlite.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
-  try {
-    const result = await work();
-    sqlite.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
-    return result;
-  } catch (error) {
-    sqlite.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
-    throw error;
-  }
+export async function assignSlugIn(
+  db: Database,
+  table: PgTable & { id: PgColumn; slug: PgColumn },
+  request: Omit<SlugRequest, 'holderOf'>,
+): Promise<string> {
+  const base = request.given ?? deriveSlug(request.derivedFrom);
+  // A suffixed candidate keeps at least the base's first SLUG_MAX_LENGTH - 10 characters.
+  const stem = base.slice(0, SLUG_MAX_LENGTH - 10);
+  const rows = await db
+    .query()
+    .select({ id: table.id, slug: table.slug })
+    .from(table)
+    .where(or(eq(table.slug, base), like(table.slug, `${stem}%`)));
+  const holders = new Map(rows.map((row) => [row.slug as string, row.id as number]));
+  return assignSlug({ ...request, holderOf: (slug) => holders.get(slug) });
 }

@@ -43,6 +43,13 @@ export function openDatabase(file: string, migrationsFolder = MIGRATIONS_FOLDER)
   const sqlite = new Database(file);
   applyPragmas(sqlite);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
+  try {
+    migrate(db, { migrationsFolder });
+  } catch {
+    // Processes starting together on a new file: each read "nothing applied yet" before the
+    // first one's migrations committed, and the second's then failed on what they created. Once
+    // more, it finds them applied and does nothing; a migration that truly fails fails again.
+    migrate(db, { migrationsFolder });
+  }
   return { sqlite, db };
 }

@@ -8,6 +8,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
+import { API_SCOPES } from '../lib/scopes.js';
 
 // Timestamps are ISO 8601 UTC text ('2026-11-26T08:41:29.123Z'): they sort as text, read the
 // same in the sqlite shell and in the API, and need no conversion on the hot read path.
@@ -82,7 +83,7 @@ export const articles = sqliteTable(
     version: integer('version').notNull().default(1),
     /**
      * Whether `article.published` was announced (webhooks, change feed) for its current live
-     * period: a scheduled article is announced when its instant comes, by the dispatcher.
+     * period: a scheduled article is announced when its instant comes, by the background jobs.
      */
     announced: integer('announced', { mode: 'boolean' }).notNull().default(false),
     /** In the trash since; purged TRASH_RETENTION_DAYS later. */
@@ -120,7 +121,7 @@ export const articles = sqliteTable(
     index('articles_author_idx').on(table.author),
     // Start-up finds bodies rendered by an older renderer without reading the table.
     index('articles_render_version_idx').on(table.renderVersion),
-    // The dispatcher finds scheduled articles whose instant came, and the next instant to wake for.
+    // The background jobs find scheduled articles whose instant came, and the next instant to wake for.
     index('articles_unannounced_idx')
       .on(table.publishedAt)
       .where(sql`${table.status} = 'published' and ${table.announced} = 0`),
@@ -221,14 +222,7 @@ export const comments = sqliteTable(
   ],
 );
 
-export const API_SCOPES = [
-  'content:public',
-  'content:read',
-  'content:write',
-  'comments:moderate',
-  'webhooks:manage',
-  'admin',
-] as const;
+export { API_SCOPES };
 
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
-import type { ContentState } from '../db/content-state.js';
 import { cacheKeys, isArticleListKey } from '../lib/cache-keys.js';
+import type { ContentState } from '../lib/content-state.js';
 import {
   type CachedResponse,
   isBytes,
@@ -212,7 +212,7 @@ async function lastModifiedAfter(
   const state = request.cacheState;
   if (!keys || !state || !isPublicAudience(request)) return fallback;
   const moved = await options.keysChangedAt(keys);
-  // A scheduled article went live with no public write since: until the dispatcher moves the
+  // A scheduled article went live with no public write since: until the background jobs move the
   // keys of the lists it joined, any list may have changed then.
   const published =
     keys.some(isArticleListKey) && state.latestPublishedAt > state.publicChangedAt

@@ -2,8 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { isConstraintViolation } from '../db/helpers.js';
-import { DomainError, type DomainErrorKind } from '../lib/errors.js';
+import { DomainError, type DomainErrorKind, isConstraintViolation } from '../lib/errors.js';
 import type { Problem } from './schemas.js';
 import { type AjvError, fieldErrors } from './validation-errors.js';
 

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Asynchronous } from '../db/asynchronous.js';
 import { DomainError } from '../lib/errors.js';
-import type { IdempotencyRepository } from '../modules/idempotency/repository.js';
 import { ProblemSchema, RefOf } from './schemas.js';
 
 declare module 'fastify' {
@@ -28,6 +26,27 @@ function withoutSecrets(payload: string, secretFields: string[] | undefined): st
   return JSON.stringify(body);
 }
 
+export interface StoredResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export type Begin =
+  | { kind: 'first' }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'other-request' }
+  | { kind: 'in-flight' };
+
+/** Where the first response to each (client, key) is kept (the idempotency module keeps it in the database). */
+export interface IdempotencyStore {
+  /** Claims the key for this request, or says why it cannot: one transaction, so racing duplicates see each other. */
+  begin(client: string, key: string, requestHash: string, at: string): Promise<Begin>;
+  complete(client: string, key: string, response: StoredResponse): Promise<void>;
+  /** Forgets a key whose request failed on the server's side, so a retry runs again. */
+  release(client: string, key: string): Promise<void>;
+}
+
 const HEADER = 'idempotency-key';
 /** Headers a replay repeats: the rest (dates, request ids, rate limits) belong to the new request. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'content-location'];
@@ -50,7 +69,7 @@ const IdempotencyHeaders = Type.Object({
  * a creation safely. The header and its 409/422 are added to each POST's schema, so they are
  * validated and documented like any other.
  */
-export function registerIdempotency(api: FastifyInstance, keys: Asynchronous<IdempotencyRepository>): void {
+export function registerIdempotency(api: FastifyInstance, keys: IdempotencyStore): void {
   api.decorateRequest('idempotency', undefined);
 
   api.addHook('onRoute', (route) => {

@@ -1,7 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { webhookDocumentation } from '../modules/webhooks/openapi.js';
 import { BEARER_SCHEME } from './auth.js';
 
 type Response = { description?: string; content?: Record<string, unknown>; $ref?: string };
@@ -112,7 +111,7 @@ const titles: Record<string, string> = {
  * components/responses entry (application/problem+json, an example, its headers) that every
  * operation refers to. Fastify itself only knows application/json.
  */
-function reusableProblems(document: Document): Document {
+function reusableProblems(document: Document, webhooks: Record<string, object>): Document {
   const responses: Record<string, unknown> = {};
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
@@ -143,11 +142,16 @@ function reusableProblems(document: Document): Document {
     }
   }
   document.components = { ...document.components, responses };
-  return Object.assign(document, { webhooks: webhookDocumentation() });
+  return Object.assign(document, { webhooks });
 }
 
 /** The OpenAPI 3.1 document built from the route schemas, and Swagger UI at /docs. */
-export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  version: string,
+  /** The document's `webhooks`: what the API sends (the webhooks module describes it). */
+  webhooks: Record<string, object>,
+): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -205,6 +209,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         ('openapiObject' in documentObject
           ? documentObject.openapiObject
           : documentObject.swaggerObject) as Document,
+        webhooks,
       ),
   });
 

@@ -1,8 +1,12 @@
 import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { FastifyInstance } from 'fastify';
-import type { Asynchronous } from '../db/asynchronous.js';
-import type { RateLimitsRepository } from '../modules/rate-limits/repository.js';
+
+/** Fixed-window counters every process shares (the rate-limits module keeps them in the database). */
+export interface SharedCounters {
+  /** Counts a hit on `key` at `nowMs`: the hits in its window so far, and the ms until it ends. */
+  hit(key: string, windowMs: number, nowMs: number): Promise<{ hits: number; resetInMs: number }>;
+}
 
 export interface RateLimitOptions {
   anonymous: number;
@@ -17,7 +21,7 @@ export interface RateLimitOptions {
 export async function registerRateLimit(
   api: FastifyInstance,
   limits: RateLimitOptions,
-  shared: { counters: Asynchronous<RateLimitsRepository>; now: () => Date },
+  shared: { counters: SharedCounters; now: () => Date },
 ): Promise<void> {
   await api.register(rateLimit, {
     store: storeSharingGroups(shared.counters, shared.now),
@@ -44,7 +48,7 @@ type Incr = FastifyRateLimitStore['incr'] extends (key: string, callback: infer 
  * process, as the plugin does by default (a database write per request would cost more than the
  * limit saves, and a load balancer in front is the place for a global per-address limit).
  */
-function storeSharingGroups(counters: Asynchronous<RateLimitsRepository>, now: () => Date) {
+function storeSharingGroups(counters: SharedCounters, now: () => Date) {
   const shared: FastifyRateLimitStore = {
     incr(key: string, callback: Incr, timeWindow = 60_000) {
       counters.hit(key, timeWindow, now().getTime()).then(

@@ -1,7 +1,7 @@
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { LRUCache } from 'lru-cache';
-import type { ContentState } from '../db/content-state.js';
 import { isArticleListKey } from '../lib/cache-keys.js';
+import type { ContentState } from '../lib/content-state.js';
 
 /** A public response as sent: its bytes after compression, the headers that travel with them. */
 export interface CachedResponse {

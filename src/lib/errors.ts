@@ -28,3 +28,16 @@ export class DomainError extends Error {
 
 export const notFound = (resource: string, idOrSlug: string | number) =>
   new DomainError('not-found', 'not-found', `No ${resource} with id or slug "${idOrSlug}"`);
+
+/**
+ * A constraint error (unique, foreign key, not null, check) from either store: SQLite's
+ * `SQLITE_CONSTRAINT_*` codes, PostgreSQL's SQLSTATE class 23. Drizzle wraps a PostgreSQL
+ * driver error in a DrizzleQueryError whose `cause` carries the code.
+ */
+export function isConstraintViolation(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = String((current as { code?: unknown }).code);
+    if (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
 import { ADMIN_KEY } from '../helpers/app.js';
+import { testConfig } from '../helpers/config.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

@@ -1,8 +1,8 @@
 import createClient from 'openapi-fetch';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
 import { ADMIN_KEY } from '../helpers/app.js';
+import { testConfig } from '../helpers/config.js';
 import { loadSeedArticle } from '../helpers/seed.js';
 import type { paths } from './openapi.d.ts';
 

@@ -1,16 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, desc, eq, getTableName } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableName } from 'drizzle-orm';
 import t from 'tap';
 import { openDatabase } from '../../src/db/index.js';
+import { postgresDialect } from '../../src/db/postgres/database.js';
 import * as pg from '../../src/db/postgres/schema.js';
-import { searchMatch, searchRank, searchRankWindow } from '../../src/db/postgres/search.js';
 import * as sqlite from '../../src/db/schema.js';
 import { parseSearch } from '../../src/lib/search-query.js';
 import { buildTestApp } from '../helpers/app.js';
 import { freshPostgres, needsPostgres } from '../helpers/postgres.js';
 import { loadSeedArticle } from '../helpers/seed.js';
+
+const { search } = postgresDialect;
 
 // PostgreSQL search must find what SQLite's FTS5 finds, for the same query language: the same
 // articles go into both stores and every query must match the same ids.
@@ -116,12 +118,13 @@ t.test('PostgreSQL search matches what SQLite FTS5 matches', { skip: needsPostgr
     const sqliteIds = (await call('GET', `/v1/search?q=${encodeURIComponent(q)}&perPage=100`)).json.data
       .map((item: { id: number }) => item.id)
       .sort();
-    const { tsquery } = parseSearch(q);
+    const query = parseSearch(q);
+    const { tsquery } = query;
     const postgresIds = (
       await store.db
         .select({ id: pg.articleSearch.articleId })
         .from(pg.articleSearch)
-        .where(searchMatch(tsquery))
+        .where(search.matches(query))
     )
       .map((row) => row.id)
       .sort();
@@ -132,14 +135,14 @@ t.test('PostgreSQL search matches what SQLite FTS5 matches', { skip: needsPostgr
   t.equal(found.nothingmatchesthis, 0);
 
   const ranked = async (q: string, window = 2000) => {
-    const { tsquery } = parseSearch(q);
+    const query = parseSearch(q);
     return (
       await store.db
-        .select({ title: pg.articles.title, score: searchRank(tsquery) })
+        .select({ title: pg.articles.title, score: search.rank(query) })
         .from(pg.articleSearch)
         .innerJoin(pg.articles, eq(pg.articles.id, pg.articleSearch.articleId))
-        .where(and(searchMatch(tsquery), searchRankWindow(tsquery, window)))
-        .orderBy(desc(searchRank(tsquery)), desc(pg.articleSearch.articleId))
+        .where(and(search.matches(query), search.rankWindow(query, window)))
+        .orderBy(asc(search.rank(query)), desc(pg.articleSearch.articleId))
     ).map((row) => row.title);
   };
   for (const [q, first] of [

@@ -5,8 +5,14 @@ import { openDatabase } from '../../src/db/index.js';
 import { openPostgres } from '../../src/db/postgres/index.js';
 import type { DomainError } from '../../src/lib/errors.js';
 import { renderMarkdown } from '../../src/lib/markdown.js';
-import { createPostgresServices } from '../../src/services.postgres.js';
-import { freshPostgres, freshPostgresDatabase, needsPostgres, postgresUrl } from '../helpers/postgres.js';
+import { createServices } from '../../src/services.js';
+import {
+  freshPostgres,
+  freshPostgresDatabase,
+  freshPostgresStore,
+  needsPostgres,
+  postgresUrl,
+} from '../helpers/postgres.js';
 import { startServer } from '../helpers/server.js';
 
 // The PostgreSQL store's schema and migrations. They run where TEST_DATABASE_URL is set
@@ -225,9 +231,8 @@ t.test(
 );
 
 t.test('writers on PostgreSQL take turns, as on SQLite', { skip: needsPostgres }, async (t) => {
-  const { db } = await freshPostgres(t);
   const at = '2026-01-15T12:00:00.000Z';
-  const services = await createPostgresServices(db, () => new Date(at));
+  const services = await createServices(await freshPostgresStore(t), () => new Date(at));
   t.teardown(() => services.renderer.close());
   const admin = { seesUnpublished: true, now: at };
   const editor = { audience: admin, actor: 'editor' };

@@ -126,9 +126,10 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
   }
 
   // A sitemap file of 50,000 URLs reads the index only, never the rows with their bodies.
-  const sitemapPage = [...prepared].find(
-    (source) =>
-      /limit \? offset \?/.test(source) && source.includes('"updated_at"') && !source.includes('"body'),
+  const sitemapPage = [...prepared].find((source) =>
+    /^select "articles"\."id", "articles"\."slug", "sections"\."slug", [^(]*"articles"\."updated_at" from "articles" .* limit \?( offset \?)?$/.test(
+      source,
+    ),
   );
   t.ok(sitemapPage, 'the sitemap page query was issued');
   const sitemapPlan = db

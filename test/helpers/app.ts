@@ -5,7 +5,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.js';
-import { type Config, testConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { testConfig } from './config.js';
 import { checkResponseAgainstDocument } from './contract.js';
 import { dropSchema, postgresUrl, uniqueSchemaName } from './postgres.js';
 

@@ -1,27 +1,22 @@
 import type { Test } from 'tap';
-import { openDatabase } from '../../src/db/index.js';
+import { openSqliteDatabase } from '../../src/db/sqlite.js';
 import { DomainError } from '../../src/lib/errors.js';
-import { createServices } from '../../src/services.js';
-import { createPostgresRepositories } from '../../src/services.postgres.js';
-import { freshPostgres } from './postgres.js';
+import type { StoreRepositories } from '../../src/modules/services.js';
+import { createRepositories } from '../../src/services.js';
+import { freshPostgresStore } from './postgres.js';
 
-/** What both stores answer: the repositories PostgreSQL has so far, behind promises. */
-export type Store = Awaited<ReturnType<typeof createPostgresRepositories>>;
+/** What both stores answer: their repositories. */
+export type Store = StoreRepositories;
 
 export const PARITY_NOW = new Date('2026-01-15T12:00:00.000Z');
 
 /** A fresh SQLite store and a fresh PostgreSQL one (a schema of its own), on the same clock. */
 async function bothStores(t: Test): Promise<{ sqlite: Store; postgres: Store }> {
   const now = () => PARITY_NOW;
-  const { sqlite: handle, db } = openDatabase(':memory:');
-  const services = createServices(db, now);
-  t.teardown(async () => {
-    await services.renderer.close();
-    handle.close();
-  });
-  const sqlite: Store = services;
-  const { db: pgDb } = await freshPostgres(t);
-  return { sqlite, postgres: await createPostgresRepositories(pgDb, now) };
+  const sqliteDb = openSqliteDatabase(':memory:');
+  t.teardown(() => sqliteDb.close());
+  const sqlite = await createRepositories(sqliteDb, now);
+  return { sqlite, postgres: await createRepositories(await freshPostgresStore(t), now) };
 }
 
 export type Step = (label: string, work: () => Promise<unknown>) => Promise<void>;

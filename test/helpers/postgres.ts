@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Test } from 'tap';
+import type { Database } from '../../src/db/database.js';
+import { openPostgresDatabase } from '../../src/db/postgres/database.js';
 import { openPostgres, type PostgresHandle } from '../../src/db/postgres/index.js';
 
 /** The PostgreSQL the PostgreSQL tests use; .ci/run starts one (scripts/start-postgres.sh). */
@@ -21,6 +23,17 @@ export async function freshPostgres(t: Test): Promise<PostgresHandle & { schema:
     await handle.close();
   });
   return { ...handle, schema };
+}
+
+/** A migrated store in a schema of its own, as repositories use it; dropped when the test ends. */
+export async function freshPostgresStore(t: Test): Promise<Database> {
+  const schema = uniqueSchemaName('test');
+  const db = await openPostgresDatabase(postgresUrl as string, { schema, poolSize: 4 });
+  t.teardown(async () => {
+    await db.close();
+    await dropSchema(schema);
+  });
+  return db;
 }
 
 /** Drops a schema and everything in it (after the app using it has closed). */

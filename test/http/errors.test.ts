@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import t from 'tap';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/config.js';
 import { buildTestApp } from '../helpers/app.js';
+import { testConfig } from '../helpers/config.js';
 import { freshPostgres, postgresUrl } from '../helpers/postgres.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';

@@ -210,9 +210,9 @@ t.test('the submission limit holds across processes sharing the database', async
   const other = await comment(first, first.article.id, 'another reader', {}, null);
   t.equal(other.status, 201);
 
-  // The dispatcher's maintenance forgets windows that ended a day ago.
+  // The background jobs' maintenance forgets windows that ended a day ago.
   for (const app of [first, second]) app.clock.advance(2 * 86_400_000);
-  await first.app.dispatcher.runOnce();
+  await first.app.jobs.runOnce();
   t.equal(
     await first.app.services.rateLimits.expire(first.clock.now.getTime()),
     0,

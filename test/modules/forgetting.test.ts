@@ -27,7 +27,7 @@ t.test('after DELETE ?permanent=true only tombstones remain anywhere in the data
   await call('PATCH', `/v1/articles/${id}`, { body: { subtitle: `${TITLE}, revised` } });
   await call('DELETE', `/v1/articles/${id}`);
   await call('POST', `/v1/articles/${id}/restore`, { headers: { 'idempotency-key': 'restore-1' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   const before = await storeText(store);
   for (const secret of [TITLE, BODY, EMAIL, NAME])
     t.ok(before.includes(secret), `kept while it lives: ${secret}`);
@@ -106,7 +106,7 @@ t.test('the event log keeps EVENTS_RETENTION_DAYS, with its deliveries', async (
     (await call('GET', '/v1/changes')).json.data.map((change: { slug: string }) => change.slug),
     ['old-news', 'fresh'],
   );
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.same(
     (await call('GET', '/v1/changes')).json.data.map((change: { slug: string }) => change.slug),
     ['fresh'],

@@ -43,7 +43,7 @@ for (const site of [undefined, SITE]) {
       t.equal((await call('POST', '/v1/articles/story/restore')).status, 200, 'restore');
       t.equal(await publicStatus('story'), 200, 'restored: public again');
       // Delivered while the article exists: a purge leaves only tombstones in the log (#4).
-      await app.dispatcher.runOnce();
+      await app.jobs.runOnce();
       const urls = receiver.received
         .map((delivery) => JSON.parse(delivery.body))
         .filter((payload) => payload.type.startsWith('article.'))
@@ -56,7 +56,7 @@ for (const site of [undefined, SITE]) {
       t.equal((await call('DELETE', '/v1/articles/story?permanent=true')).status, 204, 'permanent delete');
       t.equal((await call('GET', `/v1/articles/${created.json.id}`)).status, 404, 'purged for keys too');
 
-      await app.dispatcher.runOnce();
+      await app.jobs.runOnce();
       if (!subscription) return t.equal(receiver.received.length, 0);
       const types = receiver.received
         .map((delivery) => JSON.parse(delivery.body).type)

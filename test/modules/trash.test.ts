@@ -1,5 +1,6 @@
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 t.test('DELETE moves an article to the trash; restore brings it back whole', async (t) => {
   const { call } = await buildTestApp(t);
@@ -78,11 +79,28 @@ t.test('permanent=true purges; the trash empties itself after TRASH_RETENTION_DA
   clock.advance(20 * 86_400_000);
   await call('DELETE', `/v1/articles/${recent.json.id}`);
   clock.advance(11 * 86_400_000);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal((await call('GET', `/v1/articles/${old.json.id}`)).status, 404, '31 days in the trash: purged');
   t.equal(
     (await call('GET', `/v1/articles/${recent.json.id}`)).json.status,
     'trashed',
     '11 days: still there',
   );
+});
+
+t.test('WEBHOOK_DELIVERY=false stops deliveries only: the trash still empties itself', async (t) => {
+  const receiver = await startReceiver(t);
+  const { call, clock, app } = await buildTestApp(t, {
+    trashRetentionDays: 30,
+    webhooks: { deliver: false, allowPrivate: true, retryDelaysMs: [1_000], timeoutMs: 2_000 },
+  });
+  t.equal((await call('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['*'] } })).status, 201);
+  const old = await call('POST', '/v1/articles', { body: { title: 'Old' } });
+  await call('DELETE', `/v1/articles/${old.json.id}`);
+  clock.advance(31 * 86_400_000);
+  await app.jobs.runOnce();
+  t.equal((await call('GET', `/v1/articles/${old.json.id}`)).status, 404, 'purged after 31 days');
+  t.equal(receiver.received.length, 0, 'and nothing was delivered');
+  const attempts = await call('GET', '/v1/webhooks/1/deliveries');
+  t.equal(attempts.json.meta.total, 0, 'not even attempted: the deliveries wait for a process that sends');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { testConfig } from '../../src/config.js';
 import { buildTestApp } from '../helpers/app.js';
+import { testConfig } from '../helpers/config.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 const webhooksConfig = (overrides: Partial<ReturnType<typeof testConfig>['webhooks']> = {}) => ({
@@ -26,7 +26,7 @@ t.test(
     const article = await call('POST', '/v1/articles', {
       body: { title: 'Live now', section: 'world', status: 'published', body: '# Hi' },
     });
-    await app.dispatcher.runOnce();
+    await app.jobs.runOnce();
     const deliveries = receiver.verified(created.json.secret);
     t.same(
       deliveries.map((delivery) => delivery.payload.type),
@@ -44,7 +44,7 @@ t.test(
     t.match(rotated.json.secret, /^whsec_/);
     t.not(rotated.json.secret, created.json.secret);
     await call('PATCH', `/v1/articles/${article.json.id}`, { body: { title: 'Renamed' } });
-    await app.dispatcher.runOnce();
+    await app.jobs.runOnce();
     const last = receiver.received.length - 1;
     t.throws(() => receiver.verified(created.json.secret, last), 'the old secret no longer verifies');
     t.equal(receiver.verified(rotated.json.secret, last)[0]?.payload.type, 'article.updated');
@@ -77,7 +77,7 @@ t.test('subscriptions: exact types, resource.*, and *; every kind of change has 
   await call('POST', `/v1/articles/${article.json.id}/restore`);
   await call('DELETE', `/v1/articles/${article.json.id}?permanent=true`);
   await call('DELETE', '/v1/sections/world');
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.same(
     everything.verified(all.secret).map((delivery) => delivery.payload.type),
     [
@@ -118,14 +118,14 @@ t.test('a failing endpoint is retried with the same webhook-id until it recovers
   const hook = (await call('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['tag.created'] } }))
     .json;
   await call('POST', '/v1/tags', { body: { name: 'Elections' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(receiver.received.length, 1);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(receiver.received.length, 1, 'not before the retry is due');
   clock.advance(6_000);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   clock.advance(70_000);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(receiver.received.length, 3);
   const ids = new Set(receiver.verified(hook.secret).map((delivery) => delivery.id));
   t.equal(ids.size, 1, 'one webhook-id on every attempt');
@@ -148,9 +148,9 @@ t.test('410 disables the endpoint at once; spent retries disable it with the rea
   const failingHook = (await call('POST', '/v1/webhooks', { body: { url: failing.url, events: ['tag.*'] } }))
     .json;
   await call('POST', '/v1/tags', { body: { name: 'One' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   clock.advance(2_000);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   const goneState = (await call('GET', `/v1/webhooks/${goneHook.id}`)).json;
   t.match(goneState, { active: false, disabledReason: /410 Gone/ });
   t.equal(gone.received.length, 1);
@@ -160,7 +160,7 @@ t.test('410 disables the endpoint at once; spent retries disable it with the rea
     disabledReason: /^2 attempts to deliver event msg_\S+ failed; the last: The endpoint answered 500/,
   });
   await call('POST', '/v1/tags', { body: { name: 'Two' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(gone.received.length, 1, 'a disabled endpoint gets nothing');
   const enabled = await call('PATCH', `/v1/webhooks/${goneHook.id}`, { body: { active: true } });
   t.match(enabled.json, { active: true, disabledReason: null });
@@ -174,7 +174,7 @@ t.test('a slow endpoint delays no other', async (t) => {
   await call('POST', '/v1/webhooks', { body: { url: fast.url, events: ['tag.created'] } });
   for (const name of ['a', 'b', 'c']) await call('POST', '/v1/tags', { body: { name } });
   const started = Date.now();
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(fast.received.length, 3);
   t.equal(slow.received.length, 3);
   const fastDone = fast.received.at(-1)?.at ?? 0;
@@ -234,7 +234,7 @@ t.test(
       new Date().toISOString(),
     );
     await call('POST', '/v1/tags', { body: { name: 'x' } });
-    await app.dispatcher.runOnce();
+    await app.jobs.runOnce();
     t.equal(receiver.received.length, 0, 'nothing reached the loopback receiver');
     const log = (await call('GET', `/v1/webhooks/${sneaky.id}/deliveries`)).json.data;
     t.match(log[0], { responseStatus: null, error: /Refused: localhost resolves to .* loopback address/ });
@@ -275,7 +275,7 @@ t.test('redirects are not followed', async (t) => {
     await call('POST', '/v1/webhooks', { body: { url: redirecting.url, events: ['tag.created'] } })
   ).json;
   await call('POST', '/v1/tags', { body: { name: 'x' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(target.received.length, 0);
   t.match((await call('GET', `/v1/webhooks/${hook.id}/deliveries`)).json.data[0], { responseStatus: 307 });
 });
@@ -290,7 +290,7 @@ t.test('ping and manual redelivery answer with the attempt', async (t) => {
   t.equal(receiver.verified(hook.secret)[0]?.payload.type, 'ping');
   t.same((await call('GET', '/v1/changes')).json.data, [], 'a ping is no change');
   await call('POST', '/v1/tags', { body: { name: 'x' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   const eventId = String(receiver.received[1]?.headers['webhook-id']);
   const again = await call('POST', `/v1/webhooks/${hook.id}/deliveries/${eventId}/retry`);
   t.match(again.json, { eventId, eventType: 'tag.created', attempt: 2, responseStatus: 200 });
@@ -309,7 +309,7 @@ t.test('a scheduled article is announced when its instant comes, with no write',
   const article = await call('POST', '/v1/articles', {
     body: { title: 'Later', status: 'scheduled', publishedAt: at },
   });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.same(
     receiver.received.map((delivery) => JSON.parse(delivery.body).type),
     ['article.created'],
@@ -317,13 +317,13 @@ t.test('a scheduled article is announced when its instant comes, with no write',
   t.equal(
     await app.services.articles.nextScheduledInstant(clock.now.toISOString()),
     at,
-    'the dispatcher knows when to wake',
+    'the background jobs know when to wake',
   );
   clock.set(at);
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   const published = JSON.parse(receiver.received[1]?.body ?? '{}');
   t.match(published, { type: 'article.published', data: { id: article.json.id, status: 'published' } });
-  await app.dispatcher.runOnce();
+  await app.jobs.runOnce();
   t.equal(receiver.received.length, 2, 'announced once');
   t.equal(await app.services.articles.nextScheduledInstant(clock.now.toISOString()), undefined);
 });

@@ -1,42 +1,46 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { ContentStateRepository } from '../../db/content-state.js';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { articles } from '../../db/schema.js';
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Article } from './schemas.js';
+
+export interface Announcements {
+  /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
+  sync(id: number, at: string): Promise<void>;
+  /** Announces every scheduled article whose instant has come; returns how many. */
+  announceDue(at: string): Promise<number>;
+  /** The next scheduled instant not yet announced, if any: when the background jobs should wake. */
+  nextInstant(at: string): Promise<string | undefined>;
+}
 
 /**
  * `article.published` and `article.unpublished`: when an article starts or stops being live.
  * Writes announce what they change at once; a scheduled article's instant comes with no write,
- * so the dispatcher calls `announceDue` when it comes (it asks `nextInstant` when to wake).
+ * so the background jobs call `announceDue` when it comes (it asks `nextInstant` when to wake).
+ * Every process's background jobs may ask at once: the write lock makes one of them announce, and
+ * the others find nothing left due.
  */
 export function createAnnouncements(
-  db: Db,
+  db: Database,
   events: EventsRepository,
-  adminView: (id: number, at: string) => Article,
+  adminView: (id: number, at: string) => Promise<Article>,
   contentState: ContentStateRepository,
-) {
+): Announcements {
+  const { articles } = db.tables;
   const unannounced = and(eq(articles.status, 'published'), eq(articles.announced, false));
-  const due = db
-    .select({ id: articles.id, slug: articles.slug })
-    .from(articles)
-    .where(and(unannounced, lte(articles.publishedAt, sql.placeholder('now') as unknown as string)))
-    .orderBy(asc(articles.publishedAt), asc(articles.id))
-    .limit(500)
-    .prepare();
-  const next = db
-    .select({ at: articles.publishedAt })
-    .from(articles)
-    .where(and(unannounced, gt(articles.publishedAt, sql.placeholder('now') as unknown as string)))
-    .orderBy(asc(articles.publishedAt))
-    .limit(1)
-    .prepare();
+  const due = (at: string) =>
+    db
+      .query()
+      .select({ id: articles.id, slug: articles.slug })
+      .from(articles)
+      .where(and(unannounced, lte(articles.publishedAt, at)))
+      .orderBy(asc(articles.publishedAt), asc(articles.id))
+      .limit(500);
 
-  const announce = (id: number, slug: string, live: boolean, at: string) => {
-    db.update(articles).set({ announced: live }).where(eq(articles.id, id)).run();
-    events.record({
+  const announce = async (id: number, slug: string, live: boolean, at: string) => {
+    await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
+    await events.record({
       type: live ? 'article.published' : 'article.unpublished',
       resource: 'article',
       id,
@@ -47,9 +51,9 @@ export function createAnnouncements(
   };
 
   return {
-    /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
-    sync(id: number, at: string): void {
-      const row = db
+    async sync(id, at) {
+      const [row] = await db
+        .query()
         .select({
           slug: articles.slug,
           status: articles.status,
@@ -57,37 +61,36 @@ export function createAnnouncements(
           announced: articles.announced,
         })
         .from(articles)
-        .where(eq(articles.id, id))
-        .get();
+        .where(eq(articles.id, id));
       if (!row) return;
       const live = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
-      if (live !== row.announced) announce(id, row.slug, live, at);
+      if (live !== row.announced) await announce(id, row.slug, live, at);
     },
 
-    /** Announces every scheduled article whose instant has come; returns how many. */
-    announceDue(at: string): number {
-      // Looked for first without the write lock: the dispatcher asks every second.
-      if (due.all({ now: at }).length === 0) return 0;
-      return writeTransaction(db, () => {
-        const rows = due.all({ now: at });
-        for (const row of rows) announce(row.id, row.slug, true, at);
+    async announceDue(at) {
+      if ((await due(at)).length === 0) return 0;
+      return db.write(async () => {
+        const rows = await due(at);
+        for (const row of rows) await announce(row.id, row.slug, true, at);
         // Gone live with no write: the lists it joined are modified now (their Last-Modified).
-        contentState.touchPublic(
+        const placements = await Promise.all(rows.map((row) => adminView(row.id, at)));
+        await contentState.touchPublic(
           at,
-          rows.flatMap((row) => {
-            const article = adminView(row.id, at);
-            return articleWriteKeys(article.id, article);
-          }),
+          placements.flatMap((article) => articleWriteKeys(article.id, article)),
         );
         return rows.length;
       });
     },
 
-    /** The next scheduled instant not yet announced, if any: when the dispatcher should wake. */
-    nextInstant(at: string): string | undefined {
-      return next.get({ now: at })?.at ?? undefined;
+    async nextInstant(at) {
+      const [row] = await db
+        .query()
+        .select({ at: articles.publishedAt })
+        .from(articles)
+        .where(and(unannounced, gt(articles.publishedAt, at)))
+        .orderBy(asc(articles.publishedAt))
+        .limit(1);
+      return row?.at ?? undefined;
     },
   };
 }
-
-export type Announcements = ReturnType<typeof createAnnouncements>;

@@ -5,7 +5,7 @@ import { DomainError } from '../../lib/errors.js';
 import { parseSearch } from '../../lib/search-query.js';
 import { parseSort } from '../../lib/sort.js';
 import { toInstant } from '../../lib/time.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../services.js';
 import type { ArticleFilters, ArticleSortField, ListRequest } from './listing.js';
 import { ARTICLE_FIELDS, ARTICLE_SORT_FIELDS, type ArticleListQuery } from './schemas.js';
 import type { Audience } from './visibility.js';

@@ -1,56 +1,35 @@
-import {
-  and,
-  asc,
-  type Column,
-  count,
-  desc,
-  eq,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
-import type { ContentStateRepository } from '../../db/content-state.js';
-import { qualified } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { articleBodies, articles, articleTags, comments, sections } from '../../db/schema.js';
+import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Database, SearchQuery } from '../../db/database.js';
 import type { CursorPosition } from '../../lib/cursor.js';
 import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
+import {
+  type ArticleFilters,
+  type ArticleSortField,
+  type ArticleStatus,
+  after,
+  columnsFor,
+  filterConditions,
+  type Heavy,
+  type ListingSql,
+  listingSql,
+  type StoredStatus,
+} from './list-sql.js';
+
+export type { ArticleFilters, ArticleSortField, ArticleStatus, Heavy };
+
 import type { ArticleSummary } from './schemas.js';
-import { ftsJoin, ftsMatch, ftsRank, ftsRankWindow, ftsTable } from './search.js';
-import { type Audience, visibleArticles } from './visibility.js';
+import type { Audience } from './visibility.js';
 
-export type ArticleSortField = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title' | 'relevance';
-export type ArticleStatus = ArticleSummary['status'];
-type StoredStatus = (typeof articles.status.enumValues)[number];
-
-/** The heavy fields a read includes: single reads take both bodies and the toc, lists none. */
-export interface Heavy {
-  body?: boolean;
-  bodyHtml?: boolean;
-  toc?: boolean;
-}
-
-export interface ArticleFilters {
-  sectionIds?: number[];
-  /** Any of these tags. */
-  anyTagIds?: number[];
-  /** All of these tags. */
-  allTagIds?: number[];
-  status?: ArticleStatus;
-  author?: string;
-  publishedFrom?: string;
-  publishedBefore?: { at: string; inclusive: boolean };
-  updatedSince?: string;
-}
+/**
+ * Relevance ranks at most this many matches by default, the newest (by id): a query matching
+ * most of the archive then costs what one matching a few thousand does, instead of scoring
+ * every match (SEARCH_RANK_WINDOW).
+ */
+export const RANK_WINDOW = 2000;
 
 export interface ListRequest {
   perPage: number;
@@ -60,10 +39,7 @@ export interface ListRequest {
   sort: SortKey<ArticleSortField>[];
   filters: ArticleFilters;
   /** A full-text query (FTS5 for SQLite, tsquery for PostgreSQL: lib/search-query) and how to mark matches. */
-  search?: {
-    fts: string;
-    tsquery: string;
-    rankTsquery: string;
+  search?: SearchQuery & {
     terms: SearchTerm[];
     highlightTag: string | null;
   };
@@ -78,102 +54,6 @@ export interface ListResult {
   /** Where the next page starts, when there is one. */
   next?: CursorPosition;
 }
-
-const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
-
-/** The columns and expressions a list query is built from, in one store's tables. */
-export interface ListingSql {
-  articles: Record<
-    'id' | 'status' | 'publishedAt' | 'createdAt' | 'updatedAt' | 'sectionId' | 'author',
-    Column
-  >;
-  articleTags: Record<'articleId' | 'tagId', Column>;
-  /** What a sort field orders by; `relevance` is the search rank, lower first. */
-  sortExpression(field: ArticleSortField): SQL;
-}
-
-const sqliteSql: ListingSql = {
-  articles,
-  articleTags,
-  sortExpression(field) {
-    if (field === 'relevance') return ftsRank;
-    if (field === 'title') return sql`lower(${articles.title})`;
-    return sql`${articles[field]}`;
-  },
-};
-const sortExpression = sqliteSql.sortExpression;
-
-/**
- * Rows after `position` in the order of `keys` (ties by id), for keyset paging. NULLs sort first
- * ascending and last descending, as SQLite orders them; only callers who can see drafts meet a
- * NULL publishedAt.
- */
-export function after(
-  { articles, sortExpression }: ListingSql,
-  keys: SortKey<ArticleSortField>[],
-  position: CursorPosition,
-  nullsVisible: boolean,
-): SQL | undefined {
-  const descending = keys[0]?.descending ?? false;
-  const values = keys.map((_, index) => position.values[index] ?? null);
-  // The common case, one direction and no NULL in the position: a row-value comparison, which
-  // SQLite turns into a range on the index, so page 500 costs what page 1 does.
-  if (keys.every((key) => key.descending === descending) && values.every((value) => value !== null)) {
-    const columns = sql.join([...keys.map((key) => sortExpression(key.field)), sql`${articles.id}`], sql`, `);
-    const bound = sql.join([...values.map((value) => sql`${value}`), sql`${position.id}`], sql`, `);
-    const beyond = descending ? sql`(${columns}) < (${bound})` : sql`(${columns}) > (${bound})`;
-    const firstNullable = NULLABLE.has(keys[0]?.field ?? 'title');
-    return descending && nullsVisible && firstNullable
-      ? or(beyond, isNull(sortExpression(keys[0]?.field ?? 'title')))
-      : beyond;
-  }
-  const byId = descending ? lt(articles.id, position.id) : sql`${articles.id} > ${position.id}`;
-  return keys.reduceRight<SQL | undefined>((rest, key, index) => {
-    const expression = sortExpression(key.field);
-    const value = values[index] ?? null;
-    const nullable = nullsVisible && NULLABLE.has(key.field);
-    let beyond: SQL | undefined;
-    let same: SQL;
-    if (value === null) {
-      beyond = key.descending ? undefined : isNotNull(expression);
-      same = isNull(expression);
-    } else {
-      beyond = key.descending
-        ? or(sql`${expression} < ${value}`, nullable ? isNull(expression) : undefined)
-        : sql`${expression} > ${value}`;
-      same = sql`${expression} = ${value}`;
-    }
-    return or(beyond, and(same, rest));
-  }, byId);
-}
-
-export const summaryColumns = {
-  id: articles.id,
-  slug: articles.slug,
-  title: articles.title,
-  subtitle: articles.subtitle,
-  excerpt: articles.excerpt,
-  autoExcerpt: articles.autoExcerpt,
-  wordCount: articles.wordCount,
-  status: articles.status,
-  sectionId: articles.sectionId,
-  sectionSlug: sections.slug,
-  sectionName: sections.name,
-  author: articles.author,
-  publishedAt: articles.publishedAt,
-  commentsEnabled: articles.commentsEnabled,
-  commentCount: sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${comments.deleted} = 0)`,
-  version: articles.version,
-  createdAt: articles.createdAt,
-  updatedAt: articles.updatedAt,
-};
-
-export const columnsFor = (heavy: Heavy) => ({
-  ...summaryColumns,
-  ...(heavy.body ? { body: articleBodies.body } : {}),
-  ...(heavy.bodyHtml ? { bodyHtml: articleBodies.bodyHtml } : {}),
-  ...(heavy.toc ? { toc: articleBodies.toc } : {}),
-});
 
 export interface Row {
   id: number;
@@ -219,50 +99,6 @@ export function toArticle(row: Row, tags: ArticleSummary['tags'], now: string): 
     wordCount,
     readingTimeMinutes: readingTimeMinutes(wordCount),
   };
-}
-
-function statusCondition(
-  articles: ListingSql['articles'],
-  status: ArticleStatus,
-  now: string,
-): SQL | undefined {
-  if (status === 'published') return and(eq(articles.status, 'published'), lte(articles.publishedAt, now));
-  if (status === 'scheduled')
-    return and(eq(articles.status, 'published'), sql`${articles.publishedAt} > ${now}`);
-  return eq(articles.status, status);
-}
-
-const withTag = ({ articles, articleTags }: ListingSql, tagIds: number[]) =>
-  inArray(
-    articles.id,
-    sql`(select ${articleTags.articleId} from ${articleTags} where ${inArray(articleTags.tagId, tagIds)})`,
-  );
-
-/** WHERE for a list's filters, over the articles this audience sees. */
-export function filterConditions(
-  tables: ListingSql,
-  filters: ArticleFilters,
-  audience: Audience,
-): SQL | undefined {
-  const { articles } = tables;
-  const { publishedBefore } = filters;
-  return and(
-    filters.status === 'trashed' && audience.seesUnpublished
-      ? undefined
-      : visibleArticles(audience, articles),
-    filters.sectionIds ? inArray(articles.sectionId, filters.sectionIds) : undefined,
-    filters.anyTagIds ? withTag(tables, filters.anyTagIds) : undefined,
-    ...(filters.allTagIds ?? []).map((tagId) => withTag(tables, [tagId])),
-    filters.status ? statusCondition(articles, filters.status, audience.now) : undefined,
-    filters.author !== undefined ? eq(articles.author, filters.author) : undefined,
-    filters.publishedFrom ? gte(articles.publishedAt, filters.publishedFrom) : undefined,
-    publishedBefore
-      ? publishedBefore.inclusive
-        ? lte(articles.publishedAt, publishedBefore.at)
-        : lt(articles.publishedAt, publishedBefore.at)
-      : undefined,
-    filters.updatedSince ? gte(articles.updatedAt, filters.updatedSince) : undefined,
-  );
 }
 
 /** What a search snippet is cut from: a bounded prefix of the body, and the short fields. */
@@ -353,82 +189,30 @@ export function createTotals() {
 
 /** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
 export function createArticleListing(
-  db: Db,
+  db: Database,
   tags: TagsRepository,
   contentState: ContentStateRepository,
   rankWindow: number,
 ) {
+  const { articles, articleBodies, sections } = db.tables;
+  const fullText = db.dialect.search;
   const totals = createTotals();
-  const countOnce = (
-    build: (audience: Audience) => {
-      toSQL(): { sql: string; params: unknown[] };
-      get(): { n: number } | undefined;
-    },
-    audience: Audience,
-  ) => {
-    const state = contentState.read(audience.now);
-    const query = build({ ...audience, now: state.latestPublishedAt });
-    return totals.remember(state, query.toSQL(), () => query.get()?.n ?? 0);
-  };
 
-  return (request: ListRequest, audience: Audience): ListResult => {
-    const where = and(
-      filterConditions(sqliteSql, request.filters, audience),
-      request.search ? ftsMatch(request.search.fts) : undefined,
-    );
+  /** The page's rows in the request's order, plus the sort values a cursor is made of. */
+  const readRows = async (request: ListRequest, listing: ListingSql, conditions: SQL | undefined) => {
     const sortValues = Object.fromEntries(
-      request.sort.map((key, index) => [`sort${index}`, sortExpression(key.field)]),
+      request.sort.map((key, index) => [`sort${index}`, listing.sortExpression(key.field)]),
     );
     const order = request.sort.map((key) =>
-      key.descending ? desc(sortExpression(key.field)) : asc(sortExpression(key.field)),
+      db.dialect.ordered(listing.sortExpression(key.field), key.descending),
     );
-    order.push(request.sort[0]?.descending ? desc(articles.id) : asc(articles.id));
-    const conditions = and(
-      where,
-      request.search && request.sort[0]?.field === 'relevance'
-        ? ftsRankWindow(request.search.fts, rankWindow)
-        : undefined,
-      request.after ? after(sqliteSql, request.sort, request.after, audience.seesUnpublished) : undefined,
-    );
+    order.push(db.dialect.ordered(articles.id, request.sort[0]?.descending ?? false));
     const limit = request.perPage + 1;
     const offset = request.page ? (request.page - 1) * request.perPage : 0;
-    let rows: (Row & Record<string, unknown>)[];
-    if (request.search) {
-      // Ranking reads ids, sort values and scores only; the page's rows are read afterwards by
-      // id. Reading every column of every match (sections, comment counts) cost more than
-      // the ranking itself.
-      const ranked = db
-        .select({ id: articles.id, ...sortValues, score: ftsRank })
-        .from(ftsTable)
-        .crossJoin(articles)
-        .where(and(ftsJoin, conditions))
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset)
-        .all() as ({ id: number } & Record<string, unknown>)[];
-      const full = new Map(
-        (
-          db
-            .select(columnsFor(request.include))
-            .from(articles)
-            .leftJoin(sections, eq(sections.id, articles.sectionId))
-            .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-            .where(
-              inArray(
-                articles.id,
-                ranked.map((row) => row.id),
-              ),
-            )
-            .all() as Row[]
-        ).map((row) => [row.id, row]),
-      );
-      rows = ranked.flatMap((rank) => {
-        const row = full.get(rank.id);
-        return row ? [{ ...row, ...rank }] : [];
-      });
-    } else {
-      rows = db
-        .select({ ...columnsFor(request.include), ...sortValues })
+    const query = db.query();
+    if (!request.search) {
+      const rows = await query
+        .select({ ...columnsFor(db.tables, request.include), ...sortValues })
         .from(articles)
         .leftJoin(sections, eq(sections.id, articles.sectionId))
         // SQLite omits this join when no body column is selected (lists without `include`).
@@ -436,37 +220,86 @@ export function createArticleListing(
         .where(conditions)
         .orderBy(...order)
         .limit(limit)
-        .offset(offset)
-        .all() as (Row & Record<string, unknown>)[];
+        .offset(offset);
+      return { rows: rows as (Row & Record<string, unknown>)[], sortValues };
     }
-    const counter = request.search
-      ? db.select({ n: count() }).from(ftsTable).crossJoin(articles).$dynamic()
-      : db.select({ n: count() }).from(articles).$dynamic();
-    const total = countOnce(
-      (stable: Audience) =>
-        counter.where(
-          and(
-            request.search ? and(ftsJoin, ftsMatch(request.search.fts)) : undefined,
-            filterConditions(sqliteSql, request.filters, stable),
-          ),
-        ),
-      audience,
+    // Ranking reads ids, sort values and scores only, from the full-text index first; the page's
+    // rows are read afterwards by id. Reading every column of every match (sections, comment
+    // counts) cost more than the ranking itself.
+    const ranked = (await query
+      .select({ id: articles.id, ...sortValues, score: listing.sortExpression('relevance') })
+      .from(fullText.index)
+      .crossJoin(articles)
+      .where(and(fullText.joinsArticle(articles.id), conditions))
+      .orderBy(...order)
+      .limit(limit)
+      .offset(offset)) as ({ id: number } & Record<string, unknown>)[];
+    const full = new Map(
+      (
+        (await query
+          .select(columnsFor(db.tables, request.include))
+          .from(articles)
+          .leftJoin(sections, eq(sections.id, articles.sectionId))
+          .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+          .where(inArray(articles.id, [0, ...ranked.map((row) => row.id)]))) as Row[]
+      ).map((row) => [row.id, row]),
     );
+    const rows = ranked.flatMap((rank) => {
+      const row = full.get(rank.id);
+      return row ? [{ ...row, ...rank }] : [];
+    });
+    return { rows, sortValues };
+  };
 
-    const page = rows.slice(0, request.perPage);
-    const tagsByArticle = tags.forArticles(page.map((row) => row.id));
-    // Snippets for the page only, from a bounded prefix of each field (FTS5's snippet() is
-    // quadratic in the matches inside one document).
-    let texts: SnippetSource[] = [];
-    if (request.search && page.length > 0) {
-      const ids = JSON.stringify(page.map((row) => row.id));
-      texts = db.all<SnippetSource>(
-        sql`select ${articles.id} as id, substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}) as body,
-          coalesce(${articles.excerpt}, ${articles.autoExcerpt}) as excerpt, coalesce(${articles.subtitle}, '') as subtitle,
-          ${articles.title} as title from ${articles} left join ${articleBodies} on ${articleBodies.articleId} = ${articles.id}
-          where ${articles.id} in (select value from json_each(${ids}))`,
-      );
-    }
+  /**
+   * How many rows the whole list has, remembered per content state (createTotals), counted "up
+   * to the latest publication reached", which counts what "up to now" does.
+   */
+  const countRows = async (request: ListRequest, listing: ListingSql, audience: Audience) => {
+    const state = await contentState.read(audience.now);
+    const filters = filterConditions(listing, request.filters, { ...audience, now: state.latestPublishedAt });
+    const query = db.query();
+    const counter = request.search
+      ? query
+          .select({ n: count() })
+          .from(fullText.index)
+          .crossJoin(articles)
+          .where(and(fullText.joinsArticle(articles.id), fullText.matches(request.search), filters))
+      : query.select({ n: count() }).from(articles).where(filters);
+    return totals.remember(state, counter.toSQL(), () => counter.then(([row]) => row?.n ?? 0));
+  };
+
+  /** Snippets for the page only, from a bounded prefix of each field (FTS5's snippet() is quadratic). */
+  const snippetSources = async (request: ListRequest, ids: number[]): Promise<SnippetSource[]> => {
+    if (!request.search || ids.length === 0) return [];
+    return db
+      .query()
+      .select({
+        id: articles.id,
+        body: sql<string>`coalesce(substr(${articleBodies.bodyText}, 1, ${SNIPPET_SCAN_CHARACTERS}), '')`,
+        excerpt: sql<string>`coalesce(${articles.excerpt}, ${articles.autoExcerpt})`,
+        subtitle: sql<string>`coalesce(${articles.subtitle}, '')`,
+        title: articles.title,
+      })
+      .from(articles)
+      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+      .where(inArray(articles.id, ids));
+  };
+
+  return async (request: ListRequest, audience: Audience): Promise<ListResult> => {
+    const { search } = request;
+    const listing = listingSql(db, search);
+    const conditions = and(
+      filterConditions(listing, request.filters, audience),
+      search ? fullText.matches(search) : undefined,
+      search && request.sort[0]?.field === 'relevance' ? fullText.rankWindow(search, rankWindow) : undefined,
+      request.after ? after(listing, request.sort, request.after, audience.seesUnpublished) : undefined,
+    );
+    const { rows, sortValues } = await readRows(request, listing, conditions);
+    const total = await countRows(request, listing, audience);
+    const ids = rows.slice(0, request.perPage).map((row) => row.id);
+    const tagsByArticle = await tags.forArticles(ids);
+    const texts = await snippetSources(request, ids);
     return assembleList(request, rows, { sortValues, tagsByArticle, texts, total, now: audience.now });
   };
 }

@@ -1,6 +1,5 @@
 import { and, count, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/index.js';
-import { articleRevisions } from '../../db/schema.js';
+import type { Database } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import type { ArticleSnapshot, FieldChange, Revision } from './schemas.js';
 
@@ -30,24 +29,30 @@ export const toRevision = (row: {
   changes: row.changes as FieldChange[],
 });
 
-/** Every stored state of every article: written only inside the article's own write transaction. */
-export function createRevisionsRepository(db: Db, now: () => Date) {
-  const latest = (articleId: number) =>
-    db
-      .select()
-      .from(articleRevisions)
-      .where(eq(articleRevisions.articleId, articleId))
-      .orderBy(desc(articleRevisions.number))
-      .limit(1)
-      .get();
+export interface RevisionsRepository {
+  /** Stores the next revision when the snapshot differs from the last one. */
+  record(articleId: number, keyName: string, snapshot: ArticleSnapshot): Promise<void>;
+  list(articleId: number, page: number, perPage: number): Promise<{ items: Revision[]; total: number }>;
+  get(articleId: number, number: number): Promise<Revision>;
+}
 
+/** Every stored state of every article: written only inside the article's own write transaction. */
+export function createRevisionsRepository(db: Database, now: () => Date): RevisionsRepository {
+  const { articleRevisions } = db.tables;
   return {
-    /** Stores the next revision when the snapshot differs from the last one. */
-    record(articleId: number, keyName: string, snapshot: ArticleSnapshot): void {
-      const previous = latest(articleId);
+    async record(articleId, keyName, snapshot) {
+      const [previous] = await db
+        .query()
+        .select()
+        .from(articleRevisions)
+        .where(eq(articleRevisions.articleId, articleId))
+        .orderBy(desc(articleRevisions.number))
+        .limit(1);
       const changes = diffSnapshots(previous?.snapshot as ArticleSnapshot | undefined, snapshot);
       if (previous && changes.length === 0) return;
-      db.insert(articleRevisions)
+      await db
+        .query()
+        .insert(articleRevisions)
         .values({
           articleId,
           number: (previous?.number ?? 0) + 1,
@@ -55,34 +60,31 @@ export function createRevisionsRepository(db: Db, now: () => Date) {
           keyName,
           snapshot,
           changes: previous ? changes : [],
-        })
-        .run();
+        });
     },
 
-    list(articleId: number, page: number, perPage: number): { items: Revision[]; total: number } {
+    async list(articleId, page, perPage) {
       const where = eq(articleRevisions.articleId, articleId);
-      const rows = db
+      const rows = await db
+        .query()
         .select()
         .from(articleRevisions)
         .where(where)
         .orderBy(desc(articleRevisions.number))
         .limit(perPage)
-        .offset((page - 1) * perPage)
-        .all();
-      const total = db.select({ n: count() }).from(articleRevisions).where(where).get()?.n ?? 0;
-      return { items: rows.map(toRevision), total };
+        .offset((page - 1) * perPage);
+      const [total] = await db.query().select({ n: count() }).from(articleRevisions).where(where);
+      return { items: rows.map(toRevision), total: total?.n ?? 0 };
     },
 
-    get(articleId: number, number: number): Revision {
-      const row = db
+    async get(articleId, number) {
+      const [row] = await db
+        .query()
         .select()
         .from(articleRevisions)
-        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.number, number)))
-        .get();
+        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.number, number)));
       if (!row) throw notFound('revision', number);
       return toRevision(row);
     },
   };
 }
-
-export type RevisionsRepository = ReturnType<typeof createRevisionsRepository>;

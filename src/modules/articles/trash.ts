@@ -1,24 +1,20 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { ContentStateRepository } from '../../db/content-state.js';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { articles, comments } from '../../db/schema.js';
+import type { Database, Tables } from '../../db/database.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Announcements } from './announcements.js';
 import type { Article } from './schemas.js';
 
 interface TrashDependencies {
-  db: Db;
+  db: Database;
   events: EventsRepository;
   announcements: Announcements;
   contentState: ContentStateRepository;
-  /** The article for a write (If-Match checked), trashed ones included. */
-  current: (idOrSlug: string | number, context: TrashContext) => Article;
-  /** Stores a revision of the article as it now is. */
-  recordRevision: (id: number, actor: string, at: string) => void;
-  adminView: (id: number, at: string) => Article;
+  current: (idOrSlug: string | number, context: TrashContext) => Promise<Article>;
+  recordRevision: (id: number, actor: string, at: string) => Promise<void>;
+  adminView: (id: number, at: string) => Promise<Article>;
 }
 
 export interface TrashContext {
@@ -55,88 +51,87 @@ export const outOfTrash = (from: StoredStatus | null | undefined) => ({
   trashedAt: null,
 });
 
-type StoredStatus = (typeof articles.status.enumValues)[number];
+type StoredStatus = Tables['articles']['$inferSelect']['status'];
 
 /**
  * The trash: DELETE moves an article there (gone for the public, its slug still reserved so a
  * restore brings back the same URL), restore brings it back as it was, `permanent` purges it,
- * and the dispatcher purges what has been there longer than TRASH_RETENTION_DAYS.
+ * and the background jobs purge what has been there longer than TRASH_RETENTION_DAYS.
  */
 export function createTrash(dependencies: TrashDependencies) {
   const { db, events, announcements, contentState } = dependencies;
+  const { articles, comments } = db.tables;
   const wasPublic = (article: Article) => article.status === 'published';
   /** Before a purge: the logs keep only tombstones of the articles and of their comments. */
-  const forgetArticles = (ids: number[]) => {
+  const forgetArticles = async (ids: number[]) => {
     if (ids.length === 0) return;
-    const commentIds = db
+    const commentRows = await db
+      .query()
       .select({ id: comments.id })
       .from(comments)
-      .where(inArray(comments.articleId, ids))
-      .all()
-      .map((row) => row.id);
-    events.forget('comment', commentIds);
-    events.forget('article', ids);
+      .where(inArray(comments.articleId, ids));
+    await events.forget(
+      'comment',
+      commentRows.map((row) => row.id),
+    );
+    await events.forget('article', ids);
   };
 
-  /** Into or out of the trash: a new version and revision, and the event that says so. */
-  const move = (
+  const move = async (
     article: Article,
     context: TrashContext,
-    changes: Partial<typeof articles.$inferInsert>,
+    changes: Partial<Tables['articles']['$inferInsert']>,
     event: { type: 'article.deleted' | 'article.restored'; data: () => unknown },
   ) => {
     const at = context.audience.now;
-    db.update(articles)
+    await db
+      .query()
+      .update(articles)
       .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
-      .where(eq(articles.id, article.id))
-      .run();
-    dependencies.recordRevision(article.id, context.actor, at);
-    events.record({ ...event, resource: 'article', id: article.id, slug: article.slug, at });
+      .where(eq(articles.id, article.id));
+    await dependencies.recordRevision(article.id, context.actor, at);
+    await events.record({ ...event, resource: 'article', id: article.id, slug: article.slug, at });
   };
 
   return {
-    trash(idOrSlug: string | number, context: TrashContext): void {
-      writeTransaction(db, () => {
-        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+    trash: (idOrSlug: string | number, context: TrashContext): Promise<void> =>
+      db.write(async () => {
+        const article = await dependencies.current(idOrSlug, { ...context, allowTrashed: true });
         const at = context.audience.now;
-        move(article, context, intoTrash(article, at), {
+        await move(article, context, intoTrash(article, at), {
           type: 'article.deleted',
           data: () => ({ id: article.id, slug: article.slug }),
         });
-        if (wasPublic(article)) contentState.touchPublic(at, articleWriteKeys(article.id, article));
-      });
-    },
+        if (wasPublic(article)) await contentState.touchPublic(at, articleWriteKeys(article.id, article));
+      }),
 
-    restore(idOrSlug: string | number, context: TrashContext): Article {
-      return writeTransaction(db, () => {
-        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+    restore: (idOrSlug: string | number, context: TrashContext): Promise<Article> =>
+      db.write(async () => {
+        const article = await dependencies.current(idOrSlug, { ...context, allowTrashed: true });
         assertTrashed(article);
         const at = context.audience.now;
-        const from = db
+        const [row] = await db
+          .query()
           .select({ from: articles.trashedFrom })
           .from(articles)
-          .where(eq(articles.id, article.id))
-          .get()?.from;
-        move(article, context, outOfTrash(from), {
+          .where(eq(articles.id, article.id));
+        await move(article, context, outOfTrash(row?.from), {
           type: 'article.restored',
           data: () => dependencies.adminView(article.id, at),
         });
-        announcements.sync(article.id, at);
-        const restored = dependencies.adminView(article.id, at);
-        if (wasPublic(restored)) contentState.touchPublic(at, articleWriteKeys(article.id, restored));
+        await announcements.sync(article.id, at);
+        const restored = await dependencies.adminView(article.id, at);
+        if (wasPublic(restored)) await contentState.touchPublic(at, articleWriteKeys(article.id, restored));
         return restored;
-      });
-    },
+      }),
 
-    /** Deletes the article for good: comments, tags links and revisions go with it. */
-    purge(idOrSlug: string | number, context: TrashContext): void {
-      writeTransaction(db, () => {
-        const article = dependencies.current(idOrSlug, { ...context, allowTrashed: true });
-        forgetArticles([article.id]);
-        db.delete(articles).where(eq(articles.id, article.id)).run();
-        // Trashing already told subscribers; a live article purged at once tells them now.
+    purge: (idOrSlug: string | number, context: TrashContext): Promise<void> =>
+      db.write(async () => {
+        const article = await dependencies.current(idOrSlug, { ...context, allowTrashed: true });
+        await forgetArticles([article.id]);
+        await db.query().delete(articles).where(eq(articles.id, article.id));
         if (article.status !== 'trashed') {
-          events.record({
+          await events.record({
             type: 'article.deleted',
             resource: 'article',
             id: article.id,
@@ -146,24 +141,16 @@ export function createTrash(dependencies: TrashDependencies) {
           });
         }
         if (wasPublic(article))
-          contentState.touchPublic(context.audience.now, articleWriteKeys(article.id, article));
-      });
-    },
+          await contentState.touchPublic(context.audience.now, articleWriteKeys(article.id, article));
+      }),
 
-    /** Purges articles trashed before `before`; returns how many. */
-    purgeTrashedBefore(before: string): number {
-      return writeTransaction(db, () => {
+    purgeTrashedBefore: (before: string): Promise<number> =>
+      db.write(async () => {
         const expired = and(eq(articles.status, 'trashed'), lt(articles.trashedAt, before));
-        forgetArticles(
-          db
-            .select({ id: articles.id })
-            .from(articles)
-            .where(expired)
-            .all()
-            .map((row) => row.id),
-        );
-        return db.delete(articles).where(expired).run().changes;
-      });
-    },
+        const ids = await db.query().select({ id: articles.id }).from(articles).where(expired);
+        await forgetArticles(ids.map((row) => row.id));
+        const purged = await db.query().delete(articles).where(expired).returning({ id: articles.id });
+        return purged.length;
+      }),
   };
 }

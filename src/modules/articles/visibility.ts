@@ -1,19 +1,14 @@
 import { and, type Column, eq, inArray, lte, type SQL, type sql } from 'drizzle-orm';
-import { ARTICLE_STATUSES, articles } from '../../db/schema.js';
+import { ARTICLE_STATUSES } from '../../db/schema.js';
+import type { Audience } from '../../lib/audience.js';
 
-/** Who is asking, as far as content visibility goes. */
-export interface Audience {
-  /** Holds `content:read`: sees drafts, scheduled and archived articles too. */
-  seesUnpublished: boolean;
-  /** ISO time of the request: a published article with a later publishedAt is still scheduled. */
-  now: string;
-}
+export type { Audience };
 
 /**
  * The one definition of "public": published, with publishedAt reached. Everything that counts
  * or lists articles for a reader (lists, totals, articleCount, comments) goes through this.
  */
-export function visibleArticles(audience: Audience, table: ArticleColumns = articles): SQL | undefined {
+export function visibleArticles(audience: Audience, table: ArticleColumns): SQL | undefined {
   // Keyed readers see every state but the trash, which only `status=trashed` lists.
   if (audience.seesUnpublished) return inArray(table.status, UNTRASHED);
   return publishedBy(audience.now, table);
@@ -31,7 +26,7 @@ export const UNTRASHED = ARTICLE_STATUSES.filter((status) => status !== 'trashed
 /** Published with publishedAt reached by `now` (a value, or a placeholder in prepared statements). */
 export function publishedBy(
   now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>,
-  table: ArticleColumns = articles,
+  table: ArticleColumns,
 ): SQL | undefined {
   return and(eq(table.status, 'published'), lte(table.publishedAt, now as string));
 }

@@ -7,8 +7,8 @@ import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js
 import { errorResponses, IdOrSlugParams, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
-import type { RouteOptions } from '../../services.js';
-import { present } from './repository.js';
+import type { RouteOptions } from '../services.js';
+import { present } from './rules.js';
 import {
   CommentCreateSchema,
   CommentPatchSchema,
@@ -26,7 +26,10 @@ export interface CommentRouteOptions extends RouteOptions {
   keyedRateLimit: number;
 }
 
-export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = async (app, options) => {
+type TypeBoxApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/** An article's thread: reading it and adding to it. */
+function threadRoutes(app: TypeBoxApp, options: CommentRouteOptions): void {
   const { comments, articles } = options.services;
 
   app.get(
@@ -115,6 +118,11 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       return present(trapped ? { ...comment, status: 'pending' } : comment, moderator);
     },
   );
+}
+
+/** Moderation: the queue, one comment, approving, editing and deleting. */
+function moderationRoutes(app: TypeBoxApp, options: CommentRouteOptions): void {
+  const { comments, articles } = options.services;
 
   app.get(
     '/comments',
@@ -207,4 +215,9 @@ export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = asy
       return reply.code(204).send(null);
     },
   );
+}
+
+export const commentRoutes: FastifyPluginAsyncTypebox<CommentRouteOptions> = async (app, options) => {
+  threadRoutes(app, options);
+  moderationRoutes(app, options);
 };

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, type Column, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/index.js';
-import { events, idempotencyKeys, webhookDeliveries, webhooks } from '../../db/schema.js';
+import type { Database } from '../../db/database.js';
 
 export const EVENT_TYPES = [
   'article.created',
@@ -41,7 +40,7 @@ export interface EventInput {
   slug: string | null;
   at: string;
   /** The resource as an admin reads it; only worked out when some webhook wants the event. */
-  data: () => unknown;
+  data: () => unknown | Promise<unknown>;
 }
 
 export interface Change {
@@ -60,11 +59,8 @@ export const newEventId = () => `msg_${randomBytes(16).toString('base64url')}`;
  * Stored idempotent responses that showed these resources: their `Location` or
  * `Content-Location` names the resource's URL (the stored headers are JSON text on both stores).
  */
-export const storedResponsesAbout = (
-  resource: 'article' | 'comment',
-  ids: number[],
-  headers: Column = idempotencyKeys.headers,
-) => or(...ids.map((id) => sql`cast(${headers} as text) like ${`%"/v1/${resource}s/${id}"%`}`));
+export const storedResponsesAbout = (resource: 'article' | 'comment', ids: number[], headers: Column) =>
+  or(...ids.map((id) => sql`cast(${headers} as text) like ${`%"/v1/${resource}s/${id}"%`}`));
 
 export interface EventsOptions {
   /** Adds what the API adds to a resource (its canonical `url`) to webhook payloads. */
@@ -73,39 +69,39 @@ export interface EventsOptions {
 
 /**
  * The event log. `record` is called inside the transaction that makes the change, so the event
- * and the deliveries it owes commit (or roll back) with it: the outbox. SQLite runs one write
- * transaction at a time, so `seq` order is commit order and a reader never sees a gap fill in.
+ * and the deliveries it owes commit (or roll back) with it: the outbox. Every writer holds the
+ * write lock (Database.write) from before it takes a `seq` until it commits, so `seq` order is
+ * commit order, and a reader never sees a gap fill in.
  */
-export function createEventsRepository(db: Db, options: EventsOptions = {}) {
-  const listeners = new Set<() => void>();
-  const subscribers = db
-    .select({ id: webhooks.id, events: webhooks.events })
-    .from(webhooks)
-    .where(eq(webhooks.active, true))
-    .prepare();
-  const after = db
-    .select({
-      seq: events.seq,
-      type: events.type,
-      resource: events.resource,
-      id: events.resourceId,
-      slug: events.slug,
-      at: events.at,
-    })
-    .from(events)
-    .where(and(gt(events.seq, sql.placeholder('after')), isNull(events.pingFor)))
-    .orderBy(asc(events.seq))
-    .limit(sql.placeholder('limit'))
-    .prepare();
-  const last = db
-    .select({ seq: max(events.seq) })
-    .from(events)
-    .prepare();
+export interface EventsRepository {
+  /** Logs a change, and a pending delivery for every active webhook that asked for it. Call inside the write transaction. */
+  record(input: EventInput): Promise<void>;
+  /** A ping for one endpoint: delivered like any event, never in the change feed. */
+  ping(webhookId: number, at: string): Promise<number>;
+  /** Changes after `seq`, in commit order. */
+  changesAfter(seq: number, limit: number): Promise<Change[]>;
+  /**
+   * Forgets what the logs hold of resources deleted for good: their events keep only the
+   * tombstone (type, id, slug, time), deliveries still owed send that, and the responses kept
+   * for idempotent replays that showed them are dropped. Call inside the deleting transaction.
+   */
+  forget(resource: 'article' | 'comment', ids: number[]): Promise<void>;
+  /** Drops events older than `before` (EVENTS_RETENTION_DAYS), with their deliveries; returns how many. */
+  expire(before: string): Promise<number>;
+  /** The newest seq (0 when the log is empty): where a new consumer may start. */
+  latestSeq(): Promise<number>;
+  /** Calls `listener` after each committed event in this process; returns the unsubscribe. */
+  onRecorded(listener: () => void): () => void;
+}
 
-  const insert = (input: EventInput, endpoints: number[], pingFor: number | null) => {
+export function createEventsRepository(db: Database, options: EventsOptions = {}): EventsRepository {
+  const { events, idempotencyKeys, webhookDeliveries, webhooks } = db.tables;
+  const listeners = new Set<() => void>();
+  const insert = async (input: EventInput, endpoints: number[], pingFor: number | null) => {
+    const tx = db.query();
     const present = options.present ?? ((_resource: EventResource, item: unknown) => item);
-    const data = endpoints.length > 0 ? present(input.resource, input.data()) : null;
-    const { seq } = db
+    const data = endpoints.length > 0 ? present(input.resource, await input.data()) : null;
+    const [row] = await tx
       .insert(events)
       .values({
         id: newEventId(),
@@ -117,81 +113,89 @@ export function createEventsRepository(db: Db, options: EventsOptions = {}) {
         data,
         pingFor,
       })
-      .returning({ seq: events.seq })
-      .get();
+      .returning({ seq: events.seq });
+    if (!row) throw new Error('event not written');
     if (endpoints.length > 0) {
-      db.insert(webhookDeliveries)
-        .values(
-          endpoints.map((webhookId) => ({
-            webhookId,
-            eventSeq: seq,
-            nextAttemptAt: input.at,
-            updatedAt: input.at,
-          })),
-        )
-        .run();
+      await tx.insert(webhookDeliveries).values(
+        endpoints.map((webhookId) => ({
+          webhookId,
+          eventSeq: row.seq,
+          nextAttemptAt: input.at,
+          updatedAt: input.at,
+        })),
+      );
     }
-    // After this synchronous transaction commits, wake whoever waits for events (the dispatcher).
-    setImmediate(() => {
+    // Wakes whoever waits for events here (the background jobs); other nodes find it on their next poll.
+    db.afterCommit(() => {
       for (const listener of listeners) listener();
     });
-    return seq;
+    return row.seq;
   };
 
   return {
-    /** Logs a change, and a pending delivery for every active webhook that asked for it. Call inside the write transaction. */
-    record(input: EventInput): void {
-      const endpoints = subscribers
-        .all()
+    async record(input) {
+      const active = await db
+        .query()
+        .select({ id: webhooks.id, events: webhooks.events })
+        .from(webhooks)
+        .where(eq(webhooks.active, true));
+      const endpoints = active
         .filter((webhook) => subscribes(webhook.events, input.type))
         .map((webhook) => webhook.id);
-      insert(input, endpoints, null);
+      await insert(input, endpoints, null);
     },
 
-    /** A ping for one endpoint: delivered like any event, never in the change feed. */
-    ping(webhookId: number, at: string): number {
-      return insert(
+    ping: (webhookId, at) =>
+      insert(
         { type: 'ping', resource: 'webhook', id: webhookId, slug: null, at, data: () => ({ id: webhookId }) },
         [webhookId],
         webhookId,
-      );
-    },
+      ),
 
-    /** Changes after `seq`, in commit order. */
-    changesAfter(seq: number, limit: number): Change[] {
-      return after.all({ after: seq, limit });
-    },
+    changesAfter: (seq, limit) =>
+      db
+        .query()
+        .select({
+          seq: events.seq,
+          type: events.type,
+          resource: events.resource,
+          id: events.resourceId,
+          slug: events.slug,
+          at: events.at,
+        })
+        .from(events)
+        .where(and(gt(events.seq, seq), isNull(events.pingFor)))
+        .orderBy(asc(events.seq))
+        .limit(limit),
 
-    /**
-     * Forgets what the logs hold of resources deleted for good: their events keep only the
-     * tombstone (type, id, slug, time), deliveries still owed send that, and the responses kept
-     * for idempotent replays that showed them are dropped. Call inside the deleting transaction.
-     */
-    forget(resource: 'article' | 'comment', ids: number[]): void {
+    async forget(resource, ids) {
       if (ids.length === 0) return;
-      db.update(events)
+      const tx = db.query();
+      await tx
+        .update(events)
         .set({ data: null })
-        .where(and(eq(events.resource, resource), inArray(events.resourceId, ids)))
-        .run();
-      db.delete(idempotencyKeys).where(storedResponsesAbout(resource, ids)).run();
+        .where(and(eq(events.resource, resource), inArray(events.resourceId, ids)));
+      await tx.delete(idempotencyKeys).where(storedResponsesAbout(resource, ids, idempotencyKeys.headers));
     },
 
-    /** Drops events older than `before` (EVENTS_RETENTION_DAYS), with their deliveries; returns how many. */
-    expire(before: string): number {
-      return db.delete(events).where(lt(events.at, before)).run().changes;
+    async expire(before) {
+      const deleted = await db.writeAlone((query) =>
+        query.delete(events).where(lt(events.at, before)).returning({ seq: events.seq }),
+      );
+      return deleted.length;
     },
 
-    /** The newest seq (0 when the log is empty): where a new consumer may start. */
-    latestSeq(): number {
-      return last.get()?.seq ?? 0;
+    async latestSeq() {
+      const [row] = await db
+        .query()
+        .select({ seq: max(events.seq) })
+        .from(events);
+      return row?.seq ?? 0;
     },
 
-    /** Calls `listener` after each committed event in this process; returns the unsubscribe. */
-    onRecorded(listener: () => void): () => void {
+    onRecorded(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
 }
-
-export type EventsRepository = ReturnType<typeof createEventsRepository>;

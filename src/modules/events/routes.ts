@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
 import { errorResponses, Nullable, Timestamp } from '../../http/schemas.js';
-import type { RouteOptions } from '../../services.js';
+import type { RouteOptions } from '../services.js';
 import type { Change } from './repository.js';
 
 const MAX_WAIT_SECONDS = 30;

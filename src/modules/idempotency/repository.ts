@@ -1,24 +1,13 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { idempotencyKeys } from '../../db/schema.js';
+import type { Database } from '../../db/database.js';
+import type { Begin, IdempotencyStore, StoredResponse } from '../../http/idempotency.js';
+
+export type { Begin, StoredResponse };
 
 /** How long a response is kept for replay. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** A first request still unanswered after this died with its process: a retry may take over. */
 const IN_FLIGHT_MS = 60_000;
-
-export interface StoredResponse {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-export type Begin =
-  | { kind: 'first' }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'other-request' }
-  | { kind: 'in-flight' };
 
 export const before = (at: string, ms: number) => new Date(Date.parse(at) - ms).toISOString();
 
@@ -49,51 +38,56 @@ export function verdict(
   return abandoned ? undefined : { kind: 'in-flight' };
 }
 
+export interface IdempotencyRepository extends IdempotencyStore {
+  /** Forgets keys past their 24 hours; how many. */
+  expire(at: string): Promise<number>;
+}
+
 /** Idempotency keys (IETF httpapi draft): the first response to each (client, key), for 24 hours. */
-export function createIdempotencyRepository(db: Db) {
+export function createIdempotencyRepository(db: Database): IdempotencyRepository {
+  const { idempotencyKeys } = db.tables;
   const where = (client: string, key: string) =>
     and(eq(idempotencyKeys.client, client), eq(idempotencyKeys.key, key));
 
   return {
-    /** Claims the key for this request, or says why it cannot: one transaction, so racing duplicates see each other. */
-    begin(client: string, key: string, requestHash: string, at: string): Begin {
-      return writeTransaction(db, () => {
-        const refused = verdict(
-          db.select().from(idempotencyKeys).where(where(client, key)).get(),
-          requestHash,
-          at,
-        );
+    // Writers run one at a time (Database.write), so a racing duplicate sees this one's row.
+    begin: (client, key, requestHash, at) =>
+      db.write(async () => {
+        const query = db.query();
+        const [row] = await query.select().from(idempotencyKeys).where(where(client, key));
+        const refused = verdict(row, requestHash, at);
         if (refused) return refused;
-        db.insert(idempotencyKeys)
+        await query
+          .insert(idempotencyKeys)
           .values({ client, key, requestHash, createdAt: at })
           .onConflictDoUpdate({
             target: [idempotencyKeys.client, idempotencyKeys.key],
             set: { requestHash, status: null, body: null, headers: null, createdAt: at },
-          })
-          .run();
-        return { kind: 'first' };
-      });
+          });
+        return { kind: 'first' as const };
+      }),
+
+    async complete(client, key, response) {
+      await db.writeAlone((query) =>
+        query
+          .update(idempotencyKeys)
+          .set({ status: response.status, body: response.body, headers: response.headers })
+          .where(where(client, key)),
+      );
     },
 
-    complete(client: string, key: string, response: StoredResponse): void {
-      db.update(idempotencyKeys)
-        .set({ status: response.status, body: response.body, headers: response.headers })
-        .where(where(client, key))
-        .run();
+    async release(client, key) {
+      await db.writeAlone((query) => query.delete(idempotencyKeys).where(where(client, key)));
     },
 
-    /** Forgets a key whose request failed on the server's side, so a retry runs again. */
-    release(client: string, key: string): void {
-      db.delete(idempotencyKeys).where(where(client, key)).run();
-    },
-
-    expire(at: string): number {
-      return db
-        .delete(idempotencyKeys)
-        .where(lt(idempotencyKeys.createdAt, before(at, IDEMPOTENCY_TTL_MS)))
-        .run().changes;
+    async expire(at) {
+      const gone = await db.writeAlone((query) =>
+        query
+          .delete(idempotencyKeys)
+          .where(lt(idempotencyKeys.createdAt, before(at, IDEMPOTENCY_TTL_MS)))
+          .returning({ key: idempotencyKeys.key }),
+      );
+      return gone.length;
     },
   };
 }
-
-export type IdempotencyRepository = ReturnType<typeof createIdempotencyRepository>;

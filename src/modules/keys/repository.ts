@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { asc, count, eq, sql } from 'drizzle-orm';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { API_SCOPES, apiKeys } from '../../db/schema.js';
+import type { Database } from '../../db/database.js';
+import { API_SCOPES, type Scope } from '../../lib/scopes.js';
 
-export type Scope = (typeof API_SCOPES)[number];
-export { API_SCOPES };
+export { API_SCOPES, type Scope };
 
 export interface ApiKey {
   id: number;
@@ -40,74 +38,91 @@ export function newKey(name: string, scopes: Scope[], at: Date) {
 export const wantsLastUsed = (key: { lastUsedAt: string | null }, at: Date) =>
   !key.lastUsedAt || at.getTime() - Date.parse(key.lastUsedAt) > LAST_USED_RESOLUTION_MS;
 
-const columns = {
-  id: apiKeys.id,
-  name: apiKeys.name,
-  prefix: apiKeys.prefix,
-  scopes: apiKeys.scopes,
-  createdAt: apiKeys.createdAt,
-  lastUsedAt: apiKeys.lastUsedAt,
-};
+export interface KeysRepository {
+  /** Makes a key: 32 random bytes, `bsk_`-marked; only its SHA-256 is stored. */
+  create(name: string, scopes: Scope[]): Promise<ApiKey & { key: string }>;
+  /** The key with this secret, marking it used; undefined for unknown or revoked keys. */
+  authenticate(key: string): Promise<ApiKey | undefined>;
+  list(page: number, perPage: number): Promise<{ items: ApiKey[]; total: number }>;
+  find(id: number): Promise<ApiKey | undefined>;
+  /** Revokes a key at once: the row goes, so the next request with it is a 401. */
+  revoke(id: number): Promise<boolean>;
+  /**
+   * On the first start of an empty database, makes an admin key and returns its secret (to
+   * print once); otherwise, or when the environment supplies an admin key, returns undefined.
+   */
+  bootstrap(environmentHasAdminKey: boolean): Promise<string | undefined>;
+}
 
-export function createKeysRepository(db: Db, now: () => Date) {
+export function createKeysRepository(db: Database, now: () => Date): KeysRepository {
+  const { apiKeys } = db.tables;
+  const columns = {
+    id: apiKeys.id,
+    name: apiKeys.name,
+    prefix: apiKeys.prefix,
+    scopes: apiKeys.scopes,
+    createdAt: apiKeys.createdAt,
+    lastUsedAt: apiKeys.lastUsedAt,
+  };
   // Prepared once: every keyed request runs it.
-  const byHash = db
+  const byHash = db.readers
     .select(columns)
     .from(apiKeys)
     .where(eq(apiKeys.hash, sql.placeholder('hash')))
-    .prepare();
-  return {
-    /** Makes a key: 32 random bytes, `bsk_`-marked; only its SHA-256 is stored. */
-    create(name: string, scopes: Scope[]): ApiKey & { key: string } {
-      const { key, row } = newKey(name, scopes, now());
-      return { ...db.insert(apiKeys).values(row).returning(columns).get(), key };
-    },
+    .prepare('key_by_hash');
+  const create = async (name: string, scopes: Scope[]) => {
+    const { key, row } = newKey(name, scopes, now());
+    const [created] = await db.writeAlone((query) => query.insert(apiKeys).values(row).returning(columns));
+    if (!created) throw new Error('key not written');
+    return { ...created, key };
+  };
 
-    /** The key with this secret, marking it used; undefined for unknown or revoked keys. */
-    authenticate(key: string): ApiKey | undefined {
-      const row = byHash.get({ hash: hashKey(key) });
+  return {
+    create,
+
+    async authenticate(key) {
+      const [row] = await byHash.execute({ hash: hashKey(key) });
       if (!row) return undefined;
       const at = now();
       if (wantsLastUsed(row, at)) {
         row.lastUsedAt = at.toISOString();
-        db.update(apiKeys).set({ lastUsedAt: row.lastUsedAt }).where(eq(apiKeys.id, row.id)).run();
+        const { lastUsedAt, id } = row;
+        await db.writeAlone((query) => query.update(apiKeys).set({ lastUsedAt }).where(eq(apiKeys.id, id)));
       }
       return row;
     },
 
-    list(page: number, perPage: number): { items: ApiKey[]; total: number } {
-      const items = db
+    async list(page, perPage) {
+      const items = await db
+        .query()
         .select(columns)
         .from(apiKeys)
         .orderBy(asc(apiKeys.id))
         .limit(perPage)
-        .offset((page - 1) * perPage)
-        .all();
-      const total = db.select({ n: count() }).from(apiKeys).get()?.n ?? 0;
-      return { items, total };
+        .offset((page - 1) * perPage);
+      const [total] = await db.query().select({ n: count() }).from(apiKeys);
+      return { items, total: total?.n ?? 0 };
     },
 
-    find(id: number): ApiKey | undefined {
-      return db.select(columns).from(apiKeys).where(eq(apiKeys.id, id)).get();
+    async find(id) {
+      const [row] = await db.query().select(columns).from(apiKeys).where(eq(apiKeys.id, id));
+      return row;
     },
 
-    /** Revokes a key at once: the row goes, so the next request with it is a 401. */
-    revoke(id: number): boolean {
-      return db.delete(apiKeys).where(eq(apiKeys.id, id)).run().changes > 0;
+    async revoke(id) {
+      const deleted = await db.writeAlone((query) =>
+        query.delete(apiKeys).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id }),
+      );
+      return deleted.length > 0;
     },
 
-    /**
-     * On the first start of an empty database, makes an admin key and returns its secret (to
-     * print once); otherwise, or when the environment supplies an admin key, returns undefined.
-     */
-    bootstrap(environmentHasAdminKey: boolean): string | undefined {
+    // Nodes starting together on an empty database: the write lock lets one of them make the key.
+    async bootstrap(environmentHasAdminKey) {
       if (environmentHasAdminKey) return undefined;
-      return writeTransaction(db, () => {
-        const existing = db.select({ n: count() }).from(apiKeys).get()?.n ?? 0;
-        return existing === 0 ? this.create('bootstrap admin', ['admin']).key : undefined;
+      return db.write(async () => {
+        const [existing] = await db.query().select({ n: count() }).from(apiKeys);
+        return (existing?.n ?? 0) === 0 ? (await create('bootstrap admin', ['admin'])).key : undefined;
       });
     },
   };
 }
-
-export type KeysRepository = ReturnType<typeof createKeysRepository>;

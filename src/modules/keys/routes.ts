@@ -4,7 +4,7 @@ import { requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdParams, notModified, RefOf } from '../../http/schemas.js';
 import { notFound } from '../../lib/errors.js';
-import type { RouteOptions } from '../../services.js';
+import type { RouteOptions } from '../services.js';
 import { ApiKeyCreateSchema, ApiKeySchema, KeyListQuery, NewApiKeySchema } from './schemas.js';
 
 const tags = ['Keys'];

@@ -1,13 +1,12 @@
-import { and, type Column, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import type { ContentStateRepository } from '../../db/content-state.js';
-import { assignSlug, orderBy, qualified, writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { articles, sections } from '../../db/schema.js';
+import { and, type Column, count, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import { assignSlugIn, orderBy, qualified } from '../../db/helpers.js';
 import { sectionWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
 import { type Audience, visibleArticles } from '../articles/visibility.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Section, SectionCreate, SectionPatch } from './schemas.js';
 
@@ -20,13 +19,6 @@ export interface SectionListOptions {
   /** Only children of this section id; null for top-level sections. */
   parentId?: number | null;
 }
-
-const sortColumns = {
-  position: sections.position,
-  name: sql`lower(${sections.name})`,
-  createdAt: sections.createdAt,
-  updatedAt: sections.updatedAt,
-};
 
 /**
  * One step of the walk up from a new parent: meeting the section itself would close a cycle.
@@ -55,7 +47,7 @@ export function nextAncestor(
 export const sameName = (
   name: string,
   parentId: number | null,
-  table: { name: Column; parentId: Column } = sections,
+  table: { name: Column; parentId: Column },
 ): SQL =>
   and(
     sql`lower(${table.name}) = lower(${name})`,
@@ -107,14 +99,37 @@ export function assertNotHeld(section: { slug: string }, held: number, children:
   }
 }
 
+export interface SectionsRepository {
+  find(idOrSlug: string | number, audience: Audience): Promise<Section | undefined>;
+  get(idOrSlug: string | number, audience: Audience): Promise<Section>;
+  /** The section an import made from this source (`wp:category:12`), if any. */
+  idOfSource(sourceId: string): Promise<number | undefined>;
+  /** Marks an existing section as coming from this source, so the next import finds it. */
+  adopt(id: number, sourceId: string): Promise<void>;
+  /** The section an article's `section` names: an id, a slug, or a name only one section has. */
+  resolve(ref: string | number): Promise<number | undefined>;
+  /** The section with this name (ignoring case) under this parent (null: at the top), if any. */
+  named(name: string, parentId: number | null): Promise<number | undefined>;
+  /** The section and every section below it, at any depth. */
+  withDescendants(id: number): Promise<number[]>;
+  list(options: SectionListOptions, audience: Audience): Promise<{ items: Section[]; total: number }>;
+  create(input: SectionCreate, audience: Audience): Promise<Section>;
+  update(idOrSlug: string, patch: SectionPatch, audience: Audience): Promise<Section>;
+  /** Deletes an empty section; one that still holds articles or subsections is a 409. */
+  delete(idOrSlug: string, audience: Audience): Promise<void>;
+}
+
+const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
+
+/** Sections: a tree of names unique among siblings, with counts of the articles each audience sees. */
 export function createSectionsRepository(
-  db: Db,
+  db: Database,
   contentState: ContentStateRepository,
   events: EventsRepository,
-) {
-  const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
+): SectionsRepository {
+  const { articles, sections } = db.tables;
   const columns = (audience: Audience) => {
-    const visible = visibleArticles(audience);
+    const visible = visibleArticles(audience, articles);
     return {
       id: sections.id,
       slug: sections.slug,
@@ -122,130 +137,143 @@ export function createSectionsRepository(
       description: sections.description,
       parentId: sections.parentId,
       position: sections.position,
-      articleCount: sql<number>`(select count(*) from ${articles} where ${articles.sectionId} = ${qualified(sections.id)}${
-        visible ? sql` and ${visible}` : sql``
-      })`,
+      articleCount:
+        sql<number>`(select count(*) from ${articles} where ${articles.sectionId} = ${qualified(sections.id)}${
+          visible ? sql` and ${visible}` : sql``
+        })`.mapWith(Number),
       createdAt: sections.createdAt,
       updatedAt: sections.updatedAt,
     };
   };
-
-  const holderOfSlug = (slug: string) =>
-    db.select({ id: sections.id }).from(sections).where(eq(sections.slug, slug)).get()?.id;
-
-  /** Id of the section named by id, slug or (ignoring case) name; used when articles name one. */
-  const resolve = (ref: string | number): number | undefined => {
-    const text = String(ref);
-    if (isId(text))
-      return db
-        .select({ id: sections.id })
-        .from(sections)
-        .where(eq(sections.id, Number(text)))
-        .get()?.id;
-    const bySlug = db.select({ id: sections.id }).from(sections).where(eq(sections.slug, text)).get()?.id;
-    return (
-      bySlug ??
-      onlyOne(
-        text,
-        db
-          .select({ id: sections.id })
-          .from(sections)
-          .where(sql`lower(${sections.name}) = lower(${text})`)
-          .limit(2)
-          .all(),
-      )
-    );
+  const sortColumns = {
+    position: sections.position,
+    name: db.dialect.byCodePoint(sql`lower(${sections.name})`),
+    createdAt: sections.createdAt,
+    updatedAt: sections.updatedAt,
   };
 
-  const find = (idOrSlug: string | number, audience: Audience): Section | undefined => {
+  const idWhere = (where: ReturnType<typeof eq>) =>
+    db
+      .query()
+      .select({ id: sections.id })
+      .from(sections)
+      .where(where)
+      .then(([row]) => row?.id);
+
+  const find = async (idOrSlug: string | number, audience: Audience): Promise<Section | undefined> => {
     const text = String(idOrSlug);
     const where = isId(text) ? eq(sections.id, Number(text)) : eq(sections.slug, text);
-    return db.select(columns(audience)).from(sections).where(where).get();
+    const [row] = await db.query().select(columns(audience)).from(sections).where(where);
+    return row;
   };
 
-  const get = (idOrSlug: string | number, audience: Audience): Section => {
-    const section = find(idOrSlug, audience);
+  const get = async (idOrSlug: string | number, audience: Audience): Promise<Section> => {
+    const section = await find(idOrSlug, audience);
     if (!section) throw notFound('section', idOrSlug);
     return section;
   };
 
-  const assertParent = (parentId: number, self?: number) => {
-    let cursor: number | null = parentId;
-    for (let depth = 0; cursor !== null; depth++) {
-      const row = db
-        .select({ parentId: sections.parentId })
-        .from(sections)
-        .where(eq(sections.id, cursor))
-        .get();
-      cursor = nextAncestor(cursor, row, depth, self);
-    }
-  };
-
-  const nameHolder = (name: string, parentId: number | null) =>
-    db.select({ id: sections.id }).from(sections).where(sameName(name, parentId)).get()?.id;
+  const nameHolder = (name: string, parentId: number | null) => idWhere(sameName(name, parentId, sections));
 
   return {
     find,
     get,
+    idOfSource: (sourceId) => idWhere(eq(sections.sourceId, sourceId)),
+    async adopt(id, sourceId) {
+      await db.writeAlone((query) => query.update(sections).set({ sourceId }).where(eq(sections.id, id)));
+    },
+    async resolve(ref) {
+      const text = String(ref);
+      if (isId(text)) return idWhere(eq(sections.id, Number(text)));
+      const bySlug = await idWhere(eq(sections.slug, text));
+      if (bySlug !== undefined) return bySlug;
+      const named = await db
+        .query()
+        .select({ id: sections.id })
+        .from(sections)
+        .where(sql`lower(${sections.name}) = lower(${text})`)
+        .limit(2);
+      return onlyOne(text, named);
+    },
+    named: (name, parentId) => nameHolder(name, parentId),
 
-    /** The section with this name (ignoring case) under this parent (null: at the top), if any. */
-    named(name: string, parentId: number | null): number | undefined {
-      return nameHolder(name, parentId);
+    async withDescendants(id) {
+      // Level by level: sections nest at most 64 deep.
+      const found = [id];
+      for (let level = [id]; level.length > 0; ) {
+        const children = await db
+          .query()
+          .select({ id: sections.id })
+          .from(sections)
+          .where(inArray(sections.parentId, level));
+        level = children.map((child) => child.id).filter((child) => !found.includes(child));
+        found.push(...level);
+      }
+      return found;
     },
 
-    /** The section an import made from this source (`wp:category:12`), if any. */
-    idOfSource(sourceId: string): number | undefined {
-      return db.select({ id: sections.id }).from(sections).where(eq(sections.sourceId, sourceId)).get()?.id;
-    },
-
-    /** Marks an existing section as coming from this source, so the next import finds it. */
-    adopt(id: number, sourceId: string): void {
-      db.update(sections).set({ sourceId }).where(eq(sections.id, id)).run();
-    },
-    resolve,
-
-    /** The section and every section below it, at any depth. */
-    withDescendants(id: number): number[] {
-      const rows = db.all<{ id: number }>(sql`
-        with recursive tree(id) as (
-          select ${id}
-          union select ${sections.id} from ${sections} join tree on ${sections.parentId} = tree.id
-        )
-        select id from tree`);
-      return rows.map((row) => row.id);
-    },
-
-    list(options: SectionListOptions, audience: Audience): { items: Section[]; total: number } {
+    async list(options: SectionListOptions, audience) {
       const where =
         options.parentId === undefined
           ? undefined
           : options.parentId === null
             ? isNull(sections.parentId)
             : eq(sections.parentId, options.parentId);
-      const items = db
+      const items = await db
+        .query()
         .select(columns(audience))
         .from(sections)
         .where(where)
         .orderBy(...orderBy(options.sort, sortColumns, sections.id))
         .limit(options.perPage)
-        .offset((options.page - 1) * options.perPage)
-        .all();
-      const total = db.select({ n: count() }).from(sections).where(where).get()?.n ?? 0;
-      return { items, total };
+        .offset((options.page - 1) * options.perPage);
+      const [total] = await db.query().select({ n: count() }).from(sections).where(where);
+      return { items, total: total?.n ?? 0 };
     },
 
-    create(input: SectionCreate, audience: Audience): Section {
-      return writeTransaction(db, () => {
-        assertNameFree(input.name, nameHolder(input.name, input.parentId ?? null));
-        if (input.parentId != null) assertParent(input.parentId);
-        const slug = assignSlug({
+    ...createSectionWrites(db, { contentState, events, get, nameHolder }),
+  };
+}
+
+/** The walk up from a new parent to the top: no cycle, no unknown parent, at most 64 levels. */
+async function assertParent(db: Database, parentId: number, self?: number) {
+  const { sections } = db.tables;
+  let cursor: number | null = parentId;
+  for (let depth = 0; cursor !== null; depth++) {
+    const [row] = await db
+      .query()
+      .select({ parentId: sections.parentId })
+      .from(sections)
+      .where(eq(sections.id, cursor));
+    cursor = nextAncestor(cursor, row, depth, self);
+  }
+}
+
+/** Creating, changing and deleting sections, each with its event and cache keys. */
+function createSectionWrites(
+  db: Database,
+  parts: {
+    contentState: ContentStateRepository;
+    events: EventsRepository;
+    get: (idOrSlug: string | number, audience: Audience) => Promise<Section>;
+    nameHolder: (name: string, parentId: number | null) => Promise<number | undefined>;
+  },
+) {
+  const { articles, sections } = db.tables;
+  const { contentState, events, get, nameHolder } = parts;
+  return {
+    create: (input: SectionCreate, audience: Audience) =>
+      db.write(async () => {
+        assertNameFree(input.name, await nameHolder(input.name, input.parentId ?? null));
+        if (input.parentId != null) await assertParent(db, input.parentId);
+        const slug = await assignSlugIn(db, sections, {
           resource: 'section',
           given: input.slug,
           derivedFrom: input.name,
-          holderOf: holderOfSlug,
         });
         const at = audience.now;
-        const { id } = db
+        const [row] = await db
+          .query()
           .insert(sections)
           .values({
             name: input.name,
@@ -256,11 +284,10 @@ export function createSectionsRepository(
             createdAt: at,
             updatedAt: at,
           })
-          .returning({ id: sections.id })
-          .get();
-        // Every section is public: any section write changes what the public sees.
-        contentState.touchPublic(at, sectionWriteKeys(id));
-        events.record({
+          .returning({ id: sections.id });
+        const id = row?.id as number;
+        await contentState.touchPublic(at, sectionWriteKeys(id));
+        await events.record({
           type: 'section.created',
           resource: 'section',
           id,
@@ -269,32 +296,29 @@ export function createSectionsRepository(
           data: () => get(id, admin(at)),
         });
         return get(id, audience);
-      });
-    },
+      }),
 
-    update(idOrSlug: string, patch: SectionPatch, audience: Audience): Section {
-      return writeTransaction(db, () => {
-        const current = get(idOrSlug, audience);
+    update: (idOrSlug: string, patch: SectionPatch, audience: Audience) =>
+      db.write(async () => {
+        const current = await get(idOrSlug, audience);
         if (patch.name !== undefined || patch.parentId !== undefined) {
           const name = patch.name ?? current.name;
-          assertNameFree(
-            name,
-            nameHolder(name, patch.parentId === undefined ? current.parentId : patch.parentId),
-            current.id,
-          );
+          const parentId = patch.parentId === undefined ? current.parentId : patch.parentId;
+          assertNameFree(name, await nameHolder(name, parentId), current.id);
         }
-        if (patch.parentId != null) assertParent(patch.parentId, current.id);
+        if (patch.parentId != null) await assertParent(db, patch.parentId, current.id);
         const slug =
           patch.slug === undefined
             ? undefined
-            : assignSlug({
+            : await assignSlugIn(db, sections, {
                 resource: 'section',
                 given: patch.slug,
                 derivedFrom: '',
-                holderOf: holderOfSlug,
                 self: current.id,
               });
-        db.update(sections)
+        await db
+          .query()
+          .update(sections)
           .set({
             name: patch.name,
             slug,
@@ -303,11 +327,10 @@ export function createSectionsRepository(
             position: patch.position,
             updatedAt: audience.now,
           })
-          .where(eq(sections.id, current.id))
-          .run();
-        contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
-        const updated = get(current.id, admin(audience.now));
-        events.record({
+          .where(eq(sections.id, current.id));
+        await contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
+        const updated = await get(current.id, admin(audience.now));
+        await events.record({
           type: 'section.updated',
           resource: 'section',
           id: current.id,
@@ -316,21 +339,25 @@ export function createSectionsRepository(
           data: () => updated,
         });
         return get(current.id, audience);
-      });
-    },
+      }),
 
-    /** Deletes an empty section; one that still holds articles or subsections is a 409. */
-    delete(idOrSlug: string, audience: Audience): void {
-      writeTransaction(db, () => {
-        const current = get(idOrSlug, audience);
-        const held =
-          db.select({ n: count() }).from(articles).where(eq(articles.sectionId, current.id)).get()?.n ?? 0;
-        const children =
-          db.select({ n: count() }).from(sections).where(eq(sections.parentId, current.id)).get()?.n ?? 0;
-        assertNotHeld(current, held, children);
-        db.delete(sections).where(eq(sections.id, current.id)).run();
-        contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
-        events.record({
+    delete: (idOrSlug: string, audience: Audience) =>
+      db.write(async () => {
+        const current = await get(idOrSlug, audience);
+        const [held] = await db
+          .query()
+          .select({ n: count() })
+          .from(articles)
+          .where(eq(articles.sectionId, current.id));
+        const [children] = await db
+          .query()
+          .select({ n: count() })
+          .from(sections)
+          .where(eq(sections.parentId, current.id));
+        assertNotHeld(current, held?.n ?? 0, children?.n ?? 0);
+        await db.query().delete(sections).where(eq(sections.id, current.id));
+        await contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
+        await events.record({
           type: 'section.deleted',
           resource: 'section',
           id: current.id,
@@ -338,9 +365,6 @@ export function createSectionsRepository(
           at: audience.now,
           data: () => ({ id: current.id, slug: current.slug }),
         });
-      });
-    },
+      }),
   };
 }
-
-export type SectionsRepository = ReturnType<typeof createSectionsRepository>;

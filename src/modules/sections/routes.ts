@@ -8,7 +8,7 @@ import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import { isId } from '../../lib/slug.js';
 import { parseSort } from '../../lib/sort.js';
-import type { RouteOptions } from '../../services.js';
+import type { RouteOptions } from '../services.js';
 import {
   SECTION_DEFAULT_SORT,
   SECTION_SORT_FIELDS,

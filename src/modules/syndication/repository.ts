@@ -1,7 +1,6 @@
 import { and, count, desc, eq, gt, max, sql } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { articles, articleTags, sections, tags } from '../../db/schema.js';
 import { publishedBy } from '../articles/visibility.js';
 
 /** What a sitemap needs of an article: enough to build its URL and its last change. */
@@ -44,12 +43,26 @@ export const toSitemapArticle = (row: {
   updatedAt: row.updatedAt,
 });
 
+export interface SyndicationRepository {
+  /** Published articles reached by `at`: what the sitemap index divides into files. */
+  countPublished(at: string): Promise<number>;
+  /** One sitemap file's articles, newest first. */
+  articlePage(at: string, offset: number, limit: number): Promise<SitemapArticle[]>;
+  /** Articles published after `since` and by `at`, newest first (Google News: the last 48 hours). */
+  publishedSince(since: string, at: string, limit: number): Promise<NewsArticle[]>;
+  /** Every section, with when it (or its newest published article) last changed. */
+  sections(at: string): Promise<SitemapTerm[]>;
+  /** Tags some published article carries, with when they (or that article) last changed. */
+  tagsInUse(at: string): Promise<SitemapTerm[]>;
+}
+
 /**
  * The reads behind sitemaps. Every query walks the (status, published_at, id) index newest
  * first, so a page of 50,000 URLs out of 100,000 articles reads that page and no other row.
  */
-export function createSyndicationRepository(db: Db) {
-  const now = sql.placeholder('now');
+export function createSyndicationRepository(db: Database): SyndicationRepository {
+  const { articles, articleTags, sections, tags } = db.tables;
+  const published = (at: string) => publishedBy(at, articles);
   const articleColumns = {
     id: articles.id,
     slug: articles.slug,
@@ -58,75 +71,73 @@ export function createSyndicationRepository(db: Db) {
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
   };
-  const published = db.select({ n: count() }).from(articles).where(publishedBy(now)).prepare();
-  const page = db
-    .select(articleColumns)
-    .from(articles)
-    .leftJoin(sections, eq(sections.id, articles.sectionId))
-    .where(publishedBy(now))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .prepare();
-  const news = db
-    .select({ ...articleColumns, title: articles.title })
-    .from(articles)
-    .leftJoin(sections, eq(sections.id, articles.sectionId))
-    .where(and(publishedBy(now), gt(articles.publishedAt, sql.placeholder('since') as unknown as string)))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .limit(sql.placeholder('limit'))
-    .prepare();
-  const sectionRows = db
-    .select({
-      id: sections.id,
-      slug: sections.slug,
-      updatedAt: sections.updatedAt,
-      newest: sql<
-        string | null
-      >`(select max(${articles.publishedAt}) from ${articles} where ${articles.sectionId} = ${qualified(sections.id)} and ${publishedBy(now)})`,
-    })
-    .from(sections)
-    .orderBy(sections.id)
-    .prepare();
-  // Driven from the published articles' covering index (one pass), not tag by tag.
-  const newestPerTag = db
-    .select({ tagId: articleTags.tagId, newest: max(articles.publishedAt) })
-    .from(articles)
-    .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
-    .where(publishedBy(now))
-    .groupBy(articleTags.tagId)
-    .prepare();
-  const allTags = db
-    .select({ id: tags.id, slug: tags.slug, updatedAt: tags.updatedAt })
-    .from(tags)
-    .orderBy(tags.id)
-    .prepare();
 
   return {
-    /** Published articles reached by `at`: what the sitemap index divides into files. */
-    countPublished: (at: string): number => published.get({ now: at })?.n ?? 0,
+    async countPublished(at) {
+      const [row] = await db.query().select({ n: count() }).from(articles).where(published(at));
+      return row?.n ?? 0;
+    },
 
-    /** One sitemap file's articles, newest first. */
-    articlePage: (at: string, offset: number, limit: number): SitemapArticle[] =>
-      page.all({ now: at, offset, limit }).map(toSitemapArticle),
+    async articlePage(at, offset, limit) {
+      const rows = await db
+        .query()
+        .select(articleColumns)
+        .from(articles)
+        .leftJoin(sections, eq(sections.id, articles.sectionId))
+        .where(published(at))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(limit)
+        .offset(offset);
+      return rows.map(toSitemapArticle);
+    },
 
-    /** Articles published after `since` and by `at`, newest first (Google News: the last 48 hours). */
-    publishedSince: (since: string, at: string, limit: number): NewsArticle[] =>
-      news.all({ now: at, since, limit }).map((row) => ({ ...toSitemapArticle(row), title: row.title })),
+    async publishedSince(since, at, limit) {
+      const rows = await db
+        .query()
+        .select({ ...articleColumns, title: articles.title })
+        .from(articles)
+        .leftJoin(sections, eq(sections.id, articles.sectionId))
+        .where(and(published(at), gt(articles.publishedAt, since)))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(limit);
+      return rows.map((row) => ({ ...toSitemapArticle(row), title: row.title }));
+    },
 
-    /** Every section, with when it (or its newest published article) last changed. */
-    sections: (at: string): SitemapTerm[] =>
-      sectionRows.all({ now: at }).map((row) => ({
+    async sections(at) {
+      const rows = await db
+        .query()
+        .select({
+          id: sections.id,
+          slug: sections.slug,
+          updatedAt: sections.updatedAt,
+          newest: sql<
+            string | null
+          >`(select max(${articles.publishedAt}) from ${articles} where ${articles.sectionId} = ${qualified(sections.id)} and ${published(at)})`,
+        })
+        .from(sections)
+        .orderBy(sections.id);
+      return rows.map((row) => ({
         id: row.id,
         slug: row.slug,
         lastModified: later(row.updatedAt, row.newest),
-      })),
+      }));
+    },
 
-    /** Tags some published article carries, with when they (or that article) last changed. */
-    tagsInUse: (at: string): SitemapTerm[] => {
-      const newest = new Map(newestPerTag.all({ now: at }).map((row) => [row.tagId, row.newest]));
-      return allTags
-        .all()
+    async tagsInUse(at) {
+      const newestRows = await db
+        .query()
+        .select({ tagId: articleTags.tagId, newest: max(articles.publishedAt) })
+        .from(articles)
+        .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
+        .where(published(at))
+        .groupBy(articleTags.tagId);
+      const newest = new Map(newestRows.map((row) => [row.tagId, row.newest]));
+      const all = await db
+        .query()
+        .select({ id: tags.id, slug: tags.slug, updatedAt: tags.updatedAt })
+        .from(tags)
+        .orderBy(tags.id);
+      return all
         .filter((tag) => newest.has(tag.id))
         .map((tag) => ({
           id: tag.id,
@@ -136,5 +147,3 @@ export function createSyndicationRepository(db: Db) {
     },
   };
 }
-
-export type SyndicationRepository = ReturnType<typeof createSyndicationRepository>;

@@ -6,8 +6,8 @@ import { errorResponses, notModified, RefOf } from '../../http/schemas.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import type { SiteLinks } from '../../lib/site-links.js';
-import type { RouteOptions } from '../../services.js';
 import type { Audience } from '../articles/visibility.js';
+import type { RouteOptions, Services } from '../services.js';
 import { atomFeed, type FeedInput, jsonFeed, lastChange, rssFeed } from './feeds.js';
 import {
   FEED_DEFAULT_LIMIT,
@@ -48,17 +48,49 @@ const xmlResponse = (mediaType: string, description: string, example: string) =>
  * (index, articles in files of up to 50,000 URLs, sections, tags, Google News). Public reads:
  * cached, validated and purged like the API's own (Surrogate-Key).
  */
-export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
-  const { links, syndication } = services;
-  const site = (): SiteLinks => {
-    if (links) return links;
-    throw new DomainError(
-      'not-found',
-      'site-not-configured',
-      'Feeds and sitemaps need to know where the front end lives: set SITE_URL (e.g. https://news.example.com), and ARTICLE_URL_TEMPLATE if articles are not at {site}/{section}/{slug}',
-    );
-  };
+type TypeBoxApp = Parameters<FastifyPluginAsyncTypebox>[0];
 
+/** The front end's URLs: without SITE_URL there are no feeds and no sitemaps (404). */
+function siteOf(links: SiteLinks | undefined): SiteLinks {
+  if (links) return links;
+  throw new DomainError(
+    'not-found',
+    'site-not-configured',
+    'Feeds and sitemaps need to know where the front end lives: set SITE_URL (e.g. https://news.example.com), and ARTICLE_URL_TEMPLATE if articles are not at {site}/{section}/{slug}',
+  );
+}
+
+const feedSchema = (operationId: string, summary: string, format: string) => ({
+  operationId,
+  summary,
+  description: `The newest published articles (20, up to 100 with \`limit\`) as ${format}, each with its canonical URL, a permanent id, dates, author, section and tags as categories, the excerpt and the full \`bodyHtml\`. \`section\` (with its subsections) or \`tag\` narrows it. Needs \`SITE_URL\` (404 otherwise).`,
+  tags,
+  security: publicAccess(),
+  querystring: FeedQuery,
+});
+
+const sitemapSchema = (
+  operationId: string,
+  summary: string,
+  description: string,
+  example = XML_EXAMPLES.sitemap,
+) => ({
+  operationId,
+  summary,
+  description: `${description} Only published content; a scheduled article appears at its instant. Needs \`SITE_URL\` (404 otherwise).`,
+  tags,
+  security: publicAccess(),
+  response: xmlResponse('application/xml', 'A sitemap (sitemaps.org 0.9)', example),
+});
+const sendSitemap = (reply: FastifyReply, keys: string[], xml: string) => {
+  surrogateKeys(reply, keys);
+  return reply.type(XML_TYPES.sitemap).send(xml);
+};
+
+/** RSS, Atom and JSON Feed of the newest articles. */
+function feedRoutes(app: TypeBoxApp, services: Services): void {
+  const { links } = services;
+  const site = () => siteOf(links);
   const feed = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -112,15 +144,6 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
     };
   };
 
-  const feedSchema = (operationId: string, summary: string, format: string) => ({
-    operationId,
-    summary,
-    description: `The newest published articles (20, up to 100 with \`limit\`) as ${format}, each with its canonical URL, a permanent id, dates, author, section and tags as categories, the excerpt and the full \`bodyHtml\`. \`section\` (with its subsections) or \`tag\` narrows it. Needs \`SITE_URL\` (404 otherwise).`,
-    tags,
-    security: publicAccess(),
-    querystring: FeedQuery,
-  });
-
   app.get(
     '/feeds/articles.rss',
     {
@@ -168,24 +191,12 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
         .type('application/feed+json; charset=utf-8')
         .send(jsonFeed(site(), await feed(request, reply, request.query))),
   );
+}
 
-  const sitemapSchema = (
-    operationId: string,
-    summary: string,
-    description: string,
-    example = XML_EXAMPLES.sitemap,
-  ) => ({
-    operationId,
-    summary,
-    description: `${description} Only published content; a scheduled article appears at its instant. Needs \`SITE_URL\` (404 otherwise).`,
-    tags,
-    security: publicAccess(),
-    response: xmlResponse('application/xml', 'A sitemap (sitemaps.org 0.9)', example),
-  });
-  const sendSitemap = (reply: FastifyReply, keys: string[], xml: string) => {
-    surrogateKeys(reply, keys);
-    return reply.type(XML_TYPES.sitemap).send(xml);
-  };
+/** The sitemap index and the articles' sitemap files. */
+function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
+  const { links, syndication } = services;
+  const site = () => siteOf(links);
   const articleFiles = async (at: string) =>
     Math.ceil((await syndication.countPublished(at)) / site().site.sitemapUrlsPerFile);
 
@@ -244,7 +255,12 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       return sendSitemap(reply, [cacheKeys.articles], articlesSitemap(site(), articles));
     },
   );
+}
 
+/** The sections', tags' and news sitemaps. */
+function sitemapRoutes(app: TypeBoxApp, services: Services): void {
+  const { links, syndication } = services;
+  const site = () => siteOf(links);
   app.get(
     '/sitemaps/sections.xml',
     {
@@ -311,4 +327,10 @@ export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async 
       );
     },
   );
+}
+
+export const syndicationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
+  feedRoutes(app, services);
+  sitemapIndexRoutes(app, services);
+  sitemapRoutes(app, services);
 };

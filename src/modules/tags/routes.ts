@@ -7,7 +7,7 @@ import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/s
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { withUrl } from '../../lib/site-links.js';
 import { parseSort } from '../../lib/sort.js';
-import type { RouteOptions } from '../../services.js';
+import type { RouteOptions } from '../services.js';
 import {
   TAG_DEFAULT_SORT,
   TAG_SORT_FIELDS,

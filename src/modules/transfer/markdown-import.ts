@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ImportServices } from '../../services.js';
+import type { Services } from '../services.js';
 import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
 import type { ImportReport } from './report.js';
@@ -19,7 +19,7 @@ function markdownFiles(dir: string): string[] {
  * (`md:<path>`) so a second run changes only what changed; a section named but missing is
  * created; one bad file is reported and the rest go on.
  */
-export async function importMarkdown(services: ImportServices, dir: string, report: ImportReport) {
+export async function importMarkdown(services: Services, dir: string, report: ImportReport) {
   const files = markdownFiles(dir);
   const at = () => services.now().toISOString();
   const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: 'import' });

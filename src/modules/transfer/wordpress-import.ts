@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
-import type { ImportServices } from '../../services.js';
+import type { WriteContext } from '../articles/rules.js';
 import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
+import type { Audience } from '../articles/visibility.js';
+import type { Services } from '../services.js';
 import { asPatch, checkArticle } from './article-input.js';
 import { type ImportReport, UnreadableInput } from './report.js';
 import { plainText, wordpressToMarkdown } from './wordpress-html.js';
@@ -58,6 +60,21 @@ function statusOf(
   return { skip: `status ${status || 'unknown'}` };
 }
 
+/** One import's state: the services it writes through, what it has matched so far, its report. */
+interface WordpressRun {
+  services: Services;
+  report: ImportReport;
+  now: () => string;
+  audience: () => Audience;
+  context: () => WriteContext;
+  /** Login → display name. */
+  authors: Map<string, string>;
+  /** Category nicename → its element. */
+  byNicename: Map<string, Node>;
+  /** Category nicename → section id. */
+  sectionOf: Map<string, number>;
+}
+
 /**
  * Imports a WordPress export (WXR 1.1/1.2) through the API's own repositories: categories
  * become sections (with their tree, used or not), tags become tags, posts become articles
@@ -65,7 +82,7 @@ function statusOf(
  * WordPress id (`wp:post:12`, `wp:category:3`…), so a second run changes nothing.
  */
 export async function importWordpress(
-  services: ImportServices,
+  services: Services,
   file: string,
   report: ImportReport,
   options: WordPressOptions,
@@ -87,23 +104,54 @@ export async function importWordpress(
   }
   const channel = (parsed.rss as Node | undefined)?.channel as Node | undefined;
   if (!channel) throw new UnreadableInput(`${file} is not a WordPress export (no rss > channel)`);
+
   const now = () => services.now().toISOString();
-  const audience = () => ({ seesUnpublished: true, now: now() });
-  const context = () => ({ audience: audience(), actor: 'import' });
-
-  const authors = new Map(
-    list(channel['wp:author']).map((author) => [
-      text(author['wp:author_login']),
-      text(author['wp:author_display_name']) || text(author['wp:author_login']),
-    ]),
-  );
-
-  // Sections: every category, parents first.
   const categories = list(channel['wp:category']);
-  const sectionOf = new Map<string, number>(); // nicename → section id
-  const byNicename = new Map(
-    categories.map((category) => [text(category['wp:category_nicename']), category]),
-  );
+  const run: WordpressRun = {
+    services,
+    report,
+    now,
+    audience: () => ({ seesUnpublished: true, now: now() }),
+    context: () => ({ audience: { seesUnpublished: true, now: now() }, actor: 'import' }),
+    authors: new Map(
+      list(channel['wp:author']).map((author) => [
+        text(author['wp:author_login']),
+        text(author['wp:author_display_name']) || text(author['wp:author_login']),
+      ]),
+    ),
+    byNicename: new Map(categories.map((category) => [text(category['wp:category_nicename']), category])),
+    sectionOf: new Map(),
+  };
+  await importSections(run, categories);
+  await importTags(run, list(channel['wp:tag']));
+  const items = list(channel.item);
+  report.start(items.length, 'wordpress');
+  for (const item of items) {
+    const type = text(item['wp:post_type']);
+    const source = `wp:post:${text(item['wp:post_id'])}`;
+    report.tick();
+    if (type !== 'post' && !(type === 'page' && options.pages)) {
+      report.count(type || 'item', 'skipped');
+      continue;
+    }
+    const status = statusOf(item, now());
+    if (!status.status) {
+      report.count('article', 'skipped');
+      report.note(`skipped ${source}: ${status.skip}`);
+      continue;
+    }
+    try {
+      await importPost(run, item, source, status.status, status.note);
+    } catch (error) {
+      report.fail('article', source, (error as Error).message);
+    }
+  }
+  report.stop();
+}
+
+/** Sections: every category, parents first. */
+async function importSections(run: WordpressRun, categories: Node[]) {
+  const { services, report, audience, byNicename, sectionOf } = run;
   const depth = (category: Node, seen = 0): number => {
     const parent = byNicename.get(text(category['wp:category_parent']));
     return parent && seen < 50 ? 1 + depth(parent, seen + 1) : 0;
@@ -146,9 +194,12 @@ export async function importWordpress(
       report.fail('section', source, (error as Error).message);
     }
   }
+}
 
-  // Tags: every tag, matched on its id (or an existing tag of the same name).
-  for (const tag of list(channel['wp:tag'])) {
+/** Tags: every tag, matched on its id (or an existing tag of the same name). */
+async function importTags(run: WordpressRun, tags: Node[]) {
+  const { services, report, now } = run;
+  for (const tag of tags) {
     const source = `wp:tag:${text(tag['wp:term_id']) || text(tag['wp:tag_slug'])}`;
     try {
       const name = plainText(text(tag['wp:tag_name'])) || text(tag['wp:tag_slug']);
@@ -163,120 +214,105 @@ export async function importWordpress(
       report.fail('tag', source, (error as Error).message);
     }
   }
+}
 
-  const items = list(channel.item);
-  report.start(items.length, 'wordpress');
-  for (const item of items) {
-    const type = text(item['wp:post_type']);
-    const source = `wp:post:${text(item['wp:post_id'])}`;
-    report.tick();
-    if (type !== 'post' && !(type === 'page' && options.pages)) {
-      report.count(type || 'item', 'skipped');
-      continue;
-    }
-    const status = statusOf(item, now());
-    if (!status.status) {
-      report.count('article', 'skipped');
-      report.note(`skipped ${source}: ${status.skip}`);
-      continue;
-    }
-    try {
-      await importPost(item, source, status.status, status.note);
-    } catch (error) {
-      report.fail('article', source, (error as Error).message);
-    }
+/** One post (or page) as an article, with its comments, in one write. */
+async function importPost(
+  run: WordpressRun,
+  item: Node,
+  source: string,
+  status: ArticleCreate['status'],
+  note?: string,
+) {
+  const { services, report, audience, context, authors, byNicename, sectionOf } = run;
+  if (note) report.note(`${source}: ${note}`);
+  const slug = cleanSlug(text(item['wp:post_name']));
+  let title = plainText(text(item.title));
+  if (title === '') {
+    title = (slug ?? 'untitled').replace(/-/g, ' ').replace(/^./, (first: string) => first.toUpperCase());
+    report.note(`${source}: no title; "${title}" from its slug`);
   }
-  report.stop();
-
-  async function importPost(item: Node, source: string, status: ArticleCreate['status'], note?: string) {
-    if (note) report.note(`${source}: ${note}`);
-    const slug = cleanSlug(text(item['wp:post_name']));
-    let title = plainText(text(item.title));
-    if (title === '') {
-      title = (slug ?? 'untitled').replace(/-/g, ' ').replace(/^./, (first: string) => first.toUpperCase());
-      report.note(`${source}: no title; "${title}" from its slug`);
-    }
-    const terms = list(item.category);
-    const postCategories = terms.filter((term) => term['@_domain'] === 'category');
-    const [first, ...others] = postCategories.map((term) => text(term['@_nicename']));
-    const tagNames = [
-      ...others.map((nicename) => plainText(text(byNicename.get(nicename)?.['wp:cat_name'])) || nicename),
-      ...terms.filter((term) => term['@_domain'] === 'post_tag').map((term) => plainText(text(term))),
-    ].filter((name, index, all) => name !== '' && all.indexOf(name) === index);
-    if (tagNames.length > MAX_TAGS) {
-      report.note(
-        `${source}: ${tagNames.length} terms; the first ${MAX_TAGS} kept as tags, not: ${tagNames.slice(MAX_TAGS).join(', ')}`,
-      );
-    }
-    const { markdown, shortcodes } = wordpressToMarkdown(text(item['content:encoded']));
-    if (shortcodes.length > 0) {
-      report.note(
-        `${source}: ${shortcodes.length} shortcode(s) kept as text: ${shortcodes.map((name) => `[${name}]`).join(' ')}`,
-      );
-    }
-    const excerpt = plainText(text(item['excerpt:encoded']));
-    const publishedAt =
-      instant(text(item['wp:post_date_gmt'])) ??
-      (status === 'draft' ? null : instant(text(item['wp:post_date'])));
-    const input: ArticleCreate = {
-      title,
-      ...(slug ? { slug } : {}),
-      ...(excerpt ? { excerpt } : {}),
-      body: markdown,
-      status,
-      section: first !== undefined ? (sectionOf.get(first) ?? null) : null,
-      tags: tagNames.slice(0, MAX_TAGS),
-      author: authors.get(text(item['dc:creator'])) ?? (text(item['dc:creator']) || null),
-      ...(publishedAt && status !== 'draft' ? { publishedAt } : {}),
-      commentsEnabled: text(item['wp:comment_status']) !== 'closed',
-    };
-    checkArticle(input);
-    const existingId = await services.articles.idOfSource(source);
-    const current =
-      existingId === undefined ? undefined : await services.articles.get(existingId, audience());
-    const rendering = current?.body === markdown ? undefined : await services.renderer.render(markdown);
-    await services.transaction(async () => {
-      let articleId: number;
-      if (current) {
-        const updated = await services.articles.update(current.id, asPatch(input), context(), rendering);
-        report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
-        articleId = current.id;
-      } else if (rendering) {
-        articleId = (await services.articles.create(input, context(), rendering, source)).id;
-        report.count('article', 'created');
-      } else return;
-      await importComments(item, articleId);
-    });
-  }
-
-  async function importComments(item: Node, articleId: number) {
-    const comments = list(item['wp:comment']).sort(
-      (a, b) => Number(text(a['wp:comment_id'])) - Number(text(b['wp:comment_id'])),
+  const terms = list(item.category);
+  const postCategories = terms.filter((term) => term['@_domain'] === 'category');
+  const [first, ...others] = postCategories.map((term) => text(term['@_nicename']));
+  const tagNames = [
+    ...others.map((nicename) => plainText(text(byNicename.get(nicename)?.['wp:cat_name'])) || nicename),
+    ...terms.filter((term) => term['@_domain'] === 'post_tag').map((term) => plainText(text(term))),
+  ].filter((name, index, all) => name !== '' && all.indexOf(name) === index);
+  if (tagNames.length > MAX_TAGS) {
+    report.note(
+      `${source}: ${tagNames.length} terms; the first ${MAX_TAGS} kept as tags, not: ${tagNames.slice(MAX_TAGS).join(', ')}`,
     );
-    for (const comment of comments) {
-      const source = `wp:comment:${text(comment['wp:comment_id'])}`;
-      const kind = text(comment['wp:comment_type']);
-      const approved = text(comment['wp:comment_approved']);
-      if ((kind !== '' && kind !== 'comment') || approved === 'trash') {
-        report.count('comment', 'skipped');
-        continue;
-      }
-      const parentSource = text(comment['wp:comment_parent']);
-      const parentId =
-        parentSource && parentSource !== '0'
-          ? ((await services.comments.idOfSource(`wp:comment:${parentSource}`)) ?? null)
-          : null;
-      const outcome = await services.comments.importComment({
-        articleId,
-        parentId,
-        authorName: plainText(text(comment['wp:comment_author'])) || 'Anonymous',
-        authorEmail: text(comment['wp:comment_author_email']) || 'unknown@invalid',
-        body: plainText(text(comment['wp:comment_content'])) || '…',
-        status: approved === '1' ? 'approved' : approved === 'spam' ? 'spam' : 'pending',
-        at: instant(text(comment['wp:comment_date_gmt'])) ?? now(),
-        sourceId: source,
-      });
-      report.count('comment', outcome);
+  }
+  const { markdown, shortcodes } = wordpressToMarkdown(text(item['content:encoded']));
+  if (shortcodes.length > 0) {
+    report.note(
+      `${source}: ${shortcodes.length} shortcode(s) kept as text: ${shortcodes.map((name) => `[${name}]`).join(' ')}`,
+    );
+  }
+  const excerpt = plainText(text(item['excerpt:encoded']));
+  const publishedAt =
+    instant(text(item['wp:post_date_gmt'])) ??
+    (status === 'draft' ? null : instant(text(item['wp:post_date'])));
+  const input: ArticleCreate = {
+    title,
+    ...(slug ? { slug } : {}),
+    ...(excerpt ? { excerpt } : {}),
+    body: markdown,
+    status,
+    section: first !== undefined ? (sectionOf.get(first) ?? null) : null,
+    tags: tagNames.slice(0, MAX_TAGS),
+    author: authors.get(text(item['dc:creator'])) ?? (text(item['dc:creator']) || null),
+    ...(publishedAt && status !== 'draft' ? { publishedAt } : {}),
+    commentsEnabled: text(item['wp:comment_status']) !== 'closed',
+  };
+  checkArticle(input);
+  const existingId = await services.articles.idOfSource(source);
+  const current = existingId === undefined ? undefined : await services.articles.get(existingId, audience());
+  const rendering = current?.body === markdown ? undefined : await services.renderer.render(markdown);
+  await services.transaction(async () => {
+    let articleId: number;
+    if (current) {
+      const updated = await services.articles.update(current.id, asPatch(input), context(), rendering);
+      report.count('article', updated.version === current.version ? 'unchanged' : 'updated');
+      articleId = current.id;
+    } else if (rendering) {
+      articleId = (await services.articles.create(input, context(), rendering, source)).id;
+      report.count('article', 'created');
+    } else return;
+    await importComments(run, item, articleId);
+  });
+}
+
+/** A post's comments, threads kept, matched on their WordPress ids. */
+async function importComments(run: WordpressRun, item: Node, articleId: number) {
+  const { services, report, now } = run;
+  const comments = list(item['wp:comment']).sort(
+    (a, b) => Number(text(a['wp:comment_id'])) - Number(text(b['wp:comment_id'])),
+  );
+  for (const comment of comments) {
+    const source = `wp:comment:${text(comment['wp:comment_id'])}`;
+    const kind = text(comment['wp:comment_type']);
+    const approved = text(comment['wp:comment_approved']);
+    if ((kind !== '' && kind !== 'comment') || approved === 'trash') {
+      report.count('comment', 'skipped');
+      continue;
     }
+    const parentSource = text(comment['wp:comment_parent']);
+    const parentId =
+      parentSource && parentSource !== '0'
+        ? ((await services.comments.idOfSource(`wp:comment:${parentSource}`)) ?? null)
+        : null;
+    const outcome = await services.comments.importComment({
+      articleId,
+      parentId,
+      authorName: plainText(text(comment['wp:comment_author'])) || 'Anonymous',
+      authorEmail: text(comment['wp:comment_author_email']) || 'unknown@invalid',
+      body: plainText(text(comment['wp:comment_content'])) || '…',
+      status: approved === '1' ? 'approved' : approved === 'spam' ? 'spam' : 'pending',
+      at: instant(text(comment['wp:comment_date_gmt'])) ?? now(),
+      sourceId: source,
+    });
+    report.count('comment', outcome);
   }
 }

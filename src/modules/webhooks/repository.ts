@@ -1,13 +1,11 @@
 import { and, asc, count, desc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
-import { writeTransaction } from '../../db/helpers.js';
-import type { Db } from '../../db/index.js';
-import { events, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
+import type { Database, Tables } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { DeliveryResult, Outgoing } from './delivery.js';
 import type { Webhook, WebhookAttempt, WebhookCreate, WebhookPatch } from './schemas.js';
 
-type Row = Omit<typeof webhooks.$inferSelect, 'events'> & { events: string[] };
+type Row = Omit<Tables['webhooks']['$inferSelect'], 'events'> & { events: string[] };
 export const toWebhook = ({ secret: _secret, ...row }: Row): Webhook => row;
 
 /** A delivery taken by one process: what it needs to send it. */
@@ -61,215 +59,110 @@ export function outcome(claim: Claim, result: DeliveryResult, at: string, retryD
   return { attempt, state, nextAttemptAt, disabledReason };
 }
 
-export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
-  const find = (id: number) => db.select().from(webhooks).where(eq(webhooks.id, id)).get();
-  const row = (id: number) => {
-    const found = find(id);
+type Page<T> = { items: T[]; total: number };
+
+export interface WebhooksRepository {
+  get(id: number): Promise<Webhook>;
+  list(page: number, perPage: number): Promise<Page<Webhook>>;
+  create(input: WebhookCreate, secret: string, at: string): Promise<Webhook>;
+  update(id: number, patch: WebhookPatch & { secret?: string }, at: string): Promise<Webhook>;
+  delete(id: number): Promise<void>;
+  /**
+   * Takes due deliveries for this process, at most one per endpoint and none for endpoints it
+   * is already sending to (a slow endpoint holds back only itself). One write transaction:
+   * two processes never take the same delivery.
+   */
+  claimDue(at: string, busy: Set<number>, limit: number): Promise<Claim[]>;
+  /** When the next pending delivery falls due, to sleep until then. */
+  nextDue(at: string): Promise<string | undefined>;
+  /** A ping for one endpoint, taken at once by the caller to send it. */
+  claimPing(webhookId: number, at: string): Promise<Claim>;
+  /** An existing delivery, made pending and taken at once to send again now. */
+  claimRetry(webhookId: number, eventId: string, at: string): Promise<Claim>;
+  /**
+   * Records an attempt and what follows: delivered on 2xx; the endpoint disabled on 410 or
+   * when the retries are spent; otherwise the next attempt, `retryDelaysMs` later (±10 %).
+   */
+  finish(claim: Claim, result: DeliveryResult, at: string, retryDelaysMs: number[]): Promise<WebhookAttempt>;
+  /** The endpoint's delivery log, newest first. */
+  attempts(webhookId: number, page: number, perPage: number): Promise<Page<WebhookAttempt>>;
+}
+
+/**
+ * Webhooks and their deliveries. Claims are taken under the write lock (Database.write), so two
+ * processes' or nodes' background jobs never take the same delivery.
+ */
+export function createWebhooksRepository(db: Database, eventLog: EventsRepository): WebhooksRepository {
+  const { events, webhookAttempts, webhookDeliveries, webhooks } = db.tables;
+  const row = async (id: number) => {
+    const [found] = await db.query().select().from(webhooks).where(eq(webhooks.id, id));
     if (!found) throw notFound('webhook', id);
     return found;
   };
-
-  const claimColumns = {
-    deliveryId: webhookDeliveries.id,
-    webhookId: webhookDeliveries.webhookId,
-    attempts: webhookDeliveries.attempts,
-    url: webhooks.url,
-    secret: webhooks.secret,
-    eventId: events.id,
-    type: events.type,
-    at: events.at,
-    data: events.data,
-    resourceId: events.resourceId,
-    slug: events.slug,
-  };
-  /** One delivery with what sending it needs. */
-  const deliveryWhere = (where: SQL | undefined): Claim | undefined =>
-    db
-      .select(claimColumns)
-      .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
-      .where(where)
-      .get();
-  const claimable = (at: string) =>
-    and(
-      eq(webhookDeliveries.state, 'pending'),
-      eq(webhooks.active, true),
-      or(isNull(webhookDeliveries.claimedUntil), lte(webhookDeliveries.claimedUntil, at)),
-    );
-  const take = (claims: Claim[], at: string) => {
-    for (const claim of claims) {
-      db.update(webhookDeliveries)
-        .set({ claimedUntil: plus(at, CLAIM_MS) })
-        .where(eq(webhookDeliveries.id, claim.deliveryId))
-        .run();
-    }
-    return claims;
-  };
-
   return {
-    get: (id: number): Webhook => toWebhook(row(id)),
+    get: async (id) => toWebhook(await row(id)),
 
-    list(page: number, perPage: number) {
-      const items = db
+    async list(page, perPage) {
+      const rows = await db
+        .query()
         .select()
         .from(webhooks)
         .orderBy(asc(webhooks.id))
         .limit(perPage)
-        .offset((page - 1) * perPage)
-        .all()
-        .map(toWebhook);
-      const total = db.select({ n: count() }).from(webhooks).get()?.n ?? 0;
-      return { items, total };
+        .offset((page - 1) * perPage);
+      const [total] = await db.query().select({ n: count() }).from(webhooks);
+      return { items: rows.map(toWebhook), total: total?.n ?? 0 };
     },
 
-    create(input: WebhookCreate, secret: string, at: string): Webhook {
-      const created = db
-        .insert(webhooks)
-        .values({
-          url: input.url,
-          events: input.events,
-          description: input.description ?? null,
-          secret,
-          createdAt: at,
-          updatedAt: at,
-        })
-        .returning()
-        .get();
+    async create(input, secret, at) {
+      const [created] = await db.writeAlone((query) =>
+        query
+          .insert(webhooks)
+          .values({
+            url: input.url,
+            events: input.events,
+            description: input.description ?? null,
+            secret,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning(),
+      );
+      if (!created) throw new Error('webhook not written');
       return toWebhook(created);
     },
 
-    update(id: number, patch: WebhookPatch & { secret?: string }, at: string): Webhook {
-      return writeTransaction(db, () => {
-        row(id);
-        db.update(webhooks)
+    update: (id, patch, at) =>
+      db.write(async () => {
+        await row(id);
+        await db
+          .query()
+          .update(webhooks)
           .set({
             url: patch.url,
             events: patch.events,
             description: patch.description,
             active: patch.active,
             secret: patch.secret,
-            // Enabling an endpoint again forgets why it was disabled.
             ...(patch.active ? { disabledReason: null } : {}),
             updatedAt: at,
           })
-          .where(eq(webhooks.id, id))
-          .run();
-        return toWebhook(row(id));
-      });
-    },
+          .where(eq(webhooks.id, id));
+        return toWebhook(await row(id));
+      }),
 
-    delete(id: number): void {
-      writeTransaction(db, () => {
-        row(id);
-        db.delete(webhooks).where(eq(webhooks.id, id)).run();
-      });
-    },
+    delete: (id) =>
+      db.write(async () => {
+        await row(id);
+        await db.query().delete(webhooks).where(eq(webhooks.id, id));
+      }),
 
-    /**
-     * Takes due deliveries for this process, at most one per endpoint and none for endpoints it
-     * is already sending to (a slow endpoint holds back only itself). One write transaction:
-     * two processes never take the same delivery.
-     */
-    claimDue(at: string, busy: Set<number>, limit: number): Claim[] {
-      const dueNow = (count: number) =>
-        db
-          .select(claimColumns)
-          .from(webhookDeliveries)
-          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-          .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
-          .where(and(claimable(at), lte(webhookDeliveries.nextAttemptAt, at)))
-          .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
-          .limit(count)
-          .all();
-      // Looked for first without the write lock: the dispatcher asks every second.
-      if (dueNow(1).length === 0) return [];
-      return writeTransaction(db, () => take(chooseClaims(dueNow(CLAIM_CANDIDATES), busy, limit), at));
-    },
+    ...createDeliveries(db, eventLog, row),
 
-    /** When the next pending delivery falls due, to sleep until then. */
-    nextDue(at: string): string | undefined {
-      return (
-        db
-          .select({ next: sql<string | null>`min(${webhookDeliveries.nextAttemptAt})` })
-          .from(webhookDeliveries)
-          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-          .where(claimable(at))
-          .get()?.next ?? undefined
-      );
-    },
-
-    /** A ping for one endpoint, taken at once by the caller to send it. */
-    claimPing(webhookId: number, at: string): Claim {
-      return writeTransaction(db, () => {
-        row(webhookId);
-        const seq = eventLog.ping(webhookId, at);
-        const claim = deliveryWhere(
-          and(eq(webhookDeliveries.eventSeq, seq), eq(webhookDeliveries.webhookId, webhookId)),
-        );
-        if (!claim) throw new Error('The ping was not recorded');
-        return take([claim], at)[0] as Claim;
-      });
-    },
-
-    /** An existing delivery, made pending and taken at once to send again now. */
-    claimRetry(webhookId: number, eventId: string, at: string): Claim {
-      return writeTransaction(db, () => {
-        row(webhookId);
-        const claim = deliveryWhere(and(eq(webhookDeliveries.webhookId, webhookId), eq(events.id, eventId)));
-        if (!claim) throw notFound(`delivery of event to webhook ${webhookId}`, eventId);
-        db.update(webhookDeliveries)
-          .set({ state: 'pending', nextAttemptAt: at, updatedAt: at })
-          .where(eq(webhookDeliveries.id, claim.deliveryId))
-          .run();
-        return take([claim], at)[0] as Claim;
-      });
-    },
-
-    /**
-     * Records an attempt and what follows: delivered on 2xx; the endpoint disabled on 410 or
-     * when the retries are spent; otherwise the next attempt, `retryDelaysMs` later (±10 %).
-     */
-    finish(claim: Claim, result: DeliveryResult, at: string, retryDelaysMs: number[]): WebhookAttempt {
-      return writeTransaction(db, () => {
-        const { attempt, state, nextAttemptAt, disabledReason } = outcome(claim, result, at, retryDelaysMs);
-        db.update(webhookDeliveries)
-          .set({
-            attempts: attempt,
-            state,
-            nextAttemptAt,
-            claimedUntil: null,
-            updatedAt: at,
-          })
-          .where(eq(webhookDeliveries.id, claim.deliveryId))
-          .run();
-        if (disabledReason !== undefined) {
-          db.update(webhooks)
-            .set({ active: false, disabledReason, updatedAt: at })
-            .where(eq(webhooks.id, claim.webhookId))
-            .run();
-        }
-        const logged = {
-          attempt,
-          responseStatus: result.status,
-          durationMs: result.durationMs,
-          error: result.error,
-          at,
-          nextAttemptAt,
-        };
-        const stored = db
-          .insert(webhookAttempts)
-          .values({ deliveryId: claim.deliveryId, webhookId: claim.webhookId, ...logged })
-          .returning({ id: webhookAttempts.id })
-          .get();
-        return { id: stored.id, eventId: claim.eventId, eventType: claim.type, ...logged };
-      });
-    },
-
-    /** The endpoint's delivery log, newest first. */
-    attempts(webhookId: number, page: number, perPage: number) {
-      row(webhookId);
-      const items: WebhookAttempt[] = db
+    async attempts(webhookId, page, perPage) {
+      await row(webhookId);
+      const items = await db
+        .query()
         .select({
           id: webhookAttempts.id,
           eventId: events.id,
@@ -287,14 +180,141 @@ export function createWebhooksRepository(db: Db, eventLog: EventsRepository) {
         .where(eq(webhookAttempts.webhookId, webhookId))
         .orderBy(desc(webhookAttempts.id))
         .limit(perPage)
-        .offset((page - 1) * perPage)
-        .all();
-      const total =
-        db.select({ n: count() }).from(webhookAttempts).where(eq(webhookAttempts.webhookId, webhookId)).get()
-          ?.n ?? 0;
-      return { items, total };
+        .offset((page - 1) * perPage);
+      const [total] = await db
+        .query()
+        .select({ n: count() })
+        .from(webhookAttempts)
+        .where(eq(webhookAttempts.webhookId, webhookId));
+      return { items, total: total?.n ?? 0 };
     },
   };
 }
 
-export type WebhooksRepository = ReturnType<typeof createWebhooksRepository>;
+/** Deliveries: taking them under the write lock (two processes never take the same one) and recording attempts. */
+function createDeliveries(
+  db: Database,
+  eventLog: EventsRepository,
+  row: (id: number) => Promise<Row>,
+): Pick<WebhooksRepository, 'claimDue' | 'nextDue' | 'claimPing' | 'claimRetry' | 'finish'> {
+  const { events, webhookAttempts, webhookDeliveries, webhooks } = db.tables;
+  const claimColumns = {
+    deliveryId: webhookDeliveries.id,
+    webhookId: webhookDeliveries.webhookId,
+    attempts: webhookDeliveries.attempts,
+    url: webhooks.url,
+    secret: webhooks.secret,
+    eventId: events.id,
+    type: events.type,
+    at: events.at,
+    data: events.data,
+    resourceId: events.resourceId,
+    slug: events.slug,
+  };
+  const deliveries = (where: SQL | undefined) =>
+    db
+      .query()
+      .select(claimColumns)
+      .from(webhookDeliveries)
+      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(events, eq(events.seq, webhookDeliveries.eventSeq))
+      .where(where);
+  const claimable = (at: string) =>
+    and(
+      eq(webhookDeliveries.state, 'pending'),
+      eq(webhooks.active, true),
+      or(isNull(webhookDeliveries.claimedUntil), lte(webhookDeliveries.claimedUntil, at)),
+    );
+  const dueNow = (at: string, limit: number) =>
+    deliveries(and(claimable(at), lte(webhookDeliveries.nextAttemptAt, at)))
+      .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
+      .limit(limit);
+  const take = async (claims: Claim[], at: string) => {
+    for (const claim of claims) {
+      await db
+        .query()
+        .update(webhookDeliveries)
+        .set({ claimedUntil: plus(at, CLAIM_MS) })
+        .where(eq(webhookDeliveries.id, claim.deliveryId));
+    }
+    return claims;
+  };
+  const takeOne = async (claim: Claim | undefined, at: string) => {
+    if (!claim) throw new Error('The delivery was not recorded');
+    await take([claim], at);
+    return claim;
+  };
+
+  return {
+    async claimDue(at: string, busy: Set<number>, limit: number) {
+      if ((await dueNow(at, 1)).length === 0) return [];
+      return db.write(async () => take(chooseClaims(await dueNow(at, CLAIM_CANDIDATES), busy, limit), at));
+    },
+
+    async nextDue(at: string) {
+      const [found] = await db
+        .query()
+        .select({ next: sql<string | null>`min(${webhookDeliveries.nextAttemptAt})` })
+        .from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(claimable(at));
+      return found?.next ?? undefined;
+    },
+
+    claimPing: (webhookId: number, at: string) =>
+      db.write(async () => {
+        await row(webhookId);
+        const seq = await eventLog.ping(webhookId, at);
+        const [claim] = await deliveries(
+          and(eq(webhookDeliveries.eventSeq, seq), eq(webhookDeliveries.webhookId, webhookId)),
+        );
+        return takeOne(claim, at);
+      }),
+
+    claimRetry: (webhookId: number, eventId: string, at: string) =>
+      db.write(async () => {
+        await row(webhookId);
+        const [claim] = await deliveries(
+          and(eq(webhookDeliveries.webhookId, webhookId), eq(events.id, eventId)),
+        );
+        if (!claim) throw notFound(`delivery of event to webhook ${webhookId}`, eventId);
+        await db
+          .query()
+          .update(webhookDeliveries)
+          .set({ state: 'pending', nextAttemptAt: at, updatedAt: at })
+          .where(eq(webhookDeliveries.id, claim.deliveryId));
+        return takeOne(claim, at);
+      }),
+
+    finish: (claim: Claim, result: DeliveryResult, at: string, retryDelaysMs: number[]) =>
+      db.write(async (): Promise<WebhookAttempt> => {
+        const { attempt, state, nextAttemptAt, disabledReason } = outcome(claim, result, at, retryDelaysMs);
+        await db
+          .query()
+          .update(webhookDeliveries)
+          .set({ attempts: attempt, state, nextAttemptAt, claimedUntil: null, updatedAt: at })
+          .where(eq(webhookDeliveries.id, claim.deliveryId));
+        if (disabledReason !== undefined) {
+          await db
+            .query()
+            .update(webhooks)
+            .set({ active: false, disabledReason, updatedAt: at })
+            .where(eq(webhooks.id, claim.webhookId));
+        }
+        const logged = {
+          attempt,
+          responseStatus: result.status,
+          durationMs: result.durationMs,
+          error: result.error,
+          at,
+          nextAttemptAt,
+        };
+        const [stored] = await db
+          .query()
+          .insert(webhookAttempts)
+          .values({ deliveryId: claim.deliveryId, webhookId: claim.webhookId, ...logged })
+          .returning({ id: webhookAttempts.id });
+        return { id: stored?.id as number, eventId: claim.eventId, eventType: claim.type, ...logged };
+      }),
+  };
+}

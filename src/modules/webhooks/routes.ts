@@ -4,10 +4,10 @@ import { requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf, pageQuery } from '../../http/pagination.js';
 import { errorResponses, IdParams, RefOf } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
-import type { RouteOptions } from '../../services.js';
+import type { BackgroundJobs } from '../jobs/background-jobs.js';
+import type { RouteOptions } from '../services.js';
 import { destinationProblem, parseWebhookUrl } from './address-policy.js';
 import { newSigningSecret } from './delivery.js';
-import type { Dispatcher } from './dispatcher.js';
 import {
   WebhookAttemptSchema,
   WebhookCreateSchema,
@@ -28,15 +28,15 @@ const DeliveryParams = Type.Object(
 );
 
 export interface WebhookRouteOptions extends RouteOptions {
-  dispatcher: Dispatcher;
+  jobs: BackgroundJobs;
   allowPrivate: boolean;
 }
 
 /** Webhook endpoints: who is told about which changes, and the log of what was sent. */
-export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = async (
-  app,
-  { services, dispatcher, allowPrivate },
-) => {
+type TypeBoxApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/** Registering, listing, changing and removing endpoints. */
+function endpointRoutes(app: TypeBoxApp, { services, allowPrivate }: WebhookRouteOptions): void {
   const { webhooks } = services;
   const assertDeliverable = async (url: string) => {
     const problem = await destinationProblem(parseWebhookUrl(url), allowPrivate);
@@ -155,6 +155,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
       return reply.code(204).send(null);
     },
   );
+}
+
+/** Pings, the delivery log and redeliveries. */
+function deliveryRoutes(app: TypeBoxApp, { services, jobs }: WebhookRouteOptions): void {
+  const { webhooks } = services;
 
   app.post(
     '/webhooks/:id/test',
@@ -170,7 +175,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
         response: { 200: RefOf(WebhookAttemptSchema), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => dispatcher.sendNow(await webhooks.claimPing(request.params.id, request.instant)),
+    async (request) => jobs.sendNow(await webhooks.claimPing(request.params.id, request.instant)),
   );
 
   app.get(
@@ -217,8 +222,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = asy
       },
     },
     async (request) =>
-      dispatcher.sendNow(
-        await webhooks.claimRetry(request.params.id, request.params.eventId, request.instant),
-      ),
+      jobs.sendNow(await webhooks.claimRetry(request.params.id, request.params.eventId, request.instant)),
   );
+}
+
+export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRouteOptions> = async (app, options) => {
+  endpointRoutes(app, options);
+  deliveryRoutes(app, options);
 };

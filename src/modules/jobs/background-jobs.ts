@@ -1,7 +1,7 @@
 import type { WebhookSettings } from '../../config.js';
-import type { Services } from '../../services.js';
-import { createDeliverer } from './delivery.js';
-import type { Claim } from './repository.js';
+import type { Services } from '../services.js';
+import { createDeliverer } from '../webhooks/delivery.js';
+import type { Claim } from '../webhooks/repository.js';
 
 /** Endpoints sent to at once by one process; each endpoint gets one delivery at a time. */
 const CONCURRENCY = 16;
@@ -9,7 +9,7 @@ const CONCURRENCY = 16;
 const POLL_MS = 1000;
 const MAINTENANCE_MS = 60_000;
 
-export interface DispatcherOptions {
+export interface BackgroundJobsOptions {
   webhooks: WebhookSettings;
   trashRetentionDays: number;
   eventsRetentionDays: number;
@@ -18,13 +18,14 @@ export interface DispatcherOptions {
 }
 
 /**
- * The work no request does: sending webhook deliveries (with retries), announcing scheduled
- * articles when their instant comes, purging the trash and expired idempotency keys. It wakes
- * at once after a write in this process, at the next scheduled instant or retry, and at least
- * every second for what other processes wrote. Several processes can run it on one database:
- * deliveries are claimed in a write transaction, so each is sent once.
+ * The work no request does: announcing scheduled articles when their instant comes; purging the
+ * trash and expiring old events, idempotency keys and rate-limit windows; and, with
+ * WEBHOOK_DELIVERY, sending webhook deliveries (with retries). It wakes at once after a write in
+ * this process, at the next scheduled instant or retry, and at least every second for what
+ * other processes wrote. Several processes can run it on one database: announcements and
+ * deliveries are claimed in a write transaction, so each happens once.
  */
-export function createDispatcher(services: Services, options: DispatcherOptions) {
+export function createBackgroundJobs(services: Services, options: BackgroundJobsOptions) {
   const deliverer = createDeliverer({
     timeoutMs: options.webhooks.timeoutMs,
     allowPrivate: options.webhooks.allowPrivate,
@@ -57,7 +58,7 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
     const now = at();
     await services.articles.announceDue(now);
     await maintain(now, force);
-    const free = CONCURRENCY - inFlight.size;
+    const free = options.webhooks.deliver ? CONCURRENCY - inFlight.size : 0;
     const claims = free > 0 ? await services.webhooks.claimDue(now, new Set(inFlight.keys()), free) : [];
     for (const claim of claims) {
       const sending = send(claim)
@@ -72,7 +73,8 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
 
   const sleepMs = async () => {
     const now = at();
-    const wakeAt = [await services.articles.nextScheduledInstant(now), await services.webhooks.nextDue(now)]
+    const nextDelivery = options.webhooks.deliver ? await services.webhooks.nextDue(now) : undefined;
+    const wakeAt = [await services.articles.nextScheduledInstant(now), nextDelivery]
       .filter((instant): instant is string => instant !== undefined)
       .map((instant) => Date.parse(instant) - Date.parse(now));
     return Math.max(0, Math.min(POLL_MS, ...wakeAt));
@@ -96,7 +98,7 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
       delay = await sleepMs();
     } catch (error) {
       // A busy database or a full disk: try again on the next round.
-      options.log.warn({ err: error }, 'dispatcher round failed');
+      options.log.warn({ err: error }, 'background jobs round failed');
     }
     inRound = false;
     if (wokenInRound) delay = 0;
@@ -127,7 +129,7 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
     },
 
     /**
-     * Rounds until nothing is due or in flight (tests run the dispatcher this way): as each
+     * Rounds until nothing is due or in flight (tests run the jobs this way): as each
      * delivery ends, the next round starts, so endpoints proceed at their own pace.
      */
     async runOnce(): Promise<void> {
@@ -143,4 +145,4 @@ export function createDispatcher(services: Services, options: DispatcherOptions)
   };
 }
 
-export type Dispatcher = ReturnType<typeof createDispatcher>;
+export type BackgroundJobs = ReturnType<typeof createBackgroundJobs>;

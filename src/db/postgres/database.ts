@@ -1,0 +1,64 @@
+import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
+import type { Database, Dialect, Query } from '../database.js';
+import { openPostgres, type PostgresOptions } from './index.js';
+import * as schema from './schema.js';
+import { afterCommit, executor, inTransaction, rolledBack, writeTransaction } from './transaction.js';
+
+const { articleSearch } = schema;
+
+/**
+ * PostgreSQL's spelling of what differs. Search is a weighted tsvector per article in
+ * `article_search` (migrations-postgres 0001 keeps it up to date), matched by the same query
+ * language as SQLite's FTS5 (lib/search-query.ts renders it as tsquery text).
+ */
+export const postgresDialect: Dialect = {
+  kind: 'postgres',
+  // PostgreSQL's default puts NULLs the other way round.
+  ordered: (expression, descending) =>
+    descending ? sql`${expression} desc nulls last` : sql`${expression} asc nulls first`,
+  byCodePoint: (text) => sql`${text} collate "C"`,
+  inList: (column: Column, list: SQLWrapper) => sql`${column} = any(${list})`,
+  listValue: (values) => values,
+  async afterExplicitIds(query, tables) {
+    for (const table of tables) {
+      await query.execute(
+        sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce(max(id), 1), max(id) is not null) from ${sql.identifier(table)}`,
+      );
+    }
+  },
+  search: {
+    index: sql`${articleSearch}`,
+    joinsArticle: (articleId) => sql`${articleSearch.articleId} = ${articleId}`,
+    matches: (query) => sql`${articleSearch.document} @@ ${query.tsquery}::tsquery`,
+    // Title far above tags, subtitle and excerpt, and the body last, as SQLite's bm25 weights
+    // them (ts_rank takes weights for D, C, B, A); normalisation 1 divides by the log of the
+    // length, as bm25 favours shorter documents. Negated, so lower is better; float8 so that a
+    // cursor's copy of the value (a JavaScript number) compares equal to it again.
+    rank: (query) =>
+      query.rankTsquery === ''
+        ? sql<number>`0`
+        : sql<number>`(-(ts_rank('{0.1, 0.35, 0.5, 1.0}', ${articleSearch.document}, ${query.rankTsquery}::tsquery, 1))::float8)`,
+    rankWindow: (query, size) =>
+      sql`${articleSearch.articleId} >= coalesce((select window_start.article_id from ${articleSearch} as window_start where window_start.document @@ ${query.tsquery}::tsquery order by window_start.article_id desc offset ${size - 1} limit 1), 0)`,
+  },
+};
+
+/** A PostgreSQL pool as a store (see ../database.ts); applies pending migrations first. */
+export async function openPostgresDatabase(url: string, options: PostgresOptions = {}): Promise<Database> {
+  const { pool, db, close } = await openPostgres(url, options);
+  return {
+    dialect: postgresDialect,
+    tables: schema,
+    readers: db as unknown as Query,
+    query: () => executor(db) as unknown as Query,
+    write: (work) => writeTransaction(db, work),
+    writeAlone: (statement) => statement(executor(db) as unknown as Query),
+    inWrite: inTransaction,
+    afterCommit,
+    rolledBack: (work) => rolledBack(db, work),
+    async ping() {
+      await pool.query('select 1');
+    },
+    close,
+  };
+}

@@ -1,0 +1,235 @@
+import { eq, lt, sql } from 'drizzle-orm';
+import type { Database, Tables } from '../../db/database.js';
+import { assignSlugIn } from '../../db/helpers.js';
+import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
+import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
+import type { EventsRepository } from '../events/repository.js';
+import type { SectionsRepository } from '../sections/repository.js';
+import type { TagsRepository } from '../tags/repository.js';
+import type { Announcements } from './announcements.js';
+import type { ArticleReads } from './reads.js';
+import type { RevisionsRepository } from './revisions.js';
+import {
+  assertWritable,
+  knownSection,
+  normaliseTime,
+  publication,
+  publiclyVisible,
+  renderedBody,
+  renderedColumns,
+  snapshotOf,
+  type WriteContext,
+} from './rules.js';
+import type { Article, ArticleCreate, ArticlePatch } from './schemas.js';
+
+/** What an article write works with: the store, the article's reads, and the repositories it updates. */
+export interface ArticleWriting {
+  db: Database;
+  now: () => Date;
+  reads: ArticleReads;
+  sections: SectionsRepository;
+  tags: TagsRepository;
+  contentState: ContentStateRepository;
+  events: EventsRepository;
+  revisions: RevisionsRepository;
+  announcements: Announcements;
+}
+
+type Context = WriteContext & { allowTrashed?: boolean };
+
+/** The article a write is about, with its body, checked writable (out of the trash, at the version seen). */
+export async function writable(w: ArticleWriting, idOrSlug: string | number, context: Context) {
+  const article = await w.reads.get(idOrSlug, context.audience, { body: true });
+  assertWritable(article, context);
+  return article;
+}
+
+/** Stores the article's state as its next revision, when it changed. */
+export async function recordRevision(w: ArticleWriting, id: number, actor: string, at: string) {
+  const article = await w.reads.get(id, { seesUnpublished: true, now: at }, { body: true });
+  await w.revisions.record(id, actor, snapshotOf(article, await w.reads.storedExcerpt(id)));
+}
+
+const resolveSection = async (w: ArticleWriting, ref: string | number | null | undefined) => {
+  if (ref === undefined || ref === null) return ref;
+  return knownSection(ref, await w.sections.resolve(ref));
+};
+
+const linkTags = async (w: ArticleWriting, articleId: number, tagIds: number[]) => {
+  const { articleTags } = w.db.tables;
+  await w.db.query().delete(articleTags).where(eq(articleTags.articleId, articleId));
+  if (tagIds.length > 0) {
+    await w.db
+      .query()
+      .insert(articleTags)
+      .values(tagIds.map((tagId, position) => ({ articleId, tagId, position })));
+  }
+};
+
+/** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
+export const createArticle = (
+  w: ArticleWriting,
+  input: ArticleCreate,
+  context: WriteContext,
+  rendering: Rendering,
+  sourceId?: string,
+): Promise<Article> =>
+  w.db.write(async () => {
+    const { articles, articleBodies } = w.db.tables;
+    const at = context.audience.now;
+    const sectionId = (await resolveSection(w, input.section)) ?? null;
+    const tagIds = await w.tags.resolveOrCreate(input.tags ?? [], at);
+    const slug = await assignSlugIn(w.db, articles, {
+      resource: 'article',
+      given: input.slug,
+      derivedFrom: input.title,
+    });
+    const [row] = await w.db
+      .query()
+      .insert(articles)
+      .values({
+        slug,
+        title: input.title,
+        subtitle: input.subtitle ?? null,
+        excerpt: input.excerpt ?? null,
+        ...renderedColumns(rendering),
+        ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
+        sectionId,
+        author: input.author ?? null,
+        commentsEnabled: input.commentsEnabled ?? true,
+        sourceId: sourceId ?? null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning({ id: articles.id });
+    const id = row?.id as number;
+    await linkTags(w, id, tagIds);
+    await w.db
+      .query()
+      .insert(articleBodies)
+      .values({ articleId: id, body: input.body ?? '', ...renderedBody(rendering) });
+    await recordRevision(w, id, context.actor, at);
+    await w.events.record({
+      type: 'article.created',
+      resource: 'article',
+      id,
+      slug,
+      at,
+      data: () => w.reads.adminView(id, at),
+    });
+    await w.announcements.sync(id, at);
+    const created = await w.reads.get(id, { ...context.audience, seesUnpublished: true });
+    if (publiclyVisible(created)) await w.contentState.touchPublic(at, articleWriteKeys(id, created));
+    return created;
+  });
+
+type ArticleChanges = Partial<Tables['articles']['$inferInsert']>;
+
+/** What a patch changes on the article's row and body (only what differs from now). */
+async function changesOf(
+  w: ArticleWriting,
+  article: Article,
+  patch: ArticlePatch,
+  at: string,
+  rendering?: Rendering,
+) {
+  const changes: ArticleChanges = {};
+  const set = <K extends keyof ArticleChanges>(key: K, value: ArticleChanges[K], was: unknown) => {
+    if (value !== undefined && value !== was) changes[key] = value;
+  };
+  set('title', patch.title, article.title);
+  if (patch.slug !== undefined) {
+    const given = { resource: 'article', given: patch.slug, derivedFrom: '', self: article.id };
+    set('slug', await assignSlugIn(w.db, w.db.tables.articles, given), article.slug);
+  }
+  set('subtitle', patch.subtitle, article.subtitle);
+  set('author', patch.author, article.author);
+  set('commentsEnabled', patch.commentsEnabled, article.commentsEnabled);
+  if (patch.excerpt !== undefined) set('excerpt', patch.excerpt, await w.reads.storedExcerpt(article.id));
+  let body: Partial<Tables['articleBodies']['$inferInsert']> | undefined;
+  if (patch.body !== undefined && patch.body !== article.body) {
+    if (!rendering) throw new Error('A changed body must come with its rendering');
+    Object.assign(changes, renderedColumns(rendering));
+    body = { body: patch.body, ...renderedBody(rendering) };
+  }
+  if (patch.section !== undefined)
+    set('sectionId', await resolveSection(w, patch.section), article.section?.id ?? null);
+  if (patch.status !== undefined || patch.publishedAt !== undefined) {
+    const requested = publication(
+      patch.status ?? article.status,
+      patch.publishedAt === undefined ? article.publishedAt : (normaliseTime(patch.publishedAt) ?? null),
+      at,
+    );
+    set('status', requested.status, article.status === 'scheduled' ? 'published' : article.status);
+    set('publishedAt', requested.publishedAt, article.publishedAt);
+  }
+  return { changes, body };
+}
+
+/** Applies a patch as one write: a new version and revision, when anything changed. */
+export const updateArticle = (
+  w: ArticleWriting,
+  idOrSlug: string | number,
+  patch: ArticlePatch,
+  context: Context,
+  rendering?: Rendering,
+): Promise<Article> =>
+  w.db.write(async () => {
+    const { articles, articleBodies } = w.db.tables;
+    const article = await writable(w, idOrSlug, context);
+    const at = context.audience.now;
+    const { changes, body } = await changesOf(w, article, patch, at, rendering);
+    let tagsChanged = false;
+    if (patch.tags !== undefined) {
+      const tagIds = await w.tags.resolveOrCreate(patch.tags, at);
+      tagsChanged = tagIds.join(',') !== article.tags.map((tag) => tag.id).join(',');
+      if (tagsChanged) await linkTags(w, article.id, tagIds);
+    }
+    if (Object.keys(changes).length === 0 && !tagsChanged) return w.reads.get(article.id, context.audience);
+    await w.db
+      .query()
+      .update(articles)
+      .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
+      .where(eq(articles.id, article.id));
+    if (body)
+      await w.db.query().update(articleBodies).set(body).where(eq(articleBodies.articleId, article.id));
+    await recordRevision(w, article.id, context.actor, at);
+    await w.events.record({
+      type: 'article.updated',
+      resource: 'article',
+      id: article.id,
+      slug: (changes.slug as string | undefined) ?? article.slug,
+      at,
+      data: () => w.reads.adminView(article.id, at),
+    });
+    await w.announcements.sync(article.id, at);
+    const updated = await w.reads.get(article.id, { ...context.audience, seesUnpublished: true });
+    if (publiclyVisible(article) || publiclyVisible(updated)) {
+      await w.contentState.touchPublic(at, articleWriteKeys(article.id, article, updated));
+    }
+    return updated;
+  });
+
+/** Re-renders bodies stored by an older renderer (after an upgrade); returns how many. */
+export const rerenderStale = (w: ArticleWriting): Promise<number> =>
+  w.db.write(async () => {
+    const { articles, articleBodies } = w.db.tables;
+    const stale = await w.db
+      .query()
+      .select({ id: articles.id, body: articleBodies.body })
+      .from(articles)
+      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+      .where(lt(articles.renderVersion, RENDER_VERSION));
+    for (const { id, body } of stale) {
+      const rendering = renderMarkdown(body ?? '');
+      await w.db.query().update(articles).set(renderedColumns(rendering)).where(eq(articles.id, id));
+      await w.db
+        .query()
+        .insert(articleBodies)
+        .values({ articleId: id, body: body ?? '', ...renderedBody(rendering) })
+        .onConflictDoUpdate({ target: articleBodies.articleId, set: renderedBody(rendering) });
+    }
+    if (stale.length > 0) await w.contentState.touchPublic(w.now().toISOString(), [cacheKeys.everything]);
+    return stale.length;
+  });

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import { persistentSetting } from '../../db/settings.js';
+import { type ContentState, stateOf } from '../../lib/content-state.js';
+import { publishedBy } from '../articles/visibility.js';
+
+export type { ContentState };
+
+/**
+ * What every cached representation depends on. Two generations: keyed callers' validators
+ * follow every write, the public's only writes it can see, so editing a draft, a pending
+ * comment or a key never changes what a public cache holds.
+ */
+export interface ContentStateRepository {
+  read(now: string): Promise<ContentState>;
+  /**
+   * Marks a change the public can see, and moves the version of each cache key it changes
+   * (see `cacheKeys`); call inside the writing transaction.
+   */
+  touchPublic(at: string, keys: Iterable<string>): Promise<void>;
+  /** The current version of each key (0 for a key never written), in the order asked. */
+  versionsOf(keys: readonly string[]): Promise<number[]>;
+  /** When a public write last moved any of these keys: the Last-Modified of what names them. */
+  changedAtOf(keys: readonly string[]): Promise<string>;
+  /** The key validators are signed with, so they reveal nothing about the counters behind them. */
+  validatorSecret: string;
+}
+
+/**
+ * The latest publication reached changes only with a write (any write: scheduling one is not
+ * public) or when the next scheduled instant passes, so it is asked again only then: a read
+ * costs one row.
+ */
+function createLatestPublication(db: Database) {
+  const { articles } = db.tables;
+  let publication: { generation: number; at: string; latest: string; until: string | null } | undefined;
+  return async (generation: number, now: string) => {
+    if (
+      !publication ||
+      publication.generation !== generation ||
+      now < publication.at ||
+      (publication.until !== null && now >= publication.until)
+    ) {
+      // Newest first down the (status, published_at) index: one step, however many articles...
+      const [latest] = await db
+        .query()
+        .select({ at: articles.publishedAt })
+        .from(articles)
+        .where(publishedBy(now, articles))
+        .orderBy(desc(articles.publishedAt))
+        .limit(1);
+      // ...and the next scheduled instant, up the same index: until then, the latest cannot move.
+      const [next] = await db
+        .query()
+        .select({ at: articles.publishedAt })
+        .from(articles)
+        .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now)))
+        .orderBy(asc(articles.publishedAt))
+        .limit(1);
+      publication = { generation, at: now, latest: latest?.at ?? '', until: next?.at ?? null };
+    }
+    return publication.latest;
+  };
+}
+
+export async function createContentStateRepository(db: Database): Promise<ContentStateRepository> {
+  const { contentState, cacheKeyVersions } = db.tables;
+  const validatorSecret = await persistentSetting(db, 'validator_secret', () =>
+    randomBytes(32).toString('hex'),
+  );
+  // Keys not moved since they were first tracked changed no later than this (migration 0018).
+  const keyTimesSince = await persistentSetting(db, 'key_times_since', () => '');
+  const latestPublishedAt = createLatestPublication(db);
+  // Every request reads it: prepared for the readers, but inside a write it must see the write.
+  const stateRead = db.readers
+    .select()
+    .from(contentState)
+    .where(eq(contentState.id, 1))
+    .prepare('content_state');
+  return {
+    async read(now) {
+      const [row] = db.inWrite()
+        ? await db.query().select().from(contentState).where(eq(contentState.id, 1))
+        : await stateRead.execute();
+      return stateOf(row, await latestPublishedAt(row?.generation ?? 0, now));
+    },
+    async touchPublic(at, keys) {
+      const query = db.query();
+      await query
+        .update(contentState)
+        .set({ publicGeneration: sql`${contentState.publicGeneration} + 1`, publicChangedAt: at })
+        .where(eq(contentState.id, 1));
+      for (const key of new Set(keys)) {
+        await query
+          .insert(cacheKeyVersions)
+          .values({ key, version: 1, changedAt: at })
+          .onConflictDoUpdate({
+            target: cacheKeyVersions.key,
+            set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: at },
+          });
+      }
+    },
+    async changedAtOf(keys) {
+      if (keys.length === 0) return keyTimesSince;
+      const [row] = await db
+        .query()
+        .select({ at: sql<string | null>`max(${cacheKeyVersions.changedAt})` })
+        .from(cacheKeyVersions)
+        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const moved = row?.at ?? '';
+      return moved > keyTimesSince ? moved : keyTimesSince;
+    },
+    async versionsOf(keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .query()
+        .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
+        .from(cacheKeyVersions)
+        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const found = new Map(rows.map((row) => [row.key, row.version]));
+      return keys.map((key) => found.get(key) ?? 0);
+    },
+    validatorSecret,
+  };
+}

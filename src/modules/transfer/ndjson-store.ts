@@ -1,0 +1,155 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Database, Tables } from '../../db/database.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
+import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
+import { type ArticleItem, articleItem, type Item, type NdjsonSource, type NdjsonTarget } from './ndjson.js';
+
+// NDJSON rows read from and written to a store: the same lines, byte for byte, from either.
+
+/** NDJSON export. */
+export function ndjsonSource(db: Database): NdjsonSource {
+  const { articleBodies, articleRevisions, articles, articleTags, comments, sections, tags } = db.tables;
+  const query = db.query();
+  return {
+    sections: () => query.select().from(sections),
+    tags: () => query.select().from(tags),
+    articleIds: async () => (await query.select({ id: articles.id }).from(articles)).map((row) => row.id),
+    article: async (id) => {
+      const [row] = await query.select().from(articles).where(eq(articles.id, id));
+      if (!row) return undefined;
+      const [body] = await query
+        .select({ body: articleBodies.body })
+        .from(articleBodies)
+        .where(eq(articleBodies.articleId, id));
+      const links = await query
+        .select({ id: articleTags.tagId })
+        .from(articleTags)
+        .where(eq(articleTags.articleId, id))
+        .orderBy(asc(articleTags.position));
+      const revisions = await query
+        .select()
+        .from(articleRevisions)
+        .where(eq(articleRevisions.articleId, id))
+        .orderBy(asc(articleRevisions.number));
+      return articleItem(
+        row,
+        body?.body ?? '',
+        links.map((link) => link.id),
+        revisions,
+      );
+    },
+    comments: async () =>
+      (await query.select().from(comments)).map(({ clientHash: _private, ...row }) => row),
+  };
+}
+
+type Outcome = 'created' | 'updated' | 'unchanged';
+
+/** Inserts a row under its id, or overwrites the row there when it differs. */
+async function upsert(db: Database, table: Tables['sections' | 'tags' | 'comments'], row: { id: number }) {
+  const query = db.query();
+  const [existing] = (await query.select().from(table).where(eq(table.id, row.id))) as Record<
+    string,
+    unknown
+  >[];
+  if (!existing) {
+    await query.insert(table).values(row as never);
+    return 'created' as const;
+  }
+  const same = Object.entries(row).every(
+    ([key, value]) => JSON.stringify(existing[key]) === JSON.stringify(value),
+  );
+  if (same) return 'unchanged' as const;
+  await query
+    .update(table)
+    .set(row as never)
+    .where(eq(table.id, row.id));
+  return 'updated' as const;
+}
+
+/** Writes one item exactly as exported, under its id: inserted, or overwritten when it differs. */
+function restore(db: Database, line: Item): Promise<Outcome> {
+  const { kind, ...row } = line;
+  if (kind === 'section') return upsert(db, db.tables.sections, row);
+  if (kind === 'tag') return upsert(db, db.tables.tags, row);
+  if (kind === 'comment') return upsert(db, db.tables.comments, row);
+  return restoreArticle(db, line as ArticleItem);
+}
+
+async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome> {
+  const { articleBodies, articleRevisions, articles, articleTags } = db.tables;
+  const query = db.query();
+  const { kind: _kind, body, tagIds, revisions, ...row } = line;
+  const [existing] = await query.select().from(articles).where(eq(articles.id, row.id));
+  if (existing && existing.version === row.version && existing.updatedAt === row.updatedAt)
+    return 'unchanged';
+  const rendering = renderMarkdown(body);
+  const rendered = {
+    wordCount: rendering.wordCount,
+    autoExcerpt: rendering.excerpt,
+    renderVersion: RENDER_VERSION,
+  };
+  const bodyRow = { body, bodyHtml: rendering.html, toc: rendering.toc, bodyText: rendering.text };
+  if (existing) {
+    await query
+      .update(articles)
+      .set({ ...row, ...rendered })
+      .where(eq(articles.id, row.id));
+    await query.update(articleBodies).set(bodyRow).where(eq(articleBodies.articleId, row.id));
+    await query.delete(articleTags).where(eq(articleTags.articleId, row.id));
+    await query.delete(articleRevisions).where(eq(articleRevisions.articleId, row.id));
+  } else {
+    await query.insert(articles).values({ ...row, ...rendered });
+  }
+  // Tags before the body: each tag link rewrites the article's full-text row, cheap while
+  // the body is not in it yet (the body's own trigger indexes it once).
+  if (tagIds.length > 0) {
+    await query
+      .insert(articleTags)
+      .values(tagIds.map((tagId, position) => ({ articleId: row.id, tagId, position })));
+  }
+  if (!existing) await query.insert(articleBodies).values({ articleId: row.id, ...bodyRow });
+  if (revisions.length > 0) {
+    await query
+      .insert(articleRevisions)
+      .values(revisions.map((revision) => ({ articleId: row.id, ...revision })));
+  }
+  return existing ? 'updated' : 'created';
+}
+
+/** Tables whose ids an import sets itself: the store's id sequences must move past them. */
+const EXPLICIT_IDS = ['sections', 'tags', 'articles', 'article_revisions', 'comments'];
+
+/**
+ * NDJSON import: a batch is one write transaction, each line a savepoint (a bad line undoes only
+ * itself). A dry run runs the whole import inside a transaction it then rolls back.
+ */
+export function ndjsonTarget(
+  db: Database,
+  contentState: ContentStateRepository,
+  now: () => Date,
+): NdjsonTarget {
+  return {
+    restoreBatch: (items, settle) =>
+      db.write(async () => {
+        for (const item of items) {
+          try {
+            const outcome = await db.write(async () => {
+              const result = await restore(db, item);
+              // Restored rows can be of any kind: every cached response depends on this key.
+              if (result !== 'unchanged')
+                await contentState.touchPublic(now().toISOString(), [cacheKeys.everything]);
+              return result;
+            });
+            settle(item, outcome);
+          } catch (error) {
+            // Drizzle wraps the database's error in one quoting the query and its parameters
+            // (e-mail addresses among them): the report gives the database's reason only.
+            settle(item, ((error as Error).cause as Error | undefined) ?? (error as Error));
+          }
+        }
+      }),
+    finish: () => db.write(() => db.dialect.afterExplicitIds(db.query(), EXPLICIT_IDS)),
+  };
+}
