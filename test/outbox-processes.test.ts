@@ -1,4 +1,5 @@
 import t from 'tap';
+import { eventually } from './helpers/eventually.js';
 import { startReceiver } from './helpers/receiver.js';
 import { type RunningServer, sharedDatabaseUrl, startServer, stopServer } from './helpers/server.js';
 
@@ -23,22 +24,6 @@ async function send(server: RunningServer, method: string, path: string, body?: 
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function until(condition: () => boolean, seconds: number): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < seconds * 1000; ) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return condition();
-}
-
-async function untilAsync(condition: () => Promise<boolean>, seconds: number): Promise<boolean> {
-  for (const started = Date.now(); Date.now() - started < seconds * 1000; ) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return condition();
-}
-
 t.test('an event committed by a process killed before delivering is delivered after restart', async (t) => {
   const receiver = await startReceiver(t);
   const databaseUrl = await sharedDatabaseUrl(t);
@@ -57,7 +42,7 @@ t.test('an event committed by a process killed before delivering is delivered af
   await stopServer(first, 'SIGKILL');
 
   const second = await startServer(t, env(databaseUrl, true));
-  t.ok(await until(() => receiver.received.length >= 1, 20), 'delivered after restart');
+  t.ok(await eventually(() => receiver.received.length >= 1), 'delivered after restart');
   const [delivery] = receiver.verified(hook.json.secret);
   t.match(delivery?.payload, { type: 'article.created', data: { id: article.json.id, title: 'Survives' } });
   await stopServer(second);
@@ -96,14 +81,14 @@ t.test('two processes share one outbox: every event delivered once; the feed has
     'the feed read every change once, in order, while both processes wrote',
   );
 
-  t.ok(await until(() => receiver.received.length >= 40, 30), 'all 40 delivered');
+  t.ok(await eventually(() => receiver.received.length >= 40), 'all 40 delivered');
   // Every send is recorded as an attempt once its answer is in: once 40 are recorded, a 41st
   // (a duplicate) would show there or at the receiver.
   let recorded = 0;
-  await untilAsync(async () => {
+  await eventually(async () => {
     recorded = (await send(a, 'GET', `/v1/webhooks/${hook.json.id}/deliveries`)).json.meta.total;
     return recorded >= 40;
-  }, 30);
+  });
   t.equal(recorded, 40, 'one attempt per event');
   const ids = receiver.verified(hook.json.secret).map((delivery) => delivery.id);
   t.equal(ids.length, 40, 'no event delivered twice');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
+import { eventually } from './helpers/eventually.js';
 import { type RunningServer, startServer, stopServer } from './helpers/server.js';
 
 const KEY = 'reliability-admin-key-0123456789abcdef';
@@ -79,7 +80,8 @@ t.test('SIGKILL mid-write loses no acknowledged write and leaves nothing half-wr
   for (let round = 1; round <= 3; round++) {
     const server = await startServer(t, env);
     const load = writer(server, `round${round}`);
-    await new Promise((resolve) => setTimeout(resolve, 400 + round * 100));
+    // Killed mid-write once some writes are acknowledged (more each round), whatever the speed.
+    await eventually(() => load.acknowledged.length >= 10 * round);
     await stopServer(server, 'SIGKILL');
     await load.stop();
     t.ok(
@@ -176,9 +178,7 @@ t.test('SIGTERM drains in-flight requests before exiting', async (t) => {
   );
   // Signal once the server has taken every one of them in.
   const received = () => server.output().split(url).length - 1;
-  for (const started = Date.now(); received() < 20 && Date.now() - started < 10_000; ) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(() => received() >= 20, { everyMs: 5 });
   const exit = stopServer(server, 'SIGTERM');
   const answers = await Promise.all(
     inFlight.map((request) => request.catch((error: Error) => error.message)),
@@ -195,7 +195,7 @@ t.test('npm run backup takes a consistent online copy while writes continue', as
   const { file, env } = databaseIn(t);
   const server = await startServer(t, env);
   const load = writer(server, 'backup');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await eventually(() => load.acknowledged.length >= 10);
   const copy = `${file}.backup`;
   const backup = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', copy], {
     env: { ...process.env, ...env },

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { eventually } from './helpers/eventually.js';
 import { postgresUrl } from './helpers/postgres.js';
 import { sharedDatabaseUrl, startServer, stopServer as stop } from './helpers/server.js';
 
@@ -104,7 +105,7 @@ t.test('SIGTERM exits within the drain even when a request never finishes', asyn
   socket.write(
     'POST /v1/sections HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"na',
   );
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.ok(await eventually(() => server.output().includes('/v1/sections')), 'the request is in flight');
   t.equal(await stop(server), 1, 'exits (1) once the drain runs out, instead of waiting forever');
   t.match(server.output(), /drain timed out/);
 });

@@ -56,7 +56,7 @@ t.test('Swagger UI: authorise with a key, Try it out on a GET and a POST', { ski
   t.equal((await listed.textContent())?.trim(), '200', 'GET /v1/sections answered 200');
   t.match(await list.locator('.live-responses-table .microlight').first().textContent(), /From Swagger UI/);
 
+  // For people reading a run: what the page looked like (test-output/ is not committed).
   mkdirSync('test-output', { recursive: true });
   await page.screenshot({ path: 'test-output/swagger-ui.png', fullPage: false });
-  t.ok(existsSync('test-output/swagger-ui.png'), 'screenshot written to test-output/swagger-ui.png');
 });

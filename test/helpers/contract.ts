@@ -35,6 +35,8 @@ function checkerFor(app: FastifyInstance): Checker {
   return checker;
 }
 
+const OUTSIDE_THE_DOCUMENT = /^\/(docs(\/.*)?|openapi\.(json|yaml))$/;
+
 /**
  * Checks one response against the operation the OpenAPI document gives for it: the status must
  * be documented, the media type must match, and a JSON body must validate against the schema.
@@ -49,8 +51,22 @@ export function checkResponseAgainstDocument(
   const checker = checkerFor(app);
   const path = url.split('?')[0] ?? url;
   const route = checker.routes.find((candidate) => candidate.pattern.test(path));
-  const operation = route && checker.document.paths[route.path]?.[method.toLowerCase()];
-  if (!route || !operation) return; // not a documented operation (e.g. /docs, unknown route)
+  // HEAD is GET without the body: it answers as the GET operation documents.
+  const verb = method.toUpperCase() === 'HEAD' ? 'get' : method.toLowerCase();
+  const operation = route && checker.document.paths[route.path]?.[verb];
+  if (!route || !operation) {
+    // Outside the document on purpose: Swagger UI and the document itself. Anything else must
+    // be a refusal (an unknown path or method, or a request refused before routing), as a
+    // problem document.
+    if (OUTSIDE_THE_DOCUMENT.test(path)) return;
+    // CORS preflights are answered by the CORS plugin for every path, as the Fetch standard says.
+    if (method.toUpperCase() === 'OPTIONS') return;
+    const type = String(result.headers['content-type'] ?? '');
+    if (result.status >= 400 && result.status < 500 && type.startsWith('application/problem+json')) return;
+    throw new Error(
+      `An operation the document does not have answered: ${method} ${path} -> ${result.status}`,
+    );
+  }
   // Answered by the router before any operation is chosen (a path parameter too long).
   if (result.status === 414) return;
   const where = `${method} ${route.path} -> ${result.status}`;

@@ -31,8 +31,10 @@ t.test('the change feed: every change in order, tombstones included, resumable b
 
 t.test('long poll: a waiting read answers with the change that arrives', async (t) => {
   const { call } = await buildTestApp(t);
-  const waiting = call('GET', '/v1/changes?since=latest&wait=20');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // From a cursor taken first: the write comes after it whether the poll starts waiting before
+  // the write or after (then it finds the change at once).
+  const { nextCursor } = (await call('GET', '/v1/changes?since=latest')).json.meta;
+  const waiting = call('GET', `/v1/changes?since=${nextCursor}&wait=20`);
   await call('POST', '/v1/tags', { body: { name: 'Breaking' } });
   const answered = await waiting;
   t.match(answered.json.data, [{ type: 'tag.created', slug: 'breaking' }]);
@@ -43,8 +45,17 @@ t.test('long poll: a waiting read answers with the change that arrives', async (
 
 t.test('a long poll does not hold the server when it closes', async (t) => {
   const { call, app } = await buildTestApp(t);
+  // Closes once the poll is waiting: when it subscribes to new events.
+  const { events } = app.services;
+  const subscribe = events.onRecorded.bind(events);
+  const polling = new Promise<void>((resolve) => {
+    events.onRecorded = (listener) => {
+      resolve();
+      return subscribe(listener);
+    };
+  });
   const waiting = call('GET', '/v1/changes?since=latest&wait=30');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await polling;
   const started = Date.now();
   await app.close();
   const answered = await waiting;
