@@ -1,5 +1,5 @@
 import { asc, type Column, desc, eq, getTableName, like, or, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgSelect, PgTable } from 'drizzle-orm/pg-core';
 import { DomainError } from '../lib/errors.js';
 import { deriveSlug, SLUG_MAX_LENGTH, uniqueSlug } from '../lib/slug.js';
 import type { SortKey } from '../lib/sort.js';
@@ -77,4 +77,31 @@ export async function assignSlugIn(
     .where(or(eq(table.slug, base), like(table.slug, `${stem}%`)));
   const holders = new Map(rows.map((row) => [row.slug as string, row.id as number]));
   return assignSlug({ ...request, holderOf: (slug) => holders.get(slug) });
+}
+
+/** A rename's slug: undefined when the patch leaves it, else checked as assignSlugIn checks it. */
+export function patchedSlug(
+  db: Database,
+  table: PgTable & { id: PgColumn; slug: PgColumn },
+  resource: string,
+  given: string | undefined,
+  self: number,
+): Promise<string | undefined> {
+  if (given === undefined) return Promise.resolve(undefined);
+  return assignSlugIn(db, table, { resource, given, derivedFrom: '', self });
+}
+
+/** The id of a row of `table` that matches, if any (ids by source, slug or name). */
+export async function idWhere(
+  db: Database,
+  table: PgTable & { id: PgColumn },
+  where: SQL | undefined,
+): Promise<number | undefined> {
+  const [row] = await db.query().select({ id: table.id }).from(table).where(where).limit(1);
+  return row?.id as number | undefined;
+}
+
+/** One page of a list query (Drizzle's dynamic-query pattern): pages count from 1. */
+export function withPagination<T extends PgSelect>(query: T, page: number, perPage: number) {
+  return query.limit(perPage).offset((page - 1) * perPage);
 }

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { idWhere } from '../../db/helpers.js';
 import type { Rendering } from '../../lib/markdown.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
@@ -118,18 +119,11 @@ export function createArticlesRepository(
     get: reads.get,
     validatorBasis: reads.validatorBasis,
     list: createArticleListing(db, related.tags, contentState, options.searchRankWindow),
-    create: (input, context, rendering, sourceId) => createArticle(w, input, context, rendering, sourceId),
+    create: (input, context, rendering, sourceId) =>
+      createArticle(w, { input, context, rendering, sourceId }),
     update: (idOrSlug, patch, context, rendering) => updateArticle(w, idOrSlug, patch, context, rendering),
 
-    async idOfSource(sourceId) {
-      const { articles } = db.tables;
-      const [row] = await db
-        .query()
-        .select({ id: articles.id })
-        .from(articles)
-        .where(eq(articles.sourceId, sourceId));
-      return row?.id;
-    },
+    idOfSource: (sourceId) => idWhere(db, db.tables.articles, eq(db.tables.articles.sourceId, sourceId)),
 
     trash: trash.trash,
     restoreFromTrash: trash.restore,

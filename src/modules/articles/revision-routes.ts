@@ -3,28 +3,9 @@ import { audienceOf, requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf, pageQuery } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { withUrl } from '../../lib/site-links.js';
-import { ArticleSchema, RevisionSchema } from './schemas.js';
-
-const tags = ['Articles'];
-const _hiddenNote = 'Drafts, scheduled and archived articles need `content:read`; to others they are a 404.';
-const ifMatchNote =
-  'Send `If-Match` with the ETag you read to refuse the write (412) if someone changed the article since.';
-
-/** CDN purge keys for what an article response contains. */
-
-const RevisionParams = Type.Object(
-  {
-    ...IdOrSlugParams.properties,
-    number: Type.Integer({
-      minimum: 1,
-      maximum: 1_000_000,
-      description: 'Revision number, from 1 (creation)',
-    }),
-  },
-  { additionalProperties: false },
-);
-
+import { ifMatchNote, RevisionParams, tags } from './route-docs.js';
 import type { ArticleRoutes } from './routes.js';
+import { ArticleSchema, RevisionSchema } from './schemas.js';
 
 /** An article's revisions, and bringing one back. */
 export function registerRevisionRoutes(routes: ArticleRoutes): void {

@@ -1,5 +1,6 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { withPagination } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import type { ArticleSnapshot, FieldChange, Revision } from './schemas.js';
 
@@ -65,16 +66,19 @@ export function createRevisionsRepository(db: Database, now: () => Date): Revisi
 
     async list(articleId, page, perPage) {
       const where = eq(articleRevisions.articleId, articleId);
-      const rows = await db
-        .query()
-        .select()
-        .from(articleRevisions)
-        .where(where)
-        .orderBy(desc(articleRevisions.number))
-        .limit(perPage)
-        .offset((page - 1) * perPage);
-      const [total] = await db.query().select({ n: count() }).from(articleRevisions).where(where);
-      return { items: rows.map(toRevision), total: total?.n ?? 0 };
+      const rows = await withPagination(
+        db
+          .query()
+          .select()
+          .from(articleRevisions)
+          .where(where)
+          .orderBy(desc(articleRevisions.number))
+          .$dynamic(),
+        page,
+        perPage,
+      );
+      const total = await db.query().$count(articleRevisions, where);
+      return { items: rows.map(toRevision), total };
     },
 
     async get(articleId, number) {

@@ -10,6 +10,7 @@ import { withUrl } from '../../lib/site-links.js';
 import type { RouteOptions, Services } from '../services.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import { registerRevisionRoutes } from './revision-routes.js';
+import { hiddenNote, tags } from './route-docs.js';
 import type { WriteContext } from './rules.js';
 import {
   ArticleFieldsSchema,
@@ -21,25 +22,6 @@ import {
 } from './schemas.js';
 import { articleKeys, listKeys } from './surrogate-keys.js';
 import { registerArticleWrites } from './write-routes.js';
-
-const tags = ['Articles'];
-const hiddenNote = 'Drafts, scheduled and archived articles need `content:read`; to others they are a 404.';
-const _ifMatchNote =
-  'Send `If-Match` with the ETag you read to refuse the write (412) if someone changed the article since.';
-
-/** CDN purge keys for what an article response contains. */
-
-const _RevisionParams = Type.Object(
-  {
-    ...IdOrSlugParams.properties,
-    number: Type.Integer({
-      minimum: 1,
-      maximum: 1_000_000,
-      description: 'Revision number, from 1 (creation)',
-    }),
-  },
-  { additionalProperties: false },
-);
 
 /** What the article routes share: the services and the helpers built once from them. */
 export interface ArticleRoutes {

@@ -3,6 +3,8 @@ import { requireScope } from '../../http/auth.js';
 import { errorResponses, FRONT_MATTER_PATTERN, IdOrSlugParams, RefOf } from '../../http/schemas.js';
 import { withUrl } from '../../lib/site-links.js';
 import { articleFromMarkdown, FRONT_MATTER_MAX_BYTES } from '../transfer/front-matter.js';
+import { ifMatchNote, tags } from './route-docs.js';
+import type { ArticleRoutes } from './routes.js';
 import {
   type ArticleCreate,
   ArticleCreateSchema,
@@ -10,27 +12,6 @@ import {
   ArticleSchema,
   BODY_MAX_LENGTH,
 } from './schemas.js';
-
-const tags = ['Articles'];
-const _hiddenNote = 'Drafts, scheduled and archived articles need `content:read`; to others they are a 404.';
-const ifMatchNote =
-  'Send `If-Match` with the ETag you read to refuse the write (412) if someone changed the article since.';
-
-/** CDN purge keys for what an article response contains. */
-
-const _RevisionParams = Type.Object(
-  {
-    ...IdOrSlugParams.properties,
-    number: Type.Integer({
-      minimum: 1,
-      maximum: 1_000_000,
-      description: 'Revision number, from 1 (creation)',
-    }),
-  },
-  { additionalProperties: false },
-);
-
-import type { ArticleRoutes } from './routes.js';
 
 /** Creating, changing, trashing, purging and restoring articles. */
 export function registerArticleWrites(routes: ArticleRoutes): void {

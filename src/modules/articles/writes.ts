@@ -1,6 +1,6 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
-import { assignSlugIn } from '../../db/helpers.js';
+import { assignSlugIn, patchedSlug } from '../../db/helpers.js';
 import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
@@ -67,13 +67,18 @@ const linkTags = async (w: ArticleWriting, articleId: number, tagIds: number[]) 
   }
 };
 
+/** An article to create: its fields, who creates it, its body rendered, and where an import found it. */
+interface NewArticle {
+  input: ArticleCreate;
+  context: WriteContext;
+  rendering: Rendering;
+  sourceId?: string;
+}
+
 /** Creates an article with its tags and revision 1 in one transaction; unknown tag names become tags. */
 export const createArticle = (
   w: ArticleWriting,
-  input: ArticleCreate,
-  context: WriteContext,
-  rendering: Rendering,
-  sourceId?: string,
+  { input, context, rendering, sourceId }: NewArticle,
 ): Promise<Article> =>
   w.db.write(async () => {
     const { articles, articleBodies } = w.db.tables;
@@ -139,10 +144,7 @@ async function changesOf(
     if (value !== undefined && value !== was) changes[key] = value;
   };
   set('title', patch.title, article.title);
-  if (patch.slug !== undefined) {
-    const given = { resource: 'article', given: patch.slug, derivedFrom: '', self: article.id };
-    set('slug', await assignSlugIn(w.db, w.db.tables.articles, given), article.slug);
-  }
+  set('slug', await patchedSlug(w.db, w.db.tables.articles, 'article', patch.slug, article.id), article.slug);
   set('subtitle', patch.subtitle, article.subtitle);
   set('author', patch.author, article.author);
   set('commentsEnabled', patch.commentsEnabled, article.commentsEnabled);

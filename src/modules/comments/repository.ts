@@ -1,6 +1,6 @@
-import { and, count, desc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
-import { qualified } from '../../db/helpers.js';
+import { idWhere, qualified, withPagination } from '../../db/helpers.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { notFound } from '../../lib/errors.js';
 import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
@@ -106,14 +106,7 @@ export function createCommentsRepository(
       .where(and(eq(articles.id, articleId), publishedBy(at, articles)));
     if (live) await contentState.touchPublic(at, [cacheKeys.article(articleId)]);
   };
-  const idOfSource = async (sourceId: string) => {
-    const [found] = await db
-      .query()
-      .select({ id: comments.id })
-      .from(comments)
-      .where(eq(comments.sourceId, sourceId));
-    return found?.id;
-  };
+  const idOfSource = (sourceId: string) => idWhere(db, comments, eq(comments.sourceId, sourceId));
   const insert = async (values: Tables['comments']['$inferInsert'], parent: Row | undefined) => {
     const [created] = await db.query().insert(comments).values(values).returning({ id: comments.id });
     const id = created?.id as number;
@@ -125,16 +118,19 @@ export function createCommentsRepository(
     return id;
   };
   const page = async (where: SQL | undefined, order: SQL[], pageNumber: number, perPage: number) => {
-    const items = await db
-      .query()
-      .select(columns)
-      .from(comments)
-      .where(where)
-      .orderBy(...order)
-      .limit(perPage)
-      .offset((pageNumber - 1) * perPage);
-    const [total] = await db.query().select({ n: count() }).from(comments).where(where);
-    return { items, total: total?.n ?? 0 };
+    const items = await withPagination(
+      db
+        .query()
+        .select(columns)
+        .from(comments)
+        .where(where)
+        .orderBy(...order)
+        .$dynamic(),
+      pageNumber,
+      perPage,
+    );
+    const total = await db.query().$count(comments, where);
+    return { items, total };
   };
 
   return {

@@ -109,6 +109,7 @@ export async function createContentStateRepository(db: Database): Promise<Conten
         .from(cacheKeyVersions)
         .where(inArray(cacheKeyVersions.key, [...keys]));
       const moved = row?.at ?? '';
+      // biome-ignore lint/complexity/useMathMinMax: ISO instants, compared as text
       return moved > keyTimesSince ? moved : keyTimesSince;
     },
     async versionsOf(keys) {

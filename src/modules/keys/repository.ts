@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { withPagination } from '../../db/helpers.js';
 import { API_SCOPES, type Scope } from '../../lib/scopes.js';
 
 export { API_SCOPES, type Scope };
@@ -93,15 +94,13 @@ export function createKeysRepository(db: Database, now: () => Date): KeysReposit
     },
 
     async list(page, perPage) {
-      const items = await db
-        .query()
-        .select(columns)
-        .from(apiKeys)
-        .orderBy(asc(apiKeys.id))
-        .limit(perPage)
-        .offset((page - 1) * perPage);
-      const [total] = await db.query().select({ n: count() }).from(apiKeys);
-      return { items, total: total?.n ?? 0 };
+      const items = await withPagination(
+        db.query().select(columns).from(apiKeys).orderBy(asc(apiKeys.id)).$dynamic(),
+        page,
+        perPage,
+      );
+      const total = await db.query().$count(apiKeys);
+      return { items, total };
     },
 
     async find(id) {
@@ -120,8 +119,8 @@ export function createKeysRepository(db: Database, now: () => Date): KeysReposit
     async bootstrap(environmentHasAdminKey) {
       if (environmentHasAdminKey) return undefined;
       return db.write(async () => {
-        const [existing] = await db.query().select({ n: count() }).from(apiKeys);
-        return (existing?.n ?? 0) === 0 ? (await create('bootstrap admin', ['admin'])).key : undefined;
+        const existing = await db.query().$count(apiKeys);
+        return existing === 0 ? (await create('bootstrap admin', ['admin'])).key : undefined;
       });
     },
   };

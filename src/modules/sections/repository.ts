@@ -1,6 +1,6 @@
-import { and, type Column, count, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import { assignSlugIn, orderBy, qualified } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, orderBy, patchedSlug, qualified, withPagination } from '../../db/helpers.js';
 import { sectionWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -152,13 +152,7 @@ export function createSectionsRepository(
     updatedAt: sections.updatedAt,
   };
 
-  const idWhere = (where: ReturnType<typeof eq>) =>
-    db
-      .query()
-      .select({ id: sections.id })
-      .from(sections)
-      .where(where)
-      .then(([row]) => row?.id);
+  const sectionId = (where: SQL) => idWhere(db, sections, where);
 
   const find = async (idOrSlug: string | number, audience: Audience): Promise<Section | undefined> => {
     const text = String(idOrSlug);
@@ -173,19 +167,19 @@ export function createSectionsRepository(
     return section;
   };
 
-  const nameHolder = (name: string, parentId: number | null) => idWhere(sameName(name, parentId, sections));
+  const nameHolder = (name: string, parentId: number | null) => sectionId(sameName(name, parentId, sections));
 
   return {
     find,
     get,
-    idOfSource: (sourceId) => idWhere(eq(sections.sourceId, sourceId)),
+    idOfSource: (sourceId) => sectionId(eq(sections.sourceId, sourceId)),
     async adopt(id, sourceId) {
       await db.writeAlone((query) => query.update(sections).set({ sourceId }).where(eq(sections.id, id)));
     },
     async resolve(ref) {
       const text = String(ref);
-      if (isId(text)) return idWhere(eq(sections.id, Number(text)));
-      const bySlug = await idWhere(eq(sections.slug, text));
+      if (isId(text)) return sectionId(eq(sections.id, Number(text)));
+      const bySlug = await sectionId(eq(sections.slug, text));
       if (bySlug !== undefined) return bySlug;
       const named = await db
         .query()
@@ -219,16 +213,19 @@ export function createSectionsRepository(
           : options.parentId === null
             ? isNull(sections.parentId)
             : eq(sections.parentId, options.parentId);
-      const items = await db
-        .query()
-        .select(columns(audience))
-        .from(sections)
-        .where(where)
-        .orderBy(...orderBy(options.sort, sortColumns, sections.id))
-        .limit(options.perPage)
-        .offset((options.page - 1) * options.perPage);
-      const [total] = await db.query().select({ n: count() }).from(sections).where(where);
-      return { items, total: total?.n ?? 0 };
+      const items = await withPagination(
+        db
+          .query()
+          .select(columns(audience))
+          .from(sections)
+          .where(where)
+          .orderBy(...orderBy(options.sort, sortColumns, sections.id))
+          .$dynamic(),
+        options.page,
+        options.perPage,
+      );
+      const total = await db.query().$count(sections, where);
+      return { items, total };
     },
 
     ...createSectionWrites(db, { contentState, events, get, nameHolder }),
@@ -307,15 +304,7 @@ function createSectionWrites(
           assertNameFree(name, await nameHolder(name, parentId), current.id);
         }
         if (patch.parentId != null) await assertParent(db, patch.parentId, current.id);
-        const slug =
-          patch.slug === undefined
-            ? undefined
-            : await assignSlugIn(db, sections, {
-                resource: 'section',
-                given: patch.slug,
-                derivedFrom: '',
-                self: current.id,
-              });
+        const slug = await patchedSlug(db, sections, 'section', patch.slug, current.id);
         await db
           .query()
           .update(sections)
@@ -344,17 +333,9 @@ function createSectionWrites(
     delete: (idOrSlug: string, audience: Audience) =>
       db.write(async () => {
         const current = await get(idOrSlug, audience);
-        const [held] = await db
-          .query()
-          .select({ n: count() })
-          .from(articles)
-          .where(eq(articles.sectionId, current.id));
-        const [children] = await db
-          .query()
-          .select({ n: count() })
-          .from(sections)
-          .where(eq(sections.parentId, current.id));
-        assertNotHeld(current, held?.n ?? 0, children?.n ?? 0);
+        const held = await db.query().$count(articles, eq(articles.sectionId, current.id));
+        const children = await db.query().$count(sections, eq(sections.parentId, current.id));
+        assertNotHeld(current, held, children);
         await db.query().delete(sections).where(eq(sections.id, current.id));
         await contentState.touchPublic(audience.now, sectionWriteKeys(current.id));
         await events.record({

@@ -52,31 +52,25 @@ export const SectionSchema = Type.Object(
 );
 export type Section = Static<typeof SectionSchema>;
 
-export const SectionCreateSchema = Type.Object(
-  {
-    name,
-    slug: Type.Optional(SlugSchema),
-    description: Type.Optional(Nullable(description)),
-    parentId: Type.Optional(Nullable(parentId)),
-    position: Type.Optional(position),
-  },
-  {
-    $id: 'SectionCreate',
-    title: 'SectionCreate',
-    additionalProperties: false,
-    examples: [{ name: 'Breaking News', description: 'What is happening now' }],
-  },
-);
+/** What a write may set: all of it on creation (a name at least), any of it in a patch. */
+const writable = {
+  name,
+  slug: Type.Optional(SlugSchema),
+  description: Type.Optional(Nullable(description)),
+  parentId: Type.Optional(Nullable(parentId)),
+  position: Type.Optional(position),
+};
+
+export const SectionCreateSchema = Type.Object(writable, {
+  $id: 'SectionCreate',
+  title: 'SectionCreate',
+  additionalProperties: false,
+  examples: [{ name: 'Breaking News', description: 'What is happening now' }],
+});
 export type SectionCreate = Static<typeof SectionCreateSchema>;
 
 export const SectionPatchSchema = Type.Object(
-  {
-    name: Type.Optional(name),
-    slug: Type.Optional(SlugSchema),
-    description: Type.Optional(Nullable(description)),
-    parentId: Type.Optional(Nullable(parentId)),
-    position: Type.Optional(position),
-  },
+  { ...writable, name: Type.Optional(name) },
   {
     $id: 'SectionPatch',
     title: 'SectionPatch',

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, max, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import { publishedBy } from '../articles/visibility.js';
@@ -74,8 +74,7 @@ export function createSyndicationRepository(db: Database): SyndicationRepository
 
   return {
     async countPublished(at) {
-      const [row] = await db.query().select({ n: count() }).from(articles).where(published(at));
-      return row?.n ?? 0;
+      return db.query().$count(articles, published(at));
     },
 
     async articlePage(at, offset, limit) {

@@ -1,6 +1,6 @@
 import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Query, Tables } from '../../db/database.js';
-import { assignSlugIn, orderBy, qualified } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, orderBy, patchedSlug, qualified } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -177,7 +177,7 @@ async function listTags(
   const { tags } = db.tables;
   const columns = columnsOf(db.tables);
   const where = audience.seesUnpublished ? undefined : inArray(tags.id, [...counts.keys(), 0]);
-  const [total] = await db.query().select({ n: count() }).from(tags).where(where);
+  const total = await db.query().$count(tags, where);
   const offset = (options.page - 1) * options.perPage;
   if (options.sort.some((key) => key.field === 'articleCount')) {
     // Counts live in memory: order the (few thousand at most) tags here.
@@ -185,7 +185,7 @@ async function listTags(
       withCount(row, counts),
     );
     const items: Tag[] = all.sort(compareBy(options.sort)).slice(offset, offset + options.perPage);
-    return { items, total: total?.n ?? 0 };
+    return { items, total };
   }
   const sortColumns = {
     name: db.dialect.byCodePoint(sql`lower(${tags.name})`),
@@ -201,7 +201,7 @@ async function listTags(
     .orderBy(...orderBy(options.sort, sortColumns, tags.id))
     .limit(options.perPage)
     .offset(offset);
-  return { items: rows.map((row) => withCount(row, counts)), total: total?.n ?? 0 };
+  return { items: rows.map((row) => withCount(row, counts)), total };
 }
 
 /** Tags: names unique ignoring case, counts of the articles each audience sees. */
@@ -212,15 +212,9 @@ export function createTagsRepository(
 ): TagsRepository {
   const { articleTags, tags } = db.tables;
   const countsFor = createCounts(db, contentState);
-  const idWhere = (where: SQL | undefined) =>
-    db
-      .query()
-      .select({ id: tags.id })
-      .from(tags)
-      .where(where)
-      .then(([row]) => row?.id);
-  const holderOfSlug = (slug: string) => idWhere(eq(tags.slug, slug));
-  const holderOfName = (name: string) => idWhere(sql`lower(${tags.name}) = lower(${name})`);
+  const tagId = (where: SQL | undefined) => idWhere(db, tags, where);
+  const holderOfSlug = (slug: string) => tagId(eq(tags.slug, slug));
+  const holderOfName = (name: string) => tagId(sql`lower(${tags.name}) = lower(${name})`);
   const named = (idOrSlug: string) =>
     isId(idOrSlug) ? eq(tags.id, Number(idOrSlug)) : eq(tags.slug, idOrSlug);
 
@@ -242,8 +236,8 @@ export function createTagsRepository(
   return {
     find,
     get,
-    idOfSource: (sourceId) => idWhere(eq(tags.sourceId, sourceId)),
-    idOf: (idOrSlug, audience) => idWhere(and(named(idOrSlug), shownTo(db, audience))),
+    idOfSource: (sourceId) => tagId(eq(tags.sourceId, sourceId)),
+    idOf: (idOrSlug, audience) => tagId(and(named(idOrSlug), shownTo(db, audience))),
     list: async (options, audience) => listTags(db, await countsFor(audience), options, audience),
     ...writes,
 
@@ -263,7 +257,7 @@ export function createTagsRepository(
         for (const ref of refs) {
           let id: number | undefined;
           if (typeof ref === 'number') {
-            id = await idWhere(eq(tags.id, ref));
+            id = await tagId(eq(tags.id, ref));
             if (id === undefined)
               throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
           } else {
@@ -292,14 +286,9 @@ function createTagWrites(
 ) {
   const { tags } = db.tables;
   const { contentState, events, get, holderOfName } = parts;
-  const isPublic = async (id: number, at: string) => {
-    const [row] = await db
-      .query()
-      .select({ id: tags.id })
-      .from(tags)
-      .where(and(eq(tags.id, id), shownTo(db, { seesUnpublished: false, now: at })));
-    return row !== undefined;
-  };
+  const isPublic = async (id: number, at: string) =>
+    (await idWhere(db, tags, and(eq(tags.id, id), shownTo(db, { seesUnpublished: false, now: at })))) !==
+    undefined;
   const insert = async (input: TagCreate, at: string): Promise<number> => {
     const slug = await assignSlugIn(db, tags, {
       resource: 'tag',

@@ -16,6 +16,16 @@ const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 200 });
 const instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' });
 const id = Type.Integer({ minimum: 1 });
+/** What sections and tags lines share. */
+const term = {
+  id,
+  slug,
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: nullable(Type.String()),
+  sourceId: nullable(Type.String()),
+  createdAt: instant,
+  updatedAt: instant,
+};
 
 /** One line per item, typed by `kind`, in an order that imports in one pass (parents first). */
 const Line = Type.Union([
@@ -24,33 +34,10 @@ const Line = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    {
-      kind: Type.Literal('section'),
-      id,
-      slug,
-      name: Type.String({ minLength: 1, maxLength: 100 }),
-      description: nullable(Type.String()),
-      parentId: nullable(id),
-      position: Type.Integer(),
-      sourceId: nullable(Type.String()),
-      createdAt: instant,
-      updatedAt: instant,
-    },
+    { kind: Type.Literal('section'), ...term, parentId: nullable(id), position: Type.Integer() },
     { additionalProperties: false },
   ),
-  Type.Object(
-    {
-      kind: Type.Literal('tag'),
-      id,
-      slug,
-      name: Type.String({ minLength: 1, maxLength: 100 }),
-      description: nullable(Type.String()),
-      sourceId: nullable(Type.String()),
-      createdAt: instant,
-      updatedAt: instant,
-    },
-    { additionalProperties: false },
-  ),
+  Type.Object({ kind: Type.Literal('tag'), ...term }, { additionalProperties: false }),
   Type.Object(
     {
       kind: Type.Literal('article'),

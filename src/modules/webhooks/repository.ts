@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
+import { withPagination } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { DeliveryResult, Outgoing } from './delivery.js';
@@ -103,15 +104,13 @@ export function createWebhooksRepository(db: Database, eventLog: EventsRepositor
     get: async (id) => toWebhook(await row(id)),
 
     async list(page, perPage) {
-      const rows = await db
-        .query()
-        .select()
-        .from(webhooks)
-        .orderBy(asc(webhooks.id))
-        .limit(perPage)
-        .offset((page - 1) * perPage);
-      const [total] = await db.query().select({ n: count() }).from(webhooks);
-      return { items: rows.map(toWebhook), total: total?.n ?? 0 };
+      const rows = await withPagination(
+        db.query().select().from(webhooks).orderBy(asc(webhooks.id)).$dynamic(),
+        page,
+        perPage,
+      );
+      const total = await db.query().$count(webhooks);
+      return { items: rows.map(toWebhook), total };
     },
 
     async create(input, secret, at) {
@@ -181,12 +180,8 @@ export function createWebhooksRepository(db: Database, eventLog: EventsRepositor
         .orderBy(desc(webhookAttempts.id))
         .limit(perPage)
         .offset((page - 1) * perPage);
-      const [total] = await db
-        .query()
-        .select({ n: count() })
-        .from(webhookAttempts)
-        .where(eq(webhookAttempts.webhookId, webhookId));
-      return { items, total: total?.n ?? 0 };
+      const total = await db.query().$count(webhookAttempts, eq(webhookAttempts.webhookId, webhookId));
+      return { items, total };
     },
   };
 }
