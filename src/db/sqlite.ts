@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Dialect, Query, Database as StoreDatabase, Tables } from './database.js';
 import { applyPragmas, MIGRATIONS_FOLDER, openDatabase } from './index.js';
+import { createWriteContext } from './write-context.js';
 import * as schema from './schema.js';
 
 /**
@@ -70,12 +70,12 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
   applyPragmas(reader);
   reader.pragma('query_only = ON');
   const reading = drizzle(reader, { schema });
-  const running = new AsyncLocalStorage<Running>();
+  const running = createWriteContext<Running>();
   const turn = createLock();
   const asQuery = (db: unknown) => db as Query;
 
   const write = async <T>(work: () => Promise<T>): Promise<T> => {
-    const outer = running.getStore();
+    const outer = running.current();
     if (outer) {
       const name = `nested_${++outer.savepoints}`;
       writer.exec(`SAVEPOINT ${name}`);
@@ -112,10 +112,10 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
     tables: schema as unknown as Tables,
     backup: (to) => writer.backup(to),
     readers: asQuery(reading),
-    query: () => asQuery(running.getStore() ? writing : reading),
+    query: () => asQuery(running.current() ? writing : reading),
     write,
     async writeAlone(statement) {
-      if (running.getStore()) return statement(asQuery(writing));
+      if (running.current()) return statement(asQuery(writing));
       const release = await turn();
       try {
         return await statement(asQuery(writing));
@@ -123,9 +123,9 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
         release();
       }
     },
-    inWrite: () => running.getStore() !== undefined,
+    inWrite: () => running.current() !== undefined,
     afterCommit(callback) {
-      const transaction = running.getStore();
+      const transaction = running.current();
       if (transaction) transaction.committed.push(callback);
       else callback();
     },

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
+import { createWriteContext } from '../write-context.js';
 import type { PgDb } from './index.js';
 
 /** A transaction, with the same query API as the pool's database. */
@@ -12,23 +12,23 @@ interface Running {
   committed: (() => void)[];
 }
 
-const current = new AsyncLocalStorage<Running>();
+const current = createWriteContext<Running>();
 
 /**
  * What a repository query runs on: the transaction this call is part of, or the pool. Lets
  * repositories call each other inside one transaction, as SQLite's do, without passing it along.
  */
-export const executor = (db: PgDb): PgExecutor => current.getStore()?.tx ?? db;
+export const executor = (db: PgDb): PgExecutor => current.current()?.tx ?? db;
 
 /**
  * Whether this call runs inside a write transaction. Prepared statements run on the pool, so
  * a hot read may use one only outside: inside, it must see the transaction's own writes.
  */
-export const inTransaction = (): boolean => current.getStore() !== undefined;
+export const inTransaction = (): boolean => current.current() !== undefined;
 
 /** Calls `callback` once the transaction this call runs in commits (at once outside one). */
 export function afterCommit(callback: () => void): void {
-  const running = current.getStore();
+  const running = current.current();
   if (running) running.committed.push(callback);
   else callback();
 }
@@ -40,8 +40,8 @@ export function afterCommit(callback: () => void): void {
  * Called inside another, it is a savepoint (a failure undoes only itself), as on SQLite.
  */
 export async function writeTransaction<T>(db: PgDb, work: () => Promise<T>): Promise<T> {
-  const outer = current.getStore();
-  if (outer) return outer.tx.transaction((savepoint) => current.run({ ...outer, tx: savepoint }, work));
+  const outer = current.current();
+  if (outer) return outer.tx.transaction((savepoint) => current.within({ ...outer, tx: savepoint }, work));
   const committed: (() => void)[] = [];
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`select 1 from content_state where id = 1 for update`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
+import { and, asc, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Database, Query } from '../../db/database.js';
 import { persistentSetting } from '../../db/settings.js';
 import { type ContentState, stateOf } from '../../lib/content-state.js';
 import { publishedBy } from '../articles/visibility.js';
@@ -78,6 +78,21 @@ export async function createContentStateRepository(db: Database): Promise<Conten
     .from(contentState)
     .where(eq(contentState.id, 1))
     .prepare('content_state');
+  // Every cached response asks both, for any number of keys: prepared for the readers (the keys
+  // travel as one parameter), built anew only inside a write, which must see its own changes.
+  const versions = (on: Query, keys: SQL) =>
+    on
+      .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
+      .from(cacheKeyVersions)
+      .where(keys);
+  const lastMoved = (on: Query, keys: SQL) =>
+    on
+      .select({ at: sql<string | null>`max(${cacheKeyVersions.changedAt})` })
+      .from(cacheKeyVersions)
+      .where(keys);
+  const listed = db.dialect.inList(cacheKeyVersions.key, sql.placeholder('keys'));
+  const versionsPrepared = versions(db.readers, listed).prepare('cache_key_versions');
+  const lastMovedPrepared = lastMoved(db.readers, listed).prepare('cache_keys_changed_at');
   return {
     async read(now) {
       const [row] = db.inWrite()
@@ -103,22 +118,18 @@ export async function createContentStateRepository(db: Database): Promise<Conten
     },
     async changedAtOf(keys) {
       if (keys.length === 0) return keyTimesSince;
-      const [row] = await db
-        .query()
-        .select({ at: sql<string | null>`max(${cacheKeyVersions.changedAt})` })
-        .from(cacheKeyVersions)
-        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const [row] = db.inWrite()
+        ? await lastMoved(db.query(), inArray(cacheKeyVersions.key, [...keys]))
+        : await lastMovedPrepared.execute({ keys: db.dialect.listValue(keys) });
       const moved = row?.at ?? '';
       // biome-ignore lint/complexity/useMathMinMax: ISO instants, compared as text
       return moved > keyTimesSince ? moved : keyTimesSince;
     },
     async versionsOf(keys) {
       if (keys.length === 0) return [];
-      const rows = await db
-        .query()
-        .select({ key: cacheKeyVersions.key, version: cacheKeyVersions.version })
-        .from(cacheKeyVersions)
-        .where(inArray(cacheKeyVersions.key, [...keys]));
+      const rows = db.inWrite()
+        ? await versions(db.query(), inArray(cacheKeyVersions.key, [...keys]))
+        : await versionsPrepared.execute({ keys: db.dialect.listValue(keys) });
       const found = new Map(rows.map((row) => [row.key, row.version]));
       return keys.map((key) => found.get(key) ?? 0);
     },
