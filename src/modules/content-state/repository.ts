@@ -30,37 +30,62 @@ export interface ContentStateRepository {
 /**
  * The latest publication reached changes only with a write (any write: scheduling one is not
  * public) or when the next scheduled instant passes, so it is asked again only then: a read
- * costs one row.
+ * costs nothing. What was found holds for every instant from that publication up to the next
+ * scheduled one, so requests answered out of order (as awaits interleave them) agree on it.
  */
 function createLatestPublication(db: Database) {
   const { articles } = db.tables;
-  let publication: { generation: number; at: string; latest: string; until: string | null } | undefined;
-  return async (generation: number, now: string) => {
-    if (
-      !publication ||
-      publication.generation !== generation ||
-      now < publication.at ||
-      (publication.until !== null && now >= publication.until)
-    ) {
-      // Newest first down the (status, published_at) index: one step, however many articles...
-      const [latest] = await db
-        .query()
+  const now = sql.placeholder('now');
+  // Newest first down the (status, published_at) index: one step, however many articles...
+  const latestQuery = db.readers
+    .select({ at: articles.publishedAt })
+    .from(articles)
+    .where(publishedBy(now, articles))
+    .orderBy(desc(articles.publishedAt))
+    .limit(1)
+    .prepare('latest_publication');
+  // ...and the next scheduled instant, up the same index: until then, the latest cannot move.
+  const nextQuery = db.readers
+    .select({ at: articles.publishedAt })
+    .from(articles)
+    .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now as unknown as string)))
+    .orderBy(asc(articles.publishedAt))
+    .limit(1)
+    .prepare('next_publication');
+  const find = async (at: string) => {
+    if (db.inWrite()) {
+      const query = db.query();
+      const [latest] = await query
         .select({ at: articles.publishedAt })
         .from(articles)
-        .where(publishedBy(now, articles))
+        .where(publishedBy(at, articles))
         .orderBy(desc(articles.publishedAt))
         .limit(1);
-      // ...and the next scheduled instant, up the same index: until then, the latest cannot move.
-      const [next] = await db
-        .query()
+      const [next] = await query
         .select({ at: articles.publishedAt })
         .from(articles)
-        .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now)))
+        .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, at)))
         .orderBy(asc(articles.publishedAt))
         .limit(1);
-      publication = { generation, at: now, latest: latest?.at ?? '', until: next?.at ?? null };
+      return { latest: latest?.at ?? '', until: next?.at ?? null };
     }
-    return publication.latest;
+    const [latest] = await latestQuery.execute({ now: at });
+    const [next] = await nextQuery.execute({ now: at });
+    return { latest: latest?.at ?? '', until: next?.at ?? null };
+  };
+  let publication: { generation: number; latest: string; until: string | null } | undefined;
+  return async (generation: number, at: string) => {
+    const known = publication;
+    if (
+      known &&
+      known.generation === generation &&
+      at >= known.latest &&
+      (known.until === null || at < known.until)
+    )
+      return known.latest;
+    const found = { generation, ...(await find(at)) };
+    publication = found;
+    return found.latest;
   };
 }
 
