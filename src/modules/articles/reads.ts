@@ -79,8 +79,10 @@ export function createArticleReads(db: Database, tags: TagsRepository) {
   );
 
   const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
+    // Outside writes one prepared statement reads everything, and what was not asked is dropped:
+    // cheaper than building and planning a narrower query on every request.
     const [row] = (
-      heavy === ALL && !db.inWrite()
+      !db.inWrite()
         ? [await fullRead(idOrSlug, audience)]
         : await db
             .query()
@@ -91,6 +93,9 @@ export function createArticleReads(db: Database, tags: TagsRepository) {
             .where(named(idOrSlug, audience))
     ) as (Row | undefined)[];
     if (!row) return undefined;
+    if (!heavy.body) delete row.body;
+    if (!heavy.bodyHtml) delete row.bodyHtml;
+    if (!heavy.toc) delete row.toc;
     const tagsOf = await tags.forArticles([row.id]);
     return toArticle(row, tagsOf.get(row.id) ?? [], audience.now) as Article;
   };
