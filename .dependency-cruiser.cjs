@@ -14,7 +14,7 @@ module.exports = {
       comment: 'lib/ is plain logic every layer may use: it imports no other layer.',
       severity: 'error',
       from: { path: '^src/lib/' },
-      to: { path: '^src/(db|http|modules)/|' + ROOT },
+      to: { path: `^src/(db|http|modules)/|${ROOT}` },
     },
     {
       name: 'db-knows-no-resource',
@@ -22,7 +22,7 @@ module.exports = {
         'db/ is the stores (connections, dialects, schemas): it imports nothing from http/ or modules/.',
       severity: 'error',
       from: { path: '^src/db/' },
-      to: { path: '^src/(http|modules)/|' + ROOT },
+      to: { path: `^src/(http|modules)/|${ROOT}` },
     },
     {
       name: 'http-knows-no-resource',
@@ -30,7 +30,7 @@ module.exports = {
         'http/ is plugins that know no resource and no store: what a plugin needs it is handed by the app.',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: '^src/(db|modules)/|' + ROOT },
+      to: { path: `^src/(db|modules)/|${ROOT}` },
     },
     {
       name: 'modules-not-the-root',

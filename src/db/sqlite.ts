@@ -6,8 +6,8 @@ import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Dialect, Query, Database as StoreDatabase, Tables } from './database.js';
 import { applyPragmas, MIGRATIONS_FOLDER, openDatabase } from './index.js';
-import { createWriteContext } from './write-context.js';
 import * as schema from './schema.js';
+import { createWriteContext } from './write-context.js';
 
 /**
  * SQLite's spelling of what differs. FTS5 lives here and in migrations 0006 and 0016: the

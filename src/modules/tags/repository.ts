@@ -1,6 +1,6 @@
 import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Query, Tables } from '../../db/database.js';
-import { assignSlugIn, idWhere, orderBy, patchedSlug, qualified } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, orderBy, qualified } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
