@@ -49,7 +49,14 @@ export function checkResponseAgainstDocument(
   result: CallResult,
 ): void {
   const checker = checkerFor(app);
-  const path = url.split('?')[0] ?? url;
+  // The router matches the decoded path (a percent-encoded /v1 is /v1), and so must this.
+  const raw = url.split('?')[0] ?? url;
+  let path = raw;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    // not decodable: the router refuses it too
+  }
   const route = checker.routes.find((candidate) => candidate.pattern.test(path));
   // HEAD is GET without the body: it answers as the GET operation documents.
   const verb = method.toUpperCase() === 'HEAD' ? 'get' : method.toLowerCase();
