@@ -1,6 +1,6 @@
 import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Query, Tables } from '../../db/database.js';
-import { assignSlugIn, idWhere, orderBy, qualified } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, orderBy, patchedSlug, qualified } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -329,15 +329,7 @@ function createTagWrites(
         const current = await get(idOrSlug, audience);
         if (patch.name !== undefined)
           assertTagNameFree(patch.name, await holderOfName(patch.name), current.id);
-        const slug =
-          patch.slug === undefined
-            ? undefined
-            : await assignSlugIn(db, tags, {
-                resource: 'tag',
-                given: patch.slug,
-                derivedFrom: '',
-                self: current.id,
-              });
+        const slug = await patchedSlug(db, tags, 'tag', patch.slug, current.id);
         await db
           .query()
           .update(tags)
