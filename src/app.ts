@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import AjvCompiler from '@fastify/ajv-compiler';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -12,6 +11,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './ht
 import { registerJsonBodies } from './http/json-body.js';
 import { requestSerializer } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
+import { buildSerializer, buildValidator } from './http/schema-compilers.js';
 import { sharedSchemas } from './http/schemas.js';
 import { systemRoutes } from './http/system.js';
 import { contentApi, registerModuleSchemas, webhookDocumentation } from './modules/index.js';
@@ -28,27 +28,6 @@ export interface AppOptions {
   now?: () => Date;
   /** On PostgreSQL, the schema to keep everything in (tests give each app a fresh one). */
   postgresSchema?: string;
-}
-
-const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
-
-/**
- * Validators: bodies are JSON and are never coerced ("12" is not a number); query strings and
- * path parameters are text, so those are coerced to the declared types.
- */
-type ValidatorFactory = ReturnType<typeof AjvCompiler>;
-type ValidatorOptions = Extract<Parameters<ValidatorFactory>[1], { mode?: 'JSON' }>;
-function buildValidator(externalSchemas: Parameters<ValidatorFactory>[0], options: ValidatorOptions) {
-  const factory = AjvCompiler();
-  const strict = factory(externalSchemas, {
-    ...options,
-    customOptions: { ...options.customOptions, ...ajvBase, coerceTypes: false },
-  });
-  const lenient = factory(externalSchemas, {
-    ...options,
-    customOptions: { ...options.customOptions, ...ajvBase, coerceTypes: 'array' },
-  });
-  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : lenient)(route as never);
 }
 
 /** A caller's X-Request-Id is kept only when it is short and plain; otherwise a new one is made. */
@@ -71,7 +50,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     genReqId: requestId,
     // Long path parameters reach validation (a 400 naming the limit) instead of the router's bare 414.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: buildValidator as never,
+        buildSerializer: buildSerializer as never,
+      },
+    },
     clientErrorHandler,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
