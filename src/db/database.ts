@@ -46,6 +46,12 @@ export interface Database {
   rolledBack(work: () => Promise<unknown>): Promise<void>;
   /** SQLite only: a consistent copy of the file while writes go on (the SQLite backup API). */
   backup?(file: string): Promise<{ totalPages: number }>;
+  /**
+   * SQLite only: a number that moves whenever any connection (this process's writer, another
+   * process) commits to the file (PRAGMA data_version on the reader). While it holds, nothing the
+   * readers can see has changed, so what they last read may be answered again without a query.
+   */
+  dataVersion?(): number;
   /** A trivial query: readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

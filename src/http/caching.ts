@@ -283,9 +283,15 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
         setValidatorHeaders(request, reply, options, hit);
         return reply.code(304).send();
       }
-      // The bytes sent last time, still current: no query for content, no serialising, no compressing.
+      // The bytes sent last time, still current: no query for content, no serialising, no
+      // compressing, and headers set here once (finalize lets a hit through untouched).
       request.cacheHit = true;
+      const encoding = hit.headers['content-encoding'];
       reply.headers(hit.headers).header('x-cache', 'HIT');
+      setValidatorHeaders(request, reply, options, {
+        etag: `${hit.etag}${encoding ? `-${encoding}` : ''}`,
+        lastModified: hit.lastModified,
+      });
       return reply.code(200).send(hit.payload);
     }
     const own = await validatorBasis?.(request);
@@ -306,6 +312,7 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
   });
 
   const finalize: onSendHookHandler = async (request, reply, payload) => {
+    if (request.cacheHit) return payload;
     const validators = request.cacheValidators;
     if (reply.statusCode !== 200 || !validators) {
       if (reply.statusCode < 300 && request.method !== 'GET' && request.method !== 'HEAD')
@@ -319,7 +326,7 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       lastModified: await lastModifiedAfter(request, options, keys, validators.lastModified),
     };
     let stored: StoredValidators | undefined;
-    if (!request.cacheHit && options.responses && keys && storable(request)) {
+    if (options.responses && keys && storable(request)) {
       // Stored only when no public write raced the handler, with the key versions of that state.
       const versions = signedAfter
         ? signedAfter.versions

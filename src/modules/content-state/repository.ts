@@ -118,11 +118,22 @@ export async function createContentStateRepository(db: Database): Promise<Conten
   const listed = db.dialect.inList(cacheKeyVersions.key, sql.placeholder('keys'));
   const versionsPrepared = versions(db.readers, listed).prepare('cache_key_versions');
   const lastMovedPrepared = lastMoved(db.readers, listed).prepare('cache_keys_changed_at');
+  // The row as last read outside a write, and the data version it was read at (SQLite).
+  let lastRead:
+    | { version: number; row: Awaited<ReturnType<typeof stateRead.execute>>[number] | undefined }
+    | undefined;
+  const committedRow = async () => {
+    const version = db.dataVersion?.();
+    if (version !== undefined && lastRead?.version === version) return lastRead.row;
+    const [row] = await stateRead.execute();
+    if (version !== undefined) lastRead = { version, row };
+    return row;
+  };
   return {
     async read(now) {
-      const [row] = db.inWrite()
-        ? await db.query().select().from(contentState).where(eq(contentState.id, 1))
-        : await stateRead.execute();
+      const row = db.inWrite()
+        ? (await db.query().select().from(contentState).where(eq(contentState.id, 1)))[0]
+        : await committedRow();
       return stateOf(row, await latestPublishedAt(row?.generation ?? 0, now));
     },
     async touchPublic(at, keys) {
@@ -131,15 +142,16 @@ export async function createContentStateRepository(db: Database): Promise<Conten
         .update(contentState)
         .set({ publicGeneration: sql`${contentState.publicGeneration} + 1`, publicChangedAt: at })
         .where(eq(contentState.id, 1));
-      for (const key of new Set(keys)) {
-        await query
-          .insert(cacheKeyVersions)
-          .values({ key, version: 1, changedAt: at })
-          .onConflictDoUpdate({
-            target: cacheKeyVersions.key,
-            set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: at },
-          });
-      }
+      // One statement for every key (a write moves up to a dozen), in a fixed order.
+      const moved = [...new Set(keys)].sort();
+      if (moved.length === 0) return;
+      await query
+        .insert(cacheKeyVersions)
+        .values(moved.map((key) => ({ key, version: 1, changedAt: at })))
+        .onConflictDoUpdate({
+          target: cacheKeyVersions.key,
+          set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: at },
+        });
     },
     async changedAtOf(keys) {
       if (keys.length === 0) return keyTimesSince;
