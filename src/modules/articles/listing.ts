@@ -18,6 +18,7 @@ import {
   listingSql,
   type StoredStatus,
 } from './list-sql.js';
+import { createPlainLists, isPlain } from './plain-lists.js';
 
 export type { ArticleFilters, ArticleSortField, ArticleStatus, Heavy };
 
@@ -165,7 +166,7 @@ export function createTotals() {
   return {
     remember<T extends number | Promise<number>>(
       state: { generation: number; latestPublishedAt: string },
-      query: { sql: string; params: unknown[] },
+      key: string,
       count: () => T,
     ): T | number {
       const stateKey = `${state.generation}|${state.latestPublishedAt}`;
@@ -173,7 +174,6 @@ export function createTotals() {
         totals.clear();
         totalsState = stateKey;
       }
-      const key = `${query.sql}|${JSON.stringify(query.params)}`;
       const known = totals.get(key);
       if (known !== undefined) return known;
       const store = (total: number) => {
@@ -198,8 +198,15 @@ export function createArticleListing(
   const fullText = db.dialect.search;
   const totals = createTotals();
 
+  const plainLists = createPlainLists(db);
+
   /** The page's rows in the request's order, plus the sort values a cursor is made of. */
-  const readRows = async (request: ListRequest, listing: ListingSql, conditions: SQL | undefined) => {
+  const readRows = async (
+    request: ListRequest,
+    listing: ListingSql,
+    conditions: SQL | undefined,
+    audience: Audience,
+  ) => {
     const sortValues = Object.fromEntries(
       request.sort.map((key, index) => [`sort${index}`, listing.sortExpression(key.field)]),
     );
@@ -210,6 +217,12 @@ export function createArticleListing(
     const limit = request.perPage + 1;
     const offset = request.page ? (request.page - 1) * request.perPage : 0;
     const query = db.query();
+    const plain =
+      isPlain(request) && !db.inWrite() && plainLists.statement(request, audience, { order, sortValues });
+    if (plain) {
+      const rows = await plain.execute({ now: audience.now, limit, offset });
+      return { rows: rows as (Row & Record<string, unknown>)[], sortValues };
+    }
     if (!request.search) {
       const rows = await query
         .select({ ...columnsFor(db.tables, request.include), ...sortValues })
@@ -259,14 +272,19 @@ export function createArticleListing(
     const state = await contentState.read(audience.now);
     const filters = filterConditions(listing, request.filters, { ...audience, now: state.latestPublishedAt });
     const query = db.query();
-    const counter = request.search
-      ? query
-          .select({ n: count() })
-          .from(fullText.index)
-          .crossJoin(articles)
-          .where(and(fullText.joinsArticle(articles.id), fullText.matches(request.search), filters))
-      : query.select({ n: count() }).from(articles).where(filters);
-    return totals.remember(state, counter.toSQL(), () => counter.then(([row]) => row?.n ?? 0));
+    const counter = () =>
+      request.search
+        ? query
+            .select({ n: count() })
+            .from(fullText.index)
+            .crossJoin(articles)
+            .where(and(fullText.joinsArticle(articles.id), fullText.matches(request.search), filters))
+        : query.select({ n: count() }).from(articles).where(filters);
+    const counted = async () => (await counter())[0]?.n ?? 0;
+    // A plain list counts what its audience sees: known without building its query.
+    if (isPlain(request)) return totals.remember(state, `plain ${audience.seesUnpublished}`, counted);
+    const { sql: text, params } = counter().toSQL();
+    return totals.remember(state, `${text}|${JSON.stringify(params)}`, counted);
   };
 
   /** Snippets for the page only, from a bounded prefix of each field (FTS5's snippet() is quadratic). */
@@ -295,7 +313,7 @@ export function createArticleListing(
       search && request.sort[0]?.field === 'relevance' ? fullText.rankWindow(search, rankWindow) : undefined,
       request.after ? after(listing, request.sort, request.after, audience.seesUnpublished) : undefined,
     );
-    const { rows, sortValues } = await readRows(request, listing, conditions);
+    const { rows, sortValues } = await readRows(request, listing, conditions, audience);
     const total = await countRows(request, listing, audience);
     const ids = rows.slice(0, request.perPage).map((row) => row.id);
     const tagsByArticle = await tags.forArticles(ids);
