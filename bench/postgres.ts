@@ -46,7 +46,8 @@ export async function postgresCopy(serverUrl: string, database: BenchDatabase, l
     await tuning.query('vacuum analyze');
     await tuning.end();
   }
-  const copy = `bench_run_${label.replace(/\W/g, '_')}`;
+  // Lower case: PostgreSQL folds the unquoted name it is created with.
+  const copy = `bench_run_${label.replace(/\W/g, '_').toLowerCase()}`;
   await admin.query(`drop database if exists ${copy} with (force)`);
   await admin.query(`create database ${copy} template ${template}`);
   return {

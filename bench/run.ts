@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --articles 10000 --duration 10 --connections 50 --database postgres://… --scale 100000]
+ * npm run bench [-- --articles 10000 --duration 10 --connections 50 --database postgres://… [--postgres-only] --scale 100000]
  *
  * One run measures, through the same load generator (wrk on core 1, every server on core 0):
  * Fastify's hello world (the ceiling of the machine and of wrk), the bare reference (Fastify on
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     cache: { type: 'string', default: '67108864' },
     // A PostgreSQL server: the same scenarios run there too, in the same run.
     database: { type: 'string' },
+    // With --database: measure PostgreSQL only (hello world and the reference still run).
+    'postgres-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.duration);
@@ -178,7 +180,8 @@ async function main() {
     await measure('reference', 'article by slug', { base: server.base, paths });
     await measure('reference', 'list 20', { base: server.base, paths: ['/articles'] });
   });
-  const probes: Record<string, unknown> = { SQLite: await broadsheetOn('SQLite', database) };
+  const probes: Record<string, unknown> = {};
+  if (!values['postgres-only']) probes.SQLite = await broadsheetOn('SQLite', database);
   if (values.database) probes.PostgreSQL = await broadsheetOn('PostgreSQL', database, values.database);
   if (values.scale) {
     await atScale(Number(values.scale));

@@ -52,6 +52,8 @@ export interface Database {
    * readers can see has changed, so what they last read may be answered again without a query.
    */
   dataVersion?(): number;
+  /** How many writes this process has finished (committed or not): what it read before may be stale. */
+  committedWrites(): number;
   /** A trivial query: readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -99,6 +99,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
   const dataVersion = reader.prepare('pragma data_version').pluck();
   const running = createWriteContext<Running>();
   const turn = createLock();
+  let writes = 0;
   const asQuery = (db: unknown) => db as Query;
 
   const write = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -130,6 +131,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
     } finally {
       release();
     }
+    writes++;
     for (const callback of transaction.committed) callback();
     return result;
   };
@@ -147,6 +149,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
       try {
         return await statement(asQuery(writing));
       } finally {
+        writes++;
         release();
       }
     },
@@ -165,6 +168,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
       });
     },
     dataVersion: () => dataVersion.get() as number,
+    committedWrites: () => writes,
     async ping() {
       reader.prepare('select 1').get();
     },

@@ -303,3 +303,31 @@ t.test('writers on PostgreSQL take turns, as on SQLite', { skip: needsPostgres }
   t.equal(told, 1, 'a committed one is told');
   unsubscribe();
 });
+
+t.test(
+  'reads of the content state arriving together share one query, never across a write',
+  { skip: needsPostgres },
+  async (t) => {
+    const at = '2026-01-15T12:00:00.000Z';
+    const services = await createServices(await freshPostgresStore(t), () => new Date(at));
+    t.teardown(() => services.renderer.close());
+    const admin = { seesUnpublished: true, now: at };
+    await services.sections.create({ name: 'Before' }, admin);
+    const before = await services.contentState.read(at);
+
+    // A burst: all answered by the read the first one sent, so all agree.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => services.contentState.read(at)));
+    t.ok(
+      burst.every((state) => state.generation === before.generation),
+      'twenty reads at once see one state',
+    );
+
+    // A read on its way when this process commits a write: whoever asks after the commit must not
+    // be handed it, or a client would not see its own write.
+    const onItsWay = services.contentState.read(at);
+    await services.sections.create({ name: 'After' }, admin);
+    const after = await services.contentState.read(at);
+    t.ok(after.generation > before.generation, 'a read asked after the write sees the write');
+    t.ok((await onItsWay).generation >= before.generation, 'the earlier read still answers');
+  },
+);

@@ -46,13 +46,22 @@ export const postgresDialect: Dialect = {
 /** A PostgreSQL pool as a store (see ../database.ts); applies pending migrations first. */
 export async function openPostgresDatabase(url: string, options: PostgresOptions = {}): Promise<Database> {
   const { pool, db, close } = await openPostgres(url, options);
+  let writes = 0;
+  const counted = async <T>(write: Promise<T>) => {
+    try {
+      return await write;
+    } finally {
+      writes++;
+    }
+  };
   return {
     dialect: postgresDialect,
     tables: schema,
     readers: db as unknown as Query,
     query: () => executor(db) as unknown as Query,
-    write: (work) => writeTransaction(db, work),
-    writeAlone: (statement) => statement(executor(db) as unknown as Query),
+    write: (work) => counted(writeTransaction(db, work)),
+    writeAlone: (statement) => counted(statement(executor(db) as unknown as Query)),
+    committedWrites: () => writes,
     inWrite: inTransaction,
     afterCommit,
     rolledBack: (work) => rolledBack(db, work),

@@ -119,15 +119,28 @@ export async function createContentStateRepository(db: Database): Promise<Conten
   const versionsPrepared = versions(db.readers, listed).prepare('cache_key_versions');
   const lastMovedPrepared = lastMoved(db.readers, listed).prepare('cache_keys_changed_at');
   // The row as last read outside a write, and the data version it was read at (SQLite).
-  let lastRead:
-    | { version: number; row: Awaited<ReturnType<typeof stateRead.execute>>[number] | undefined }
-    | undefined;
+  type StateRow = Awaited<ReturnType<typeof stateRead.execute>>[number];
+  let lastRead: { version: number; row: StateRow | undefined } | undefined;
+  // Elsewhere (PostgreSQL), requests that arrive while a read is on its way share it, unless
+  // this process finished a write since it was sent: one round trip serves a burst of hits.
+  let shared: { writes: number; row: Promise<StateRow | undefined> } | undefined;
   const committedRow = async () => {
     const version = db.dataVersion?.();
-    if (version !== undefined && lastRead?.version === version) return lastRead.row;
-    const [row] = await stateRead.execute();
-    if (version !== undefined) lastRead = { version, row };
-    return row;
+    if (version !== undefined) {
+      if (lastRead?.version === version) return lastRead.row;
+      const [row] = await stateRead.execute();
+      lastRead = { version, row };
+      return row;
+    }
+    const writes = db.committedWrites();
+    if (shared?.writes === writes) return shared.row;
+    const entry = { writes, row: stateRead.execute().then(([row]) => row) };
+    shared = entry;
+    const done = () => {
+      if (shared === entry) shared = undefined;
+    };
+    entry.row.then(done, done);
+    return entry.row;
   };
   return {
     async read(now) {
