@@ -104,5 +104,6 @@ t.test('plain lists beyond the prepared shapes answer the same as those within',
     }
   }
   t.ok(byTitle.length >= 6, 'title-first sorts read by both audiences');
-  for (const titles of byTitle) t.same(titles, ['alpha', 'Bravo', 'Charlie', 'delta'], 'case-blind title order');
+  for (const titles of byTitle)
+    t.same(titles, ['alpha', 'Bravo', 'Charlie', 'delta'], 'case-blind title order');
 });
