@@ -4,6 +4,7 @@ import { cacheKeys, isArticleListKey } from '../lib/cache-keys.js';
 import type { ContentState } from '../lib/content-state.js';
 import {
   type CachedResponse,
+  createSingleFlight,
   isBytes,
   isStream,
   type ResponseCache,
@@ -266,17 +267,35 @@ function store(
  */
 export function registerCaching(api: FastifyInstance, options: CachingOptions): void {
   api.decorateRequest('cacheValidators', undefined);
-
   api.decorateRequest('cacheHit', false);
+  // Single flight: others asking for a response being computed wait until it is stored (in
+  // finalize, not once its client read it) and take it from the cache: a cold search runs once.
+  const computing = createSingleFlight<FastifyRequest>();
+  const stored = async (request: FastifyRequest, reply: FastifyReply, responses: ResponseCache) => {
+    const key = responseKey(request);
+    for (let waits = 0; ; waits++) {
+      const state = await options.readState(request.instant);
+      request.cacheState = state;
+      const hit = await responses.current(key, state, request.instant, options.keyVersions);
+      const pending = computing.pending(key);
+      if (hit) return hit;
+      // Nobody computing it (or it was not kept twice over): this request computes it.
+      if (!pending || waits === 2) {
+        // An aborted request never reaches finalize: its end lets the others go too.
+        reply.raw.once('close', computing.lead(key, request));
+        return undefined;
+      }
+      await pending;
+    }
+  };
 
   api.addHook('preHandler', async (request, reply) => {
     const { cache, validatorBasis } = request.routeOptions.config;
     if (!cache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-    const state = await options.readState(request.instant);
-    request.cacheState = state;
-    const hit = storable(request)
-      ? await options.responses?.current(responseKey(request), state, request.instant, options.keyVersions)
-      : undefined;
+    const hit =
+      storable(request) && options.responses ? await stored(request, reply, options.responses) : undefined;
+    if (!request.cacheState) request.cacheState = await options.readState(request.instant);
+    const state = request.cacheState;
     if (hit) {
       request.cacheValidators = { etag: hit.etag, lastModified: hit.lastModified };
       if (isFresh(request, hit)) {
@@ -313,6 +332,13 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
 
   const finalize: onSendHookHandler = async (request, reply, payload) => {
     if (request.cacheHit) return payload;
+    try {
+      return await finalized(request, reply, payload);
+    } finally {
+      computing.finish(request);
+    }
+  };
+  const finalized = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const validators = request.cacheValidators;
     if (reply.statusCode !== 200 || !validators) {
       if (reply.statusCode < 300 && request.method !== 'GET' && request.method !== 'HEAD')

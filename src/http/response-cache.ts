@@ -99,3 +99,26 @@ export function recorded(stream: NodeJS.ReadableStream, whole: (bytes: Buffer) =
   pipeline(stream, recorder, () => {});
   return recorder;
 }
+
+/** Keyed single flight: the first to ask for a key leads, the others wait for it to finish. */
+export function createSingleFlight<Leader extends object>() {
+  const running = new Map<string, Promise<void>>();
+  const finishers = new WeakMap<Leader, () => void>();
+  return {
+    /** The work in progress for this key, if any. */
+    pending: (key: string) => running.get(key),
+    /** Starts work for this key, led by `leader`; returns what ends it. */
+    lead(key: string, leader: Leader): () => void {
+      let finish = () => {};
+      const done = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      running.set(key, done);
+      finishers.set(leader, finish);
+      done.then(() => running.get(key) === done && running.delete(key));
+      return finish;
+    },
+    /** Ends the work `leader` leads (nothing when it leads none). */
+    finish: (leader: Leader) => finishers.get(leader)?.(),
+  };
+}

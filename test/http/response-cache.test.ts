@@ -206,3 +206,40 @@ t.test('a hit is checked by the versions of its keys alone: it reads no content'
   t.equal(fresh.headers['x-cache'], 'MISS');
   t.match(fresh.json, { title: 'Changed behind its back', subtitle: 'Now with a subtitle' });
 });
+
+t.test(
+  'readers asking at once for a response nobody has asked for are answered by one computation',
+  async (t) => {
+    const { call } = await buildTestApp(t);
+    for (let i = 0; i < 30; i++) {
+      await call('POST', '/v1/articles', {
+        body: {
+          title: `Harbour report ${i}`,
+          status: 'published',
+          body: 'The harbour and the council. '.repeat(50),
+        },
+      });
+    }
+    for (const url of ['/v1/search?q=harbour%20council', '/v1/articles?perPage=50&include=body']) {
+      const burst = await Promise.all(Array.from({ length: 12 }, () => call('GET', url, { key: null })));
+      const misses = burst.filter((response) => response.headers['x-cache'] === 'MISS').length;
+      t.equal(misses, 1, `${url}: one of twelve computed it`);
+      t.ok(
+        burst.every((response) => response.status === 200 && response.body === burst[0]?.body),
+        'all twelve got the same answer',
+      );
+    }
+  },
+);
+
+t.test('a request computing a response that is not kept lets the waiting ones compute theirs', async (t) => {
+  const { call } = await buildTestApp(t);
+  // A 404 is not kept: each waiting reader, in turn, finds nothing stored and answers itself.
+  const burst = await Promise.all(
+    Array.from({ length: 6 }, () => call('GET', '/v1/articles/not-there', { key: null })),
+  );
+  t.ok(
+    burst.every((response) => response.status === 404),
+    'every reader answered',
+  );
+});
