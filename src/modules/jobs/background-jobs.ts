@@ -134,9 +134,13 @@ export function createBackgroundJobs(services: Services, options: BackgroundJobs
      */
     async runOnce(): Promise<void> {
       await round(true);
-      while (inFlight.size > 0) {
-        await Promise.race(inFlight.values());
+      for (;;) {
+        if (inFlight.size > 0) await Promise.race(inFlight.values());
+        // A delivery that ends during a round was busy when that round claimed: only a round
+        // that began with nothing in flight and claimed nothing shows that nothing is due.
+        const idle = inFlight.size === 0;
         await round();
+        if (idle && inFlight.size === 0) return;
       }
     },
 
