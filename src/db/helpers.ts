@@ -1,4 +1,4 @@
-import { asc, type Column, desc, eq, getTableName, like, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, type Column, desc, eq, getTableName, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgSelect, PgTable } from 'drizzle-orm/pg-core';
 import { DomainError } from '../lib/errors.js';
 import { deriveSlug, SLUG_MAX_LENGTH, uniqueSlug } from '../lib/slug.js';
@@ -70,11 +70,14 @@ export async function assignSlugIn(
   const base = request.given ?? deriveSlug(request.derivedFrom);
   // A suffixed candidate keeps at least the base's first SLUG_MAX_LENGTH - 10 characters.
   const stem = base.slice(0, SLUG_MAX_LENGTH - 10);
+  // Slugs starting with the stem, as a range of code points: SQLite's slug index serves a range
+  // but not LIKE (case-insensitive there), which read all 10,000 slugs on every create.
+  const slug = db.dialect.byCodePoint(table.slug);
   const rows = await db
     .query()
     .select({ id: table.id, slug: table.slug })
     .from(table)
-    .where(or(eq(table.slug, base), like(table.slug, `${stem}%`)));
+    .where(or(eq(table.slug, base), and(gte(slug, stem), lt(slug, `${stem}\u{10FFFF}`))));
   const holders = new Map(rows.map((row) => [row.slug as string, row.id as number]));
   return assignSlug({ ...request, holderOf: (slug) => holders.get(slug) });
 }

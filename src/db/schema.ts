@@ -121,10 +121,17 @@ export const articles = sqliteTable(
     index('articles_author_idx').on(table.author),
     // Start-up finds bodies rendered by an older renderer without reading the table.
     index('articles_render_version_idx').on(table.renderVersion),
-    // The background jobs find scheduled articles whose instant came, and the next instant to wake for.
-    index('articles_unannounced_idx')
-      .on(table.publishedAt)
-      .where(sql`${table.status} = 'published' and ${table.announced} = 0`),
+    // What the background jobs ask after every write (announcements.ts): unannounced published
+    // articles by instant, answered from the index alone. A partial index on those rows went
+    // unused (SQLite's planner took status_published_idx and read every published row: 12 ms
+    // at 10,000 articles, on each write).
+    index('articles_announcement_idx').on(
+      table.announced,
+      table.status,
+      table.publishedAt,
+      table.id,
+      table.slug,
+    ),
   ],
 );
 

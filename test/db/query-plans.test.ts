@@ -22,7 +22,7 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-plans-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'plans.db');
-  const { call } = await buildTestApp(t, { databaseFile: file, site: SITE });
+  const { call, app } = await buildTestApp(t, { databaseFile: file, site: SITE });
   await call('POST', '/v1/sections', { body: { name: 'World' } });
   await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: 1 } });
   for (let i = 0; i < 60; i++) {
@@ -84,9 +84,18 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
     t.equal((await call('GET', url, { key: null })).status < 500, true);
     await call('GET', url);
   }
+  await app.jobs.runOnce();
   // A second connection to the same file: same schema, so the same plans.
   const db = new Database(file, { readonly: true });
   t.teardown(() => db.close());
+  const planOf = (source: string | undefined) =>
+    (
+      db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...(source?.match(/\?/g) ?? []).map(() => null)) as {
+        detail: string;
+      }[]
+    )
+      .map((row) => row.detail)
+      .join('\n');
   let checked = 0;
   for (const source of prepared) {
     if (!/^\s*(select|with)/i.test(source) || source.includes('__drizzle')) continue;
@@ -96,6 +105,21 @@ t.test('every query on large tables uses an index (EXPLAIN QUERY PLAN)', async (
     for (const { detail } of plan) t.notMatch(detail, LARGE_TABLES, `${detail} in: ${source.slice(0, 200)}`);
   }
   t.ok(checked >= 20, `${checked} distinct queries checked`);
+
+  // Queries every write runs (the background jobs' announcement check, the new slug's
+  // neighbours) must not read a row per article: both once read all 10,000 on each create.
+  const announcing = [...prepared].find((source) =>
+    /"announced" = \?\) and "articles"\."published_at" <= \?/.test(source),
+  );
+  t.match(
+    planOf(announcing),
+    /^SEARCH articles USING COVERING INDEX articles_announcement_idx \(announced=\? AND status=\? AND published_at<\?\)$/,
+    'due announcements are found from the index alone',
+  );
+  const neighbours = [...prepared].find((source) =>
+    /from "articles" where \("articles"\."slug" = \? or/.test(source),
+  );
+  t.notMatch(planOf(neighbours), /SCAN/, 'a new slug reads only its neighbours');
 
   // Keyset paging must seek, not filter: page 500 should cost what page 1 does.
   const keyset = [...prepared].find((source) => /\) < \(/.test(source) && source.includes('"published_at"'));

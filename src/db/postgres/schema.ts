@@ -120,9 +120,17 @@ export const articles = pgTable(
     index('articles_title_idx').on(table.title, table.id),
     index('articles_author_idx').on(table.author),
     index('articles_render_version_idx').on(table.renderVersion),
-    index('articles_unannounced_idx')
-      .on(table.publishedAt)
-      .where(sql`${table.status} = 'published' and ${table.announced} = false`),
+    // What the background jobs ask after every write (announcements.ts): unannounced published
+    // articles by instant, answered from the index alone. A partial index on those rows went
+    // unused (SQLite's planner took status_published_idx and read every published row: 12 ms
+    // at 10,000 articles, on each write).
+    index('articles_announcement_idx').on(
+      table.announced,
+      table.status,
+      table.publishedAt,
+      table.id,
+      table.slug,
+    ),
   ],
 );
 
