@@ -84,6 +84,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   if (store.rerendered > 0)
     app.log.info({ rerendered: store.rerendered }, 'articles re-rendered by the current Markdown renderer');
+  if (store.bylinesAdopted > 0)
+    app.log.info({ articles: store.bylinesAdopted }, 'free-text bylines linked to author records');
 
   registerErrorHandling(app);
   // One instant per request: every rule that compares with "now" in it agrees.

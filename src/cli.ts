@@ -85,6 +85,7 @@ async function runCommand(
   if (command === 'migrate') {
     print(`migrated ${config.postgresUrl ? redactedUrl(config.postgresUrl) : config.databaseFile}`);
     if (store.rerendered > 0) print(`re-rendered ${store.rerendered} article bodies`);
+    if (store.bylinesAdopted > 0) print(`linked ${store.bylinesAdopted} articles' bylines to authors`);
     return 0;
   }
   if (command === 'keys') return runKeys(store.services.keys, positionals, values, print);

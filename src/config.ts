@@ -120,6 +120,10 @@ export const EnvSchema = Type.Object({
     default: '{site}/tag/{slug}',
     description: 'A tag’s URL on the front end: {site} {slug} {id}',
   }),
+  AUTHOR_URL_TEMPLATE: Type.String({
+    default: '{site}/author/{slug}',
+    description: 'An author’s profile page on the front end: {site} {slug} {id}',
+  }),
   SITEMAP_URLS_PER_FILE: Type.Integer({
     minimum: 1,
     maximum: 50_000,
@@ -259,6 +263,7 @@ function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
     article: ['ARTICLE_URL_TEMPLATE', env.ARTICLE_URL_TEMPLATE],
     section: ['SECTION_URL_TEMPLATE', env.SECTION_URL_TEMPLATE],
     tag: ['TAG_URL_TEMPLATE', env.TAG_URL_TEMPLATE],
+    author: ['AUTHOR_URL_TEMPLATE', env.AUTHOR_URL_TEMPLATE],
   } as const;
   for (const [kind, [name, template]] of Object.entries(templates)) {
     for (const problem of templateProblems(kind as keyof typeof templates, String(template))) {
@@ -276,6 +281,7 @@ function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
     articleUrlTemplate: env.ARTICLE_URL_TEMPLATE,
     sectionUrlTemplate: env.SECTION_URL_TEMPLATE,
     tagUrlTemplate: env.TAG_URL_TEMPLATE,
+    authorUrlTemplate: env.AUTHOR_URL_TEMPLATE,
     sitemapUrlsPerFile: env.SITEMAP_URLS_PER_FILE,
   };
 }

@@ -5,6 +5,7 @@ import { createRenderer } from './lib/render-pool.js';
 import { createSiteLinks, type SiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
 import { RANK_WINDOW } from './modules/articles/listing.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
+import { createAuthorsRepository } from './modules/authors/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
 import { createContentStateRepository } from './modules/content-state/repository.js';
 import { createEventsRepository, type EventResource } from './modules/events/repository.js';
@@ -34,7 +35,8 @@ export interface ServiceOptions {
 export const webhookPayload =
   (links: SiteLinks | undefined) =>
   (resource: EventResource, item: unknown): unknown =>
-    (resource === 'article' || resource === 'section' || resource === 'tag') && !isTombstone(item)
+    (resource === 'article' || resource === 'section' || resource === 'tag' || resource === 'author') &&
+    !isTombstone(item)
       ? withUrl(item as never, links?.[resource])
       : item;
 
@@ -54,15 +56,17 @@ export async function createRepositories(
   const events = createEventsRepository(db, { present: webhookPayload(links) });
   const sections = createSectionsRepository(db, contentState, events);
   const tags = createTagsRepository(db, contentState, events);
+  const authors = createAuthorsRepository(db, contentState, events);
   return {
     contentState,
     events,
     sections,
     tags,
+    authors,
     articles: createArticlesRepository(
       db,
       now,
-      { sections, tags, contentState, events },
+      { sections, tags, authors, contentState, events },
       { searchRankWindow: options.searchRankWindow ?? RANK_WINDOW },
     ),
     comments: createCommentsRepository(db, contentState, events),

@@ -12,6 +12,8 @@ export interface Store {
   services: Services;
   /** Articles whose bodies the data migration rendered again (stored by an older renderer). */
   rerendered: number;
+  /** Articles whose free-text byline (from before authors) the data migration linked to authors. */
+  bylinesAdopted: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function openDatabaseOf(
   });
 }
 
-/** The store and its services, migrated: SQL migrations, then stale bodies rendered again. */
+/** The store and its services, migrated: SQL migrations, then the data migrations SQL cannot do. */
 export async function openStore(
   config: Pick<Config, 'databaseFile' | 'postgresUrl'>,
   now: () => Date,
@@ -42,10 +44,12 @@ export async function openStore(
   const db = await openDatabaseOf(config, options);
   try {
     const services = await createServices(db, now, options);
-    // The one migration SQL cannot do: bodies stored by an older Markdown renderer (before an
-    // upgrade) are rendered again, as every start and `migrate` make sure.
+    // What SQL cannot do, made sure of at every start and `migrate`: bodies stored by an older
+    // Markdown renderer are rendered again, and free-text bylines become authors (slugs derived
+    // as the API derives them).
     const rerendered = await services.articles.rerenderStale();
-    return { db, services, rerendered, close: () => db.close() };
+    const bylinesAdopted = await services.authors.adoptLegacyBylines(now().toISOString());
+    return { db, services, rerendered, bylinesAdopted, close: () => db.close() };
   } catch (error) {
     await db.close();
     throw error;

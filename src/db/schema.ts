@@ -59,6 +59,34 @@ export const tags = sqliteTable(
   ],
 );
 
+/**
+ * The people bylines name: staff with a profile, and contributors with no key. Names are not
+ * unique (two reporters may share one); slugs are. `email` is for the newsroom only, never
+ * served to the public.
+ */
+export const authors = sqliteTable(
+  'authors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    /** Markdown, rendered into `bio_html` on every write. */
+    bio: text('bio'),
+    bioHtml: text('bio_html').notNull().default(''),
+    jobTitle: text('job_title'),
+    /** The author's own page elsewhere (a personal site, a social profile). */
+    website: text('website'),
+    email: text('email'),
+    /** Where an imported item came from (`wp:author:ada`): re-imports match on it. */
+    sourceId: text('source_id'),
+    ...timestamps,
+  },
+  (table) => [
+    index('authors_name_lower_idx').on(sql`lower(${table.name})`),
+    uniqueIndex('authors_source_idx').on(table.sourceId),
+  ],
+);
+
 // `trashed` is stored, never requested: DELETE moves an article there, restore brings it back.
 export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'archived', 'trashed'] as const;
 
@@ -77,6 +105,10 @@ export const articles = sqliteTable(
     renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
+    /**
+     * A free-text byline from before authors existed: start-up turns each into author records
+     * and clears it (authors/legacy-bylines.ts). Never written otherwise.
+     */
     author: text('author'),
     publishedAt: text('published_at'),
     commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
@@ -174,6 +206,24 @@ export const articleTags = sqliteTable(
   ],
 );
 
+/** An article's bylines, in order. */
+export const articleAuthors = sqliteTable(
+  'article_authors',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => authors.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.authorId] }),
+    index('article_authors_author_idx').on(table.authorId, table.articleId),
+  ],
+);
+
 export const articleRevisions = sqliteTable(
   'article_revisions',
   {
@@ -185,6 +235,10 @@ export const articleRevisions = sqliteTable(
     createdAt: text('created_at').notNull(),
     /** Name of the API key that made the change. */
     keyName: text('key_name').notNull(),
+    /** The key's id (null for the admin key and imports); kept after the key is deleted. */
+    keyId: integer('key_id'),
+    /** The author the key acts for, when it has one. */
+    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
     snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     changes: text('changes', { mode: 'json' })
       .$type<{ field: string; from: unknown; to: unknown }[]>()
@@ -239,6 +293,8 @@ export const apiKeys = sqliteTable('api_keys', {
   /** SHA-256 of the whole key: keys are 256-bit random, so a fast hash is enough. */
   hash: text('hash').notNull().unique(),
   scopes: text('scopes', { mode: 'json' }).$type<(typeof API_SCOPES)[number][]>().notNull(),
+  /** The author the key writes as: articles it creates without authors get this byline. */
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
   createdAt: text('created_at').notNull(),
   lastUsedAt: text('last_used_at'),
 });
@@ -276,116 +332,4 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
 });
 
-/**
- * The event log: every change, in commit order (`seq`), written in the transaction that makes
- * it. It is the change feed, and the outbox webhook deliveries are made from.
- */
-export const events = sqliteTable(
-  'events',
-  {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    /** Unique and stable: the `webhook-id` of every delivery of this event. */
-    id: text('id').notNull().unique(),
-    type: text('type').notNull(),
-    resource: text('resource').notNull(),
-    resourceId: integer('resource_id').notNull(),
-    slug: text('slug'),
-    at: text('at').notNull(),
-    /** The resource as an admin reads it (`{id, slug}` for deletions); kept only when a webhook wants it. */
-    data: text('data', { mode: 'json' }),
-    /** A ping is for one endpoint, and no change: it stays out of the change feed. */
-    pingFor: integer('ping_for'),
-  },
-  (table) => [index('events_at_idx').on(table.at)],
-);
-
-export const webhooks = sqliteTable('webhooks', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  url: text('url').notNull(),
-  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
-  description: text('description'),
-  active: integer('active', { mode: 'boolean' }).notNull().default(true),
-  /**
-   * The signing secret. Unlike API keys it cannot be stored hashed: every delivery is signed
-   * with it. Shown once, never logged, never returned again.
-   */
-  secret: text('secret').notNull(),
-  /** Why the endpoint was disabled (410 Gone, retries exhausted), until it is enabled again. */
-  disabledReason: text('disabled_reason'),
-  ...timestamps,
-});
-
-export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
-
-/** One event for one endpoint: where its delivery stands. */
-export const webhookDeliveries = sqliteTable(
-  'webhook_deliveries',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    webhookId: integer('webhook_id')
-      .notNull()
-      .references(() => webhooks.id, { onDelete: 'cascade' }),
-    eventSeq: integer('event_seq')
-      .notNull()
-      .references(() => events.seq, { onDelete: 'cascade' }),
-    state: text('state', { enum: DELIVERY_STATES }).notNull().default('pending'),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: text('next_attempt_at'),
-    /** A process is delivering it until then; after that (it died) another may take it. */
-    claimedUntil: text('claimed_until'),
-    updatedAt: text('updated_at').notNull(),
-  },
-  (table) => [
-    uniqueIndex('webhook_deliveries_event_idx').on(table.webhookId, table.eventSeq),
-    index('webhook_deliveries_due_idx').on(table.state, table.nextAttemptAt),
-  ],
-);
-
-/** Every attempt to deliver, as the endpoint's delivery log shows it. */
-export const webhookAttempts = sqliteTable(
-  'webhook_attempts',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    deliveryId: integer('delivery_id')
-      .notNull()
-      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
-    webhookId: integer('webhook_id').notNull(),
-    attempt: integer('attempt').notNull(),
-    responseStatus: integer('response_status'),
-    durationMs: integer('duration_ms').notNull(),
-    error: text('error'),
-    at: text('at').notNull(),
-    nextAttemptAt: text('next_attempt_at'),
-  },
-  (table) => [index('webhook_attempts_webhook_idx').on(table.webhookId, table.id)],
-);
-
-/** Responses kept for Idempotency-Key replays, per client, for 24 hours. */
-export const idempotencyKeys = sqliteTable(
-  'idempotency_keys',
-  {
-    client: text('client').notNull(),
-    key: text('key').notNull(),
-    requestHash: text('request_hash').notNull(),
-    /** null while the first request is still being answered. */
-    status: integer('status'),
-    body: text('body'),
-    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
-    createdAt: text('created_at').notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.client, table.key] }),
-    index('idempotency_keys_created_idx').on(table.createdAt),
-  ],
-);
-
-/**
- * Rate-limit windows that every process shares (comment submissions): one row per client and
- * limit, counting hits since `window_started` (ms since the epoch). Other limits count in
- * memory, per process.
- */
-export const rateLimits = sqliteTable('rate_limits', {
-  key: text('key').primaryKey(),
-  windowStarted: integer('window_started').notNull(),
-  hits: integer('hits').notNull(),
-});
+export * from './schema-operations.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Audience } from '../lib/audience.js';
+import { type Actor, type Audience, systemActor } from '../lib/audience.js';
 import type { Scope } from '../lib/scopes.js';
 import { sendProblem } from './errors.js';
 
@@ -11,6 +11,8 @@ export interface Principal {
   keyId: number | null;
   name: string;
   scopes: Scope[];
+  /** The author the key writes as, if any. */
+  authorId: number | null;
 }
 
 declare module 'fastify' {
@@ -63,7 +65,7 @@ const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a),
 /** Who holds an API key, if the key is known (the keys module answers). */
 export type KeyLookup = (
   secret: string,
-) => Promise<{ id: number; name: string; scopes: Scope[] } | undefined>;
+) => Promise<{ id: number; name: string; scopes: Scope[]; authorId: number | null } | undefined>;
 
 /** Query parameters that would put a secret into URLs, logs and caches. */
 const SECRET_PARAMETER_NAMES = new Set([
@@ -104,11 +106,12 @@ export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: 
     }
     const secret = match[1];
     if (adminKey && sameSecret(secret, adminKey)) {
-      request.principal = { keyId: null, name: 'BROADSHEET_ADMIN_KEY', scopes: ['admin'] };
+      request.principal = { keyId: null, name: 'BROADSHEET_ADMIN_KEY', scopes: ['admin'], authorId: null };
       return;
     }
     const key = await lookUp(secret);
-    if (key) request.principal = { keyId: key.id, name: key.name, scopes: key.scopes };
+    if (key)
+      request.principal = { keyId: key.id, name: key.name, scopes: key.scopes, authorId: key.authorId };
     else request.authFailure = 'Unknown or revoked API key';
   });
 
@@ -145,6 +148,14 @@ export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: 
       `This operation needs the scope "${needed}"`,
     );
   });
+}
+
+/** Who makes this request's writes, as revisions record it. */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = request.principal;
+  return principal
+    ? { keyId: principal.keyId, keyName: principal.name, authorId: principal.authorId }
+    : systemActor('anonymous');
 }
 
 /** What this request may see of unpublished content, at this request's one instant. */

@@ -172,6 +172,10 @@ export async function registerOpenApi(
         },
         { name: 'Sections', description: 'Where articles live; sections nest' },
         { name: 'Tags', description: 'Free labels on articles, in order' },
+        {
+          name: 'Authors',
+          description: 'The people bylines name, with profiles; an article carries several, in order',
+        },
         { name: 'Comments', description: 'Readers’ comments, threaded and moderated' },
         { name: 'Keys', description: 'API keys and their scopes (admin only)' },
         {

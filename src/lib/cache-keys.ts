@@ -15,6 +15,10 @@ export const cacheKeys = {
   section: (id: number) => `section-${id}`,
   tags: 'tags',
   tag: (id: number) => `tag-${id}`,
+  /** Lists of the articles one author wrote (filtered by them). */
+  articlesBy: (id: number) => `articles-by-${id}`,
+  authors: 'authors',
+  author: (id: number) => `author-${id}`,
   /** Moved by writes too broad to name key by key (a bulk import); every cached response depends on it. */
   everything: 'everything',
 };
@@ -22,15 +26,16 @@ export const cacheKeys = {
 /** Whether a key names a list of articles: a scheduled article going live changes those too. */
 export const isArticleListKey = (key: string) => key === cacheKeys.articles || key.startsWith('articles-');
 
-/** Where an article stands in lists: its section and tags, before or after a write. */
+/** Where an article stands in lists: its section, tags and authors, before or after a write. */
 export interface Placement {
   section: { id: number } | null;
   tags: { id: number }[];
+  authors: { id: number }[];
 }
 
 /**
  * An article the public saw or now sees changed: its own responses, every list of articles, and
- * the lists of each section and tag it stood in before the write or stands in after it.
+ * the lists of each section, tag and author it stood in before the write or stands in after it.
  */
 export const articleWriteKeys = (id: number, ...placements: Placement[]) => [
   cacheKeys.articles,
@@ -38,6 +43,7 @@ export const articleWriteKeys = (id: number, ...placements: Placement[]) => [
   ...placements.flatMap((placement) => [
     ...(placement.section ? [cacheKeys.articlesInSection(placement.section.id)] : []),
     ...placement.tags.map((tag) => cacheKeys.articlesTagged(tag.id)),
+    ...placement.authors.map((author) => cacheKeys.articlesBy(author.id)),
   ]),
 ];
 
@@ -50,3 +56,6 @@ export const sectionWriteKeys = (id: number) => [
 
 /** A tag changed: its responses, the tag list, and article lists that filter or embed it. */
 export const tagWriteKeys = (id: number) => [cacheKeys.tags, cacheKeys.tag(id), cacheKeys.articles];
+
+/** An author changed: their responses, the author list, and article lists that filter or embed them. */
+export const authorWriteKeys = (id: number) => [cacheKeys.authors, cacheKeys.author(id), cacheKeys.articles];

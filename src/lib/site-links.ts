@@ -1,5 +1,5 @@
 /**
- * Canonical URLs: where the front end shows an article, a section or a tag. Broadsheet serves
+ * Canonical URLs: where the front end shows an article, a section, a tag or an author. Broadsheet serves
  * no pages itself; SITE_URL and the URL templates say where they live, so the API, the feeds
  * and the sitemaps can all point readers and crawlers there.
  */
@@ -15,6 +15,7 @@ export interface SiteSettings {
   articleUrlTemplate: string;
   sectionUrlTemplate: string;
   tagUrlTemplate: string;
+  authorUrlTemplate: string;
   /** URLs per sitemap file (the protocol allows 50,000). */
   sitemapUrlsPerFile: number;
 }
@@ -23,6 +24,7 @@ export const URL_PLACEHOLDERS = {
   article: ['site', 'section', 'slug', 'id', 'yyyy', 'mm', 'dd'],
   section: ['site', 'slug', 'id'],
   tag: ['site', 'slug', 'id'],
+  author: ['site', 'slug', 'id'],
 } as const;
 
 /** Problems with a template: unknown placeholders, or a result that cannot be an absolute URL. */
@@ -87,6 +89,9 @@ export function createSiteLinks(site: SiteSettings) {
     },
     tag(tag: NamedLike): string {
       return fill(site.tagUrlTemplate, { site: site.url, slug: tag.slug, id: String(tag.id) });
+    },
+    author(author: NamedLike): string {
+      return fill(site.authorUrlTemplate, { site: site.url, slug: author.slug, id: String(author.id) });
     },
     /** Where this API serves a feed or sitemap path, as readers and crawlers should fetch it. */
     served(path: string): string {

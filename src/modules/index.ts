@@ -8,8 +8,11 @@ import { registerLoadShedding } from '../http/load-shedding.js';
 import { ListMetaSchema } from '../http/pagination.js';
 import { registerRateLimit } from '../http/rate-limit.js';
 import { createResponseCache } from '../http/response-cache.js';
+import { revisionComponents } from './articles/revision-schemas.js';
 import { articleRoutes } from './articles/routes.js';
 import { articleComponents } from './articles/schemas.js';
+import { authorRoutes } from './authors/routes.js';
+import { authorComponents } from './authors/schemas.js';
 import { commentRoutes } from './comments/routes.js';
 import { commentComponents } from './comments/schemas.js';
 import { changeComponents, changeRoutes } from './events/routes.js';
@@ -34,7 +37,9 @@ export function registerModuleSchemas(app: FastifyInstance): void {
     ListMetaSchema,
     ...sectionComponents,
     ...tagComponents,
+    ...authorComponents,
     ...articleComponents,
+    ...revisionComponents,
     ...commentComponents,
     ...keyComponents,
     ...webhookComponents,
@@ -57,6 +62,7 @@ export interface ApiOptions {
 const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services, jobs }) => {
   await api.register(sectionRoutes, { services });
   await api.register(tagRoutes, { services });
+  await api.register(authorRoutes, { services });
   await api.register(keyRoutes, { services });
   await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
   await api.register(commentRoutes, {

@@ -2,6 +2,7 @@ import type { CursorCodec } from '../lib/cursor.js';
 import type { Renderer } from '../lib/render-pool.js';
 import type { SiteLinks } from '../lib/site-links.js';
 import type { ArticlesRepository } from './articles/repository.js';
+import type { AuthorsRepository } from './authors/repository.js';
 import type { CommentsRepository } from './comments/repository.js';
 import type { ContentStateRepository } from './content-state/repository.js';
 import type { EventsRepository } from './events/repository.js';
@@ -21,6 +22,7 @@ export interface StoreRepositories {
   events: EventsRepository;
   sections: SectionsRepository;
   tags: TagsRepository;
+  authors: AuthorsRepository;
   articles: ArticlesRepository;
   comments: CommentsRepository;
   keys: KeysRepository;

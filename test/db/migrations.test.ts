@@ -80,3 +80,54 @@ t.test('opening an up-to-date database again changes nothing', async (t) => {
   t.equal(again.sqlite.pragma('journal_mode', { simple: true }), 'wal');
   t.equal(again.sqlite.pragma('foreign_keys', { simple: true }), 1);
 });
+
+t.test('free-text bylines from before authors become author records, linked in place', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-migrate-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'old.db');
+  const before = journal.entries.findIndex((entry) => entry.tag === '0021_authors');
+  t.ok(before > 0, 'the authors migration is in the journal');
+  const old = openDatabase(file, migrationsUpTo(dir, before));
+  const at = '2025-01-01T00:00:00.000Z';
+  const insert = old.sqlite.prepare(
+    `insert into articles (slug, title, status, author, published_at, created_at, updated_at) values (?, ?, 'published', ?, ?, ?, ?)`,
+  );
+  const bylines = ['Ada Reporter', 'ada reporter', 'José Núñez', 'Bo Stringer', null, '  '];
+  bylines.forEach((author, index) => {
+    insert.run(`story-${index}`, `Story ${index}`, author, at, at, at);
+  });
+  old.sqlite.prepare("insert into article_bodies (article_id, body) select id, 'Text' from articles").run();
+  old.sqlite.close();
+
+  const { call } = await buildTestApp(t, { databaseFile: file });
+  const byline = async (index: number) => (await call('GET', `/v1/articles/story-${index}`, { key: null })).json;
+  const first = await byline(0);
+  t.same(first.authors, [{ id: first.authors[0].id, slug: 'ada-reporter', name: 'Ada Reporter' }]);
+  t.equal(first.byline, 'Ada Reporter');
+  t.equal(first.author, 'Ada Reporter', 'the old field still reads the same');
+  t.same(
+    (await byline(1)).authors.map((author: { slug: string }) => author.slug),
+    ['ada-reporter'],
+    'names differing in case are one author, as articles match names',
+  );
+  t.same((await byline(2)).authors.map((author: { slug: string }) => author.slug), ['jose-nunez']);
+  t.same((await byline(4)).authors, [], 'no byline stays none');
+  t.equal((await byline(5)).byline, null, 'a blank byline is dropped');
+
+  const authors = await call('GET', '/v1/authors');
+  t.same(
+    authors.json.data.map((author: { name: string; articleCount: number }) => [author.name, author.articleCount]),
+    [
+      ['Ada Reporter', 2],
+      ['Bo Stringer', 1],
+      ['José Núñez', 1],
+    ],
+  );
+  const filtered = await call('GET', '/v1/articles?author=ada-reporter', { key: null });
+  t.same(filtered.json.data.map((article: { slug: string }) => article.slug).sort(), ['story-0', 'story-1']);
+
+  const reopened = openDatabase(file);
+  t.teardown(() => reopened.sqlite.close());
+  const left = reopened.sqlite.prepare('select count(*) as n from articles where author is not null').get();
+  t.same(left, { n: 0 }, 'the free text is cleared, so the next start has nothing to do');
+});

@@ -129,7 +129,7 @@ t.test(
     }),
 );
 
-const editor = { audience: admin, actor: 'editor' };
+const editor = { audience: admin, actor: { keyId: null, keyName: 'editor', authorId: null } };
 const article = (title: string, extra: Partial<ArticleCreate> = {}): ArticleCreate => ({
   title,
   body: `## ${title}\n\nA story about Kyiv and the *war* — with “quotes”.`,

@@ -235,7 +235,7 @@ t.test('writers on PostgreSQL take turns, as on SQLite', { skip: needsPostgres }
   const services = await createServices(await freshPostgresStore(t), () => new Date(at));
   t.teardown(() => services.renderer.close());
   const admin = { seesUnpublished: true, now: at };
-  const editor = { audience: admin, actor: 'editor' };
+  const editor = { audience: admin, actor: { keyId: null, keyName: 'editor', authorId: null } };
   const outcomes = (results: PromiseSettledResult<unknown>[]) =>
     results
       .map((result) => (result.status === 'fulfilled' ? 'ok' : (result.reason as DomainError).code))

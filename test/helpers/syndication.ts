@@ -11,6 +11,7 @@ export const SITE: SiteSettings = {
   articleUrlTemplate: '{site}/{section}/{slug}',
   sectionUrlTemplate: '{site}/{slug}',
   tagUrlTemplate: '{site}/tag/{slug}',
+  authorUrlTemplate: '{site}/author/{slug}',
   sitemapUrlsPerFile: 50_000,
 };
 

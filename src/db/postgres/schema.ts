@@ -74,6 +74,26 @@ export const tags = pgTable(
   ],
 );
 
+export const authors = pgTable(
+  'authors',
+  {
+    id: id(),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    bio: text('bio'),
+    bioHtml: text('bio_html').notNull().default(''),
+    jobTitle: text('job_title'),
+    website: text('website'),
+    email: text('email'),
+    sourceId: text('source_id'),
+    ...timestamps,
+  },
+  (table) => [
+    index('authors_name_lower_idx').on(sql`lower(${table.name})`),
+    uniqueIndex('authors_source_idx').on(table.sourceId),
+  ],
+);
+
 export const articles = pgTable(
   'articles',
   {
@@ -177,6 +197,23 @@ export const articleTags = pgTable(
   ],
 );
 
+export const articleAuthors = pgTable(
+  'article_authors',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => authors.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.authorId] }),
+    index('article_authors_author_idx').on(table.authorId, table.articleId),
+  ],
+);
+
 export const articleRevisions = pgTable(
   'article_revisions',
   {
@@ -187,6 +224,8 @@ export const articleRevisions = pgTable(
     number: integer('number').notNull(),
     createdAt: text('created_at').notNull(),
     keyName: text('key_name').notNull(),
+    keyId: integer('key_id'),
+    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
     snapshot: json('snapshot').$type<Record<string, unknown>>().notNull(),
     changes: json('changes').$type<{ field: string; from: unknown; to: unknown }[]>().notNull(),
   },
@@ -228,6 +267,7 @@ export const apiKeys = pgTable('api_keys', {
   prefix: text('prefix').notNull(),
   hash: text('hash').notNull().unique(),
   scopes: json('scopes').$type<(typeof API_SCOPES)[number][]>().notNull(),
+  authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
   createdAt: text('created_at').notNull(),
   lastUsedAt: text('last_used_at'),
 });

@@ -89,6 +89,11 @@ export async function toListRequest(query: Query, services: Services, audience: 
       `No section "${query.section}" (by id, slug or name)`,
     );
   }
+  const authorId =
+    query.author === undefined ? undefined : await services.authors.idOf(query.author, audience);
+  if (query.author !== undefined && authorId === undefined) {
+    throw new DomainError('bad-request', 'unknown-author', `No author "${query.author}" (by id or slug)`);
+  }
   const filters: ArticleFilters = {
     sectionIds:
       sectionId === undefined
@@ -99,7 +104,7 @@ export async function toListRequest(query: Query, services: Services, audience: 
     anyTagIds: await tagIds(query.tag),
     allTagIds: await tagIds(query.tagAll),
     status: query.status,
-    author: query.author,
+    authorId,
     publishedFrom: query.publishedAfter === undefined ? undefined : instant(query.publishedAfter, 'start').at,
     publishedBefore: query.publishedBefore === undefined ? undefined : instant(query.publishedBefore, 'end'),
     updatedSince: query.updatedSince === undefined ? undefined : instant(query.updatedSince, 'start').at,

@@ -39,7 +39,8 @@ export interface ArticleFilters {
   /** All of these tags. */
   allTagIds?: number[];
   status?: ArticleStatus;
-  author?: string;
+  /** By this author. */
+  authorId?: number;
   publishedFrom?: string;
   publishedBefore?: { at: string; inclusive: boolean };
   updatedSince?: string;
@@ -49,21 +50,20 @@ const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
 
 /** The columns and expressions a list query is built from, in one store's tables. */
 export interface ListingSql {
-  articles: Record<
-    'id' | 'status' | 'publishedAt' | 'createdAt' | 'updatedAt' | 'sectionId' | 'author',
-    Column
-  >;
+  articles: Record<'id' | 'status' | 'publishedAt' | 'createdAt' | 'updatedAt' | 'sectionId', Column>;
   articleTags: Record<'articleId' | 'tagId', Column>;
+  articleAuthors: Record<'articleId' | 'authorId', Column>;
   /** What a sort field orders by; `relevance` is the search rank, lower first. */
   sortExpression(field: ArticleSortField): SQL;
 }
 
 /** The listing SQL of a store, for one request (relevance needs its search). */
 export function listingSql(db: Database, search: SearchQuery | undefined): ListingSql {
-  const { articles, articleTags } = db.tables;
+  const { articles, articleTags, articleAuthors } = db.tables;
   return {
     articles,
     articleTags,
+    articleAuthors,
     sortExpression(field) {
       if (field === 'relevance') return search ? db.dialect.search.rank(search) : sql`0`;
       if (field === 'title') return db.dialect.byCodePoint(sql`lower(${articles.title})`);
@@ -129,7 +129,6 @@ export const summaryColumns = ({ articles, sections, comments }: Tables) => ({
   sectionId: articles.sectionId,
   sectionSlug: sections.slug,
   sectionName: sections.name,
-  author: articles.author,
   publishedAt: articles.publishedAt,
   commentsEnabled: articles.commentsEnabled,
   commentCount:
@@ -165,6 +164,12 @@ const withTag = ({ articles, articleTags }: ListingSql, tagIds: number[]) =>
     sql`(select ${articleTags.articleId} from ${articleTags} where ${inArray(articleTags.tagId, tagIds)})`,
   );
 
+const byAuthor = ({ articles, articleAuthors }: ListingSql, authorId: number) =>
+  inArray(
+    articles.id,
+    sql`(select ${articleAuthors.articleId} from ${articleAuthors} where ${articleAuthors.authorId} = ${authorId})`,
+  );
+
 /** WHERE for a list's filters, over the articles this audience sees. */
 export function filterConditions(
   tables: ListingSql,
@@ -181,7 +186,7 @@ export function filterConditions(
     filters.anyTagIds ? withTag(tables, filters.anyTagIds) : undefined,
     ...(filters.allTagIds ?? []).map((tagId) => withTag(tables, [tagId])),
     filters.status ? statusCondition(articles, filters.status, audience.now) : undefined,
-    filters.author !== undefined ? eq(articles.author, filters.author) : undefined,
+    filters.authorId !== undefined ? byAuthor(tables, filters.authorId) : undefined,
     filters.publishedFrom ? gte(articles.publishedAt, filters.publishedFrom) : undefined,
     publishedBefore
       ? publishedBefore.inclusive

@@ -1,11 +1,12 @@
 import { and, count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, SearchQuery } from '../../db/database.js';
+import { bylineOf } from '../../lib/byline.js';
 import type { CursorPosition } from '../../lib/cursor.js';
 import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
-import type { TagsRepository } from '../tags/repository.js';
+import type { LinkedRef } from './article-links.js';
 import {
   type ArticleFilters,
   type ArticleSortField,
@@ -68,7 +69,6 @@ export interface Row {
   sectionId: number | null;
   sectionSlug: string | null;
   sectionName: string | null;
-  author: string | null;
   publishedAt: string | null;
   commentsEnabled: boolean;
   commentCount: number;
@@ -89,14 +89,35 @@ export function effectiveStatus(
   return stored === 'published' && publishedAt !== null && publishedAt > now ? 'scheduled' : stored;
 }
 
-export function toArticle(row: Row, tags: ArticleSummary['tags'], now: string): ArticleSummary {
+/** What an article links to, in order: its tags and its authors. */
+export interface ArticleLinks {
+  tags: LinkedRef[];
+  authors: LinkedRef[];
+}
+
+/** The tags and authors of each of these articles, two queries for any number of them. */
+export interface LinkReader {
+  tags: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
+  authors: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
+}
+
+export async function linksOf(reader: LinkReader, ids: number[]): Promise<(id: number) => ArticleLinks> {
+  const [tags, authors] = await Promise.all([reader.tags.forArticles(ids), reader.authors.forArticles(ids)]);
+  return (id) => ({ tags: tags.get(id) ?? [], authors: authors.get(id) ?? [] });
+}
+
+export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSummary {
   const { excerpt, autoExcerpt, sectionId, sectionSlug, sectionName, wordCount, status, ...rest } = row;
+  const byline = bylineOf(links.authors.map((author) => author.name));
   return {
     ...rest,
     excerpt: excerpt ?? autoExcerpt,
     status: effectiveStatus(status, row.publishedAt, now),
     section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
-    tags,
+    tags: links.tags,
+    authors: links.authors,
+    byline,
+    author: byline,
     wordCount,
     readingTimeMinutes: readingTimeMinutes(wordCount),
   };
@@ -120,7 +141,7 @@ export function assembleList(
   rows: (Row & Record<string, unknown>)[],
   parts: {
     sortValues: Record<string, unknown>;
-    tagsByArticle: Map<number, ArticleSummary['tags']>;
+    linksOf: (id: number) => ArticleLinks;
     texts: SnippetSource[];
     total: number;
     now: string;
@@ -137,7 +158,7 @@ export function assembleList(
   const items = page.map((row): ArticleHit => {
     const { score, ...rest } = row;
     for (const key of Object.keys(parts.sortValues)) delete rest[key];
-    const article: ArticleHit = toArticle(rest as Row, parts.tagsByArticle.get(row.id) ?? [], parts.now);
+    const article: ArticleHit = toArticle(rest as Row, parts.linksOf(row.id), parts.now);
     if (request.search) {
       article.snippet = snippets.get(row.id) ?? '';
       article.score = Math.round(-Number(score) * 1000) / 1000;
@@ -190,7 +211,7 @@ export function createTotals() {
 /** Lists, filters and searches articles: page or keyset paging, one query for the page's tags. */
 export function createArticleListing(
   db: Database,
-  tags: TagsRepository,
+  related: LinkReader,
   contentState: ContentStateRepository,
   rankWindow: number,
 ) {
@@ -316,8 +337,8 @@ export function createArticleListing(
     const { rows, sortValues } = await readRows(request, listing, conditions, audience);
     const total = await countRows(request, listing, audience);
     const ids = rows.slice(0, request.perPage).map((row) => row.id);
-    const tagsByArticle = await tags.forArticles(ids);
+    const links = await linksOf(related, ids);
     const texts = await snippetSources(request, ids);
-    return assembleList(request, rows, { sortValues, tagsByArticle, texts, total, now: audience.now });
+    return assembleList(request, rows, { sortValues, linksOf: links, texts, total, now: audience.now });
   };
 }

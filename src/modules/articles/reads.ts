@@ -4,16 +4,23 @@ import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
-import type { TagsRepository } from '../tags/repository.js';
 import { columnsFor, summaryColumns } from './list-sql.js';
-import { type Heavy, type Row, toArticle } from './listing.js';
+import { type Heavy, type LinkReader, linksOf, type Row, toArticle } from './listing.js';
 import { ALL, validatorOf } from './rules.js';
 import type { Article } from './schemas.js';
 import { type Audience, publishedBy } from './visibility.js';
 
 /** One article by id or slug, as an audience may see it, and what its validators derive from. */
-export function createArticleReads(db: Database, tags: TagsRepository) {
-  const { articles, articleBodies, articleTags, sections, tags: tagTable } = db.tables;
+export function createArticleReads(db: Database, related: LinkReader) {
+  const {
+    articles,
+    articleBodies,
+    articleTags,
+    articleAuthors,
+    authors,
+    sections,
+    tags: tagTable,
+  } = db.tables;
 
   /** The article named by id or slug, as this audience may see it. */
   const named = (idOrSlug: string | number, audience: Audience): SQL | undefined => {
@@ -62,8 +69,8 @@ export function createArticleReads(db: Database, tags: TagsRepository) {
   };
   const fullRead = prepareFor<Row>('article', columnsFor(db.tables, ALL), true);
 
-  // Everything an article response shows beyond its own row: its section, its tags in order, its
-  // comment count, whether it is live, and the renderer that rendered it.
+  // Everything an article response shows beyond its own row: its section, its tags and authors
+  // in order, its comment count, whether it is live, and the renderer that rendered it.
   const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>(
     'article_basis',
     {
@@ -71,6 +78,7 @@ export function createArticleReads(db: Database, tags: TagsRepository) {
       version: articles.version,
       section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
       tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
+      authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
       comments: summaryColumns(db.tables).commentCount,
       live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
       rendered: articles.renderVersion,
@@ -96,8 +104,8 @@ export function createArticleReads(db: Database, tags: TagsRepository) {
     if (!heavy.body) delete row.body;
     if (!heavy.bodyHtml) delete row.bodyHtml;
     if (!heavy.toc) delete row.toc;
-    const tagsOf = await tags.forArticles([row.id]);
-    return toArticle(row, tagsOf.get(row.id) ?? [], audience.now) as Article;
+    const links = await linksOf(related, [row.id]);
+    return toArticle(row, links(row.id), audience.now) as Article;
   };
 
   const get = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {

@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { idWhere } from '../../db/helpers.js';
+import type { Actor } from '../../lib/audience.js';
 import type { Rendering } from '../../lib/markdown.js';
+import type { AuthorsRepository } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
@@ -9,9 +11,10 @@ import type { TagsRepository } from '../tags/repository.js';
 import { createAnnouncements } from './announcements.js';
 import { createArticleListing, type Heavy, type ListRequest, type ListResult } from './listing.js';
 import { createArticleReads } from './reads.js';
+import type { Revision } from './revision-schemas.js';
 import { createRevisionsRepository } from './revisions.js';
 import { restoredContent, type validatorOf, type WriteContext } from './rules.js';
-import type { Article, ArticleCreate, ArticlePatch, Revision } from './schemas.js';
+import type { Article, ArticleCreate, ArticlePatch } from './schemas.js';
 import { createTrash } from './trash.js';
 import type { Audience } from './visibility.js';
 import {
@@ -88,12 +91,13 @@ export function createArticlesRepository(
   related: {
     sections: SectionsRepository;
     tags: TagsRepository;
+    authors: AuthorsRepository;
     contentState: ContentStateRepository;
     events: EventsRepository;
   },
   options: { searchRankWindow: number },
 ): ArticlesRepository {
-  const reads = createArticleReads(db, related.tags);
+  const reads = createArticleReads(db, related);
   const { events, contentState } = related;
   const announcements = createAnnouncements(db, events, reads.adminView, contentState);
   const w: ArticleWriting = {
@@ -110,7 +114,7 @@ export function createArticlesRepository(
     announcements,
     contentState,
     current: (idOrSlug, context) => writable(w, idOrSlug, context),
-    recordRevision: (id, actor, at) => recordRevision(w, id, actor, at),
+    recordRevision: (id, actor: Actor, at) => recordRevision(w, id, actor, at),
     adminView: reads.adminView,
   });
 
@@ -118,7 +122,7 @@ export function createArticlesRepository(
     find: reads.find,
     get: reads.get,
     validatorBasis: reads.validatorBasis,
-    list: createArticleListing(db, related.tags, contentState, options.searchRankWindow),
+    list: createArticleListing(db, related, contentState, options.searchRankWindow),
     create: (input, context, rendering, sourceId) =>
       createArticle(w, { input, context, rendering, sourceId }),
     update: (idOrSlug, patch, context, rendering) => updateArticle(w, idOrSlug, patch, context, rendering),

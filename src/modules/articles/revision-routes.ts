@@ -3,9 +3,10 @@ import { audienceOf, requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf, pageQuery } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { withUrl } from '../../lib/site-links.js';
+import { RevisionSchema } from './revision-schemas.js';
 import { ifMatchNote, RevisionParams, tags } from './route-docs.js';
 import type { ArticleRoutes } from './routes.js';
-import { ArticleSchema, RevisionSchema } from './schemas.js';
+import { ArticleSchema } from './schemas.js';
 
 /** An article's revisions, and bringing one back. */
 export function registerRevisionRoutes(routes: ArticleRoutes): void {

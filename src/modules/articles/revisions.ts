@@ -1,8 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { withPagination } from '../../db/helpers.js';
+import type { Actor } from '../../lib/audience.js';
 import { notFound } from '../../lib/errors.js';
-import type { ArticleSnapshot, FieldChange, Revision } from './schemas.js';
+import type { ArticleSnapshot, FieldChange, Revision } from './revision-schemas.js';
 
 /** Field-level differences between two snapshots, in snapshot field order. */
 export function diffSnapshots(before: ArticleSnapshot | undefined, after: ArticleSnapshot): FieldChange[] {
@@ -20,28 +21,59 @@ export const toRevision = (row: {
   number: number;
   createdAt: string;
   keyName: string;
+  keyId: number | null;
+  authorId: number | null;
+  authorSlug: string | null;
+  authorName: string | null;
   snapshot: unknown;
   changes: unknown;
 }): Revision => ({
   number: row.number,
   createdAt: row.createdAt,
   keyName: row.keyName,
+  by: {
+    keyId: row.keyId,
+    keyName: row.keyName,
+    author:
+      row.authorId === null
+        ? null
+        : { id: row.authorId, slug: row.authorSlug ?? '', name: row.authorName ?? '' },
+  },
   snapshot: row.snapshot as ArticleSnapshot,
   changes: row.changes as FieldChange[],
 });
 
 export interface RevisionsRepository {
   /** Stores the next revision when the snapshot differs from the last one. */
-  record(articleId: number, keyName: string, snapshot: ArticleSnapshot): Promise<void>;
+  record(articleId: number, actor: Actor, snapshot: ArticleSnapshot): Promise<void>;
   list(articleId: number, page: number, perPage: number): Promise<{ items: Revision[]; total: number }>;
   get(articleId: number, number: number): Promise<Revision>;
 }
 
 /** Every stored state of every article: written only inside the article's own write transaction. */
 export function createRevisionsRepository(db: Database, now: () => Date): RevisionsRepository {
-  const { articleRevisions } = db.tables;
+  const { articleRevisions, authors } = db.tables;
+  /** Revisions with the author who made each, when their key acts for one. */
+  const withAuthors = (where: SQL | undefined) =>
+    db
+      .query()
+      .select({
+        number: articleRevisions.number,
+        createdAt: articleRevisions.createdAt,
+        keyName: articleRevisions.keyName,
+        keyId: articleRevisions.keyId,
+        authorId: articleRevisions.authorId,
+        authorSlug: authors.slug,
+        authorName: authors.name,
+        snapshot: articleRevisions.snapshot,
+        changes: articleRevisions.changes,
+      })
+      .from(articleRevisions)
+      .leftJoin(authors, eq(authors.id, articleRevisions.authorId))
+      .where(where)
+      .$dynamic();
   return {
-    async record(articleId, keyName, snapshot) {
+    async record(articleId, actor, snapshot) {
       const [previous] = await db
         .query()
         .select()
@@ -58,7 +90,9 @@ export function createRevisionsRepository(db: Database, now: () => Date): Revisi
           articleId,
           number: (previous?.number ?? 0) + 1,
           createdAt: now().toISOString(),
-          keyName,
+          keyName: actor.keyName,
+          keyId: actor.keyId,
+          authorId: actor.authorId,
           snapshot,
           changes: previous ? changes : [],
         });
@@ -67,13 +101,7 @@ export function createRevisionsRepository(db: Database, now: () => Date): Revisi
     async list(articleId, page, perPage) {
       const where = eq(articleRevisions.articleId, articleId);
       const rows = await withPagination(
-        db
-          .query()
-          .select()
-          .from(articleRevisions)
-          .where(where)
-          .orderBy(desc(articleRevisions.number))
-          .$dynamic(),
+        withAuthors(where).orderBy(desc(articleRevisions.number)),
         page,
         perPage,
       );
@@ -82,11 +110,9 @@ export function createRevisionsRepository(db: Database, now: () => Date): Revisi
     },
 
     async get(articleId, number) {
-      const [row] = await db
-        .query()
-        .select()
-        .from(articleRevisions)
-        .where(and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.number, number)));
+      const [row] = await withAuthors(
+        and(eq(articleRevisions.articleId, articleId), eq(articleRevisions.number, number)),
+      );
       if (!row) throw notFound('revision', number);
       return toRevision(row);
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { audienceOf, publicAccess } from '../../http/auth.js';
+import { actorOf, audienceOf, publicAccess } from '../../http/auth.js';
 import { surrogateKeys, type ValidatorBasis } from '../../http/caching.js';
 import { expectedVersion } from '../../http/if-match.js';
 import { ListEnvelope, setCursorLinks, setPageLinks } from '../../http/pagination.js';
@@ -53,7 +53,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   // If-Match applies to writes on an existing article, not to creation.
   const writeContext = async (request: FastifyRequest, existing = true): Promise<WriteContext> => ({
     audience: audienceOf(request),
-    actor: request.principal?.name ?? 'anonymous',
+    actor: actorOf(request),
     // The article's current tag is only worked out when there is an If-Match to compare.
     expectedVersion: existing
       ? expectedVersion(

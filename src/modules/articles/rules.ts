@@ -1,8 +1,10 @@
+import type { Actor } from '../../lib/audience.js';
 import { DomainError } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering } from '../../lib/markdown.js';
 import { toInstant } from '../../lib/time.js';
 import type { ArticleStatus, Heavy } from './listing.js';
-import type { Article, ArticlePatch, ArticleSnapshot } from './schemas.js';
+import type { ArticleSnapshot } from './revision-schemas.js';
+import type { Article, ArticlePatch } from './schemas.js';
 import type { Audience } from './visibility.js';
 
 // The rules every article write follows, whichever store keeps it.
@@ -12,7 +14,7 @@ export const ALL: Heavy = { body: true, bodyHtml: true, toc: true };
 /** Who makes a write, and the version they last saw (If-Match), when they said. */
 export interface WriteContext {
   audience: Audience;
-  actor: string;
+  actor: Actor;
   expectedVersion?: number;
 }
 
@@ -41,7 +43,7 @@ export function snapshotOf(article: Article, excerpt: string | null): ArticleSna
     status: article.status,
     section: article.section,
     tags: article.tags,
-    author: article.author,
+    authors: article.authors.map(({ id, slug, name }) => ({ id, slug, name })),
     publishedAt: article.publishedAt,
     commentsEnabled: article.commentsEnabled,
   };
@@ -104,7 +106,8 @@ export const restoredContent = (old: ArticleSnapshot): ArticlePatch => ({
   body: old.body,
   section: old.section?.id ?? null,
   tags: old.tags.map((tag) => tag.name),
-  author: old.author,
+  // Revisions from before authors existed kept the byline as text.
+  authors: old.authors?.map((author) => author.name) ?? (old.author ? [old.author] : []),
 });
 
 /** What an article's validators derive from, as one string. */
@@ -113,11 +116,12 @@ export const validatorOf = (row: {
   version: number;
   section: string;
   tags: string;
+  authors: string;
   comments: number;
   live: number | boolean | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
   version: row.version,
 });

@@ -9,6 +9,7 @@ import {
   SlugSchema,
   Timestamp,
 } from '../../http/schemas.js';
+import { BylineAuthorSchema, MAX_AUTHORS } from '../authors/schemas.js';
 import { articleExample, articleSummaryExample } from './example.js';
 
 export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
@@ -24,7 +25,7 @@ const StatusSchema = Type.Enum([...ARTICLE_STATUS_VALUES], {
   description:
     '`scheduled` is a published article whose `publishedAt` is still ahead: it reads as `published` from that instant on',
 });
-const StateSchema = Type.Enum([...ARTICLE_STATES], {
+export const StateSchema = Type.Enum([...ARTICLE_STATES], {
   description:
     '`scheduled` is a published article whose `publishedAt` is still ahead (it reads as `published` from that instant on); `trashed` is in the trash (DELETE), `content:read` only',
 });
@@ -40,12 +41,25 @@ const tagRefs = Type.Array(tagRef, {
   examples: [['Ukraine', 'Zelenskyy']],
 });
 
+const authorRef = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 200 })]);
+const authorRefs = Type.Array(authorRef, {
+  maxItems: MAX_AUTHORS,
+  description:
+    'The byline, in order: authors by id, slug or name; an unknown name creates the author. Without it, an article a key linked to an author creates carries that author',
+  examples: [['ada-reporter', 'Bo Stringer']],
+});
+
 const fields = {
   title: Type.String({ minLength: 1, maxLength: 300 }),
   subtitle: Type.String({ maxLength: 300 }),
   excerpt: Type.String({ maxLength: 1000, description: 'Shown in lists; derived from the body when null' }),
   body: Type.String({ maxLength: BODY_MAX_LENGTH, description: 'Markdown, stored byte for byte' }),
-  author: Type.String({ minLength: 1, maxLength: 200 }),
+  author: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'One author by name, slug or id: the same as `authors: [author]`; `authors` wins when both are given',
+  }),
   publishedAt: Type.String({ format: 'date-time', description: 'Set when first published if not given' }),
   commentsEnabled: Type.Boolean({ description: 'Whether readers may comment' }),
 };
@@ -76,7 +90,20 @@ const articleProperties = {
   status: StateSchema,
   section: Nullable(EmbeddedRefSchema),
   tags: Type.Array(EmbeddedRefSchema),
-  author: Nullable(Type.String()),
+  authors: Type.Array(RefOf(BylineAuthorSchema), { description: 'The byline, in order' }),
+  byline: Nullable(
+    Type.String({
+      description:
+        'The authors’ names for display: “Ada Reporter and Bo Stringer”, three or more with commas',
+      examples: ['Ada Reporter and Bo Stringer'],
+    }),
+  ),
+  author: Nullable(
+    Type.String({
+      deprecated: true,
+      description: 'The same as `byline`: kept for clients written before `authors`',
+    }),
+  ),
   publishedAt: Nullable(Timestamp('When the article was (or will be) first published')),
   commentsEnabled: Type.Boolean(),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
@@ -156,6 +183,7 @@ export const ArticleCreateSchema = Type.Object(
     status: Type.Optional(StatusSchema),
     section: Type.Optional(Nullable(sectionRef)),
     tags: Type.Optional(tagRefs),
+    authors: Type.Optional(authorRefs),
     author: Type.Optional(Nullable(fields.author)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
@@ -187,6 +215,7 @@ export const ArticlePatchSchema = Type.Object(
     status: Type.Optional(StatusSchema),
     section: Type.Optional(Nullable(sectionRef)),
     tags: Type.Optional(tagRefs),
+    authors: Type.Optional(authorRefs),
     author: Type.Optional(Nullable(fields.author)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
@@ -246,9 +275,7 @@ export const articleListParameters = {
         'Only articles in this state; without `content:read` only published ones exist. `trashed` lists the trash, which no other list shows',
     }),
   ),
-  author: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'Only articles by this author' }),
-  ),
+  author: Type.Optional(ref('Only articles by this author')),
   publishedAfter: Type.Optional(dateOrDateTime('Published at or after')),
   publishedBefore: Type.Optional(dateOrDateTime('Published at or before')),
   updatedSince: Type.Optional(dateOrDateTime('Changed at or after')),
@@ -311,53 +338,6 @@ export const ArticleReadQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ArticleSnapshotSchema = Type.Object(
-  {
-    title: Type.String(),
-    slug: Type.String(),
-    subtitle: Nullable(Type.String()),
-    excerpt: Nullable(Type.String({ description: 'The editor’s excerpt; null when derived' })),
-    body: Type.String(),
-    status: StateSchema,
-    section: Nullable(EmbeddedRefSchema),
-    tags: Type.Array(EmbeddedRefSchema),
-    author: Nullable(Type.String()),
-    publishedAt: Nullable(Type.String({ format: 'date-time' })),
-    commentsEnabled: Type.Boolean(),
-  },
-  {
-    $id: 'ArticleSnapshot',
-    title: 'ArticleSnapshot',
-    description: 'The editorial state of an article as a revision stored it',
-    additionalProperties: false,
-  },
-);
-export type ArticleSnapshot = Static<typeof ArticleSnapshotSchema>;
-
-const FieldChangeSchema = Type.Object(
-  {
-    field: Type.String({ examples: ['title'] }),
-    from: Type.Unknown({ description: 'The value before (null on the first revision)' }),
-    to: Type.Unknown({ description: 'The value after' }),
-  },
-  { additionalProperties: false },
-);
-export type FieldChange = Static<typeof FieldChangeSchema>;
-
-export const RevisionSchema = Type.Object(
-  {
-    number: Type.Integer({ minimum: 1, description: 'Creation is 1; each change adds one' }),
-    createdAt: Timestamp('When the change was made'),
-    keyName: Type.String({ description: 'The API key that made it' }),
-    snapshot: RefOf(ArticleSnapshotSchema),
-    changes: Type.Array(FieldChangeSchema, {
-      description: 'Against the previous revision; empty for the first',
-    }),
-  },
-  { $id: 'Revision', title: 'Revision', additionalProperties: false },
-);
-export type Revision = Static<typeof RevisionSchema>;
-
 /** Registered with app.addSchema(): components of the OpenAPI document. */
 export const articleComponents = [
   ArticleSchema,
@@ -365,6 +345,4 @@ export const articleComponents = [
   ArticleSummarySchema,
   ArticleCreateSchema,
   ArticlePatchSchema,
-  ArticleSnapshotSchema,
-  RevisionSchema,
 ];

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
+import type { Actor } from '../../lib/audience.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
@@ -13,13 +14,13 @@ interface TrashDependencies {
   announcements: Announcements;
   contentState: ContentStateRepository;
   current: (idOrSlug: string | number, context: TrashContext) => Promise<Article>;
-  recordRevision: (id: number, actor: string, at: string) => Promise<void>;
+  recordRevision: (id: number, actor: Actor, at: string) => Promise<void>;
   adminView: (id: number, at: string) => Promise<Article>;
 }
 
 export interface TrashContext {
   audience: { seesUnpublished: boolean; now: string };
-  actor: string;
+  actor: Actor;
   expectedVersion?: number;
   allowTrashed?: boolean;
 }

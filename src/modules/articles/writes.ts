@@ -1,13 +1,17 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { assignSlugIn, patchedSlug } from '../../db/helpers.js';
+import type { Actor } from '../../lib/audience.js';
 import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
+import type { AuthorsRepository } from '../authors/repository.js';
+import { authorLink } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
-import type { TagsRepository } from '../tags/repository.js';
+import { type TagsRepository, tagLink } from '../tags/repository.js';
 import type { Announcements } from './announcements.js';
+import { replaceLinks } from './article-links.js';
 import type { ArticleReads } from './reads.js';
 import type { RevisionsRepository } from './revisions.js';
 import {
@@ -30,6 +34,7 @@ export interface ArticleWriting {
   reads: ArticleReads;
   sections: SectionsRepository;
   tags: TagsRepository;
+  authors: AuthorsRepository;
   contentState: ContentStateRepository;
   events: EventsRepository;
   revisions: RevisionsRepository;
@@ -46,7 +51,7 @@ export async function writable(w: ArticleWriting, idOrSlug: string | number, con
 }
 
 /** Stores the article's state as its next revision, when it changed. */
-export async function recordRevision(w: ArticleWriting, id: number, actor: string, at: string) {
+export async function recordRevision(w: ArticleWriting, id: number, actor: Actor, at: string) {
   const article = await w.reads.get(id, { seesUnpublished: true, now: at }, { body: true });
   await w.revisions.record(id, actor, snapshotOf(article, await w.reads.storedExcerpt(id)));
 }
@@ -56,16 +61,16 @@ const resolveSection = async (w: ArticleWriting, ref: string | number | null | u
   return knownSection(ref, await w.sections.resolve(ref));
 };
 
-const linkTags = async (w: ArticleWriting, articleId: number, tagIds: number[]) => {
-  const { articleTags } = w.db.tables;
-  await w.db.query().delete(articleTags).where(eq(articleTags.articleId, articleId));
-  if (tagIds.length > 0) {
-    await w.db
-      .query()
-      .insert(articleTags)
-      .values(tagIds.map((tagId, position) => ({ articleId, tagId, position })));
-  }
-};
+/**
+ * The byline a write asks for: `authors`, else the one `author` (null clears), else nothing
+ * (undefined: a patch leaves it as it is).
+ */
+const requestedAuthors = (input: Pick<ArticlePatch, 'authors' | 'author'>) =>
+  input.authors ?? (input.author === undefined ? undefined : input.author === null ? [] : [input.author]);
+
+/** Whether two ordered lists of links name the same targets in the same order. */
+const sameLinks = (ids: number[], current: { id: number }[]) =>
+  ids.join(',') === current.map((item) => item.id).join(',');
 
 /** An article to create: its fields, who creates it, its body rendered, and where an import found it. */
 interface NewArticle {
@@ -85,6 +90,12 @@ export const createArticle = (
     const at = context.audience.now;
     const sectionId = (await resolveSection(w, input.section)) ?? null;
     const tagIds = await w.tags.resolveOrCreate(input.tags ?? [], at);
+    // No byline given: the author the key writes as, if it has one.
+    const { authorId } = context.actor;
+    const authorIds = await w.authors.resolveOrCreate(
+      requestedAuthors(input) ?? (authorId === null ? [] : [authorId]),
+      at,
+    );
     const slug = await assignSlugIn(w.db, articles, {
       resource: 'article',
       given: input.slug,
@@ -101,7 +112,6 @@ export const createArticle = (
         ...renderedColumns(rendering),
         ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
         sectionId,
-        author: input.author ?? null,
         commentsEnabled: input.commentsEnabled ?? true,
         sourceId: sourceId ?? null,
         createdAt: at,
@@ -109,7 +119,8 @@ export const createArticle = (
       })
       .returning({ id: articles.id });
     const id = row?.id as number;
-    await linkTags(w, id, tagIds);
+    await replaceLinks(w.db, tagLink(w.db.tables), id, tagIds);
+    await replaceLinks(w.db, authorLink(w.db.tables), id, authorIds);
     await w.db
       .query()
       .insert(articleBodies)
@@ -146,7 +157,6 @@ async function changesOf(
   set('title', patch.title, article.title);
   set('slug', await patchedSlug(w.db, w.db.tables.articles, 'article', patch.slug, article.id), article.slug);
   set('subtitle', patch.subtitle, article.subtitle);
-  set('author', patch.author, article.author);
   set('commentsEnabled', patch.commentsEnabled, article.commentsEnabled);
   if (patch.excerpt !== undefined) set('excerpt', patch.excerpt, await w.reads.storedExcerpt(article.id));
   let body: Partial<Tables['articleBodies']['$inferInsert']> | undefined;
@@ -169,6 +179,27 @@ async function changesOf(
   return { changes, body };
 }
 
+/** Links the tags and authors a patch names, where they differ; says whether any did. */
+async function relink(w: ArticleWriting, article: Article, patch: ArticlePatch, at: string) {
+  let changed = false;
+  if (patch.tags !== undefined) {
+    const tagIds = await w.tags.resolveOrCreate(patch.tags, at);
+    if (!sameLinks(tagIds, article.tags)) {
+      await replaceLinks(w.db, tagLink(w.db.tables), article.id, tagIds);
+      changed = true;
+    }
+  }
+  const authors = requestedAuthors(patch);
+  if (authors !== undefined) {
+    const authorIds = await w.authors.resolveOrCreate(authors, at);
+    if (!sameLinks(authorIds, article.authors)) {
+      await replaceLinks(w.db, authorLink(w.db.tables), article.id, authorIds);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 /** Applies a patch as one write: a new version and revision, when anything changed. */
 export const updateArticle = (
   w: ArticleWriting,
@@ -182,13 +213,8 @@ export const updateArticle = (
     const article = await writable(w, idOrSlug, context);
     const at = context.audience.now;
     const { changes, body } = await changesOf(w, article, patch, at, rendering);
-    let tagsChanged = false;
-    if (patch.tags !== undefined) {
-      const tagIds = await w.tags.resolveOrCreate(patch.tags, at);
-      tagsChanged = tagIds.join(',') !== article.tags.map((tag) => tag.id).join(',');
-      if (tagsChanged) await linkTags(w, article.id, tagIds);
-    }
-    if (Object.keys(changes).length === 0 && !tagsChanged) return w.reads.get(article.id, context.audience);
+    const linksChanged = await relink(w, article, patch, at);
+    if (Object.keys(changes).length === 0 && !linksChanged) return w.reads.get(article.id, context.audience);
     await w.db
       .query()
       .update(articles)

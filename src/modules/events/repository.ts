@@ -15,13 +15,16 @@ export const EVENT_TYPES = [
   'tag.created',
   'tag.updated',
   'tag.deleted',
+  'author.created',
+  'author.updated',
+  'author.deleted',
   'comment.created',
   'comment.approved',
   'comment.deleted',
   'ping',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-export type EventResource = 'article' | 'section' | 'tag' | 'comment' | 'webhook';
+export type EventResource = 'article' | 'section' | 'tag' | 'author' | 'comment' | 'webhook';
 
 /** Whether a webhook's `events` list (exact types, `article.*`, `*`) asks for this type. */
 export function subscribes(patterns: string[], type: EventType): boolean {

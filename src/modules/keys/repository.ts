@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
+import type { Database, Query } from '../../db/database.js';
 import { withPagination } from '../../db/helpers.js';
 import { API_SCOPES, type Scope } from '../../lib/scopes.js';
 
@@ -11,8 +11,18 @@ export interface ApiKey {
   name: string;
   prefix: string;
   scopes: Scope[];
+  /** The author the key writes as, if any. */
+  author: { id: number; slug: string; name: string } | null;
   createdAt: string;
   lastUsedAt: string | null;
+}
+
+/** What a request's key is, for authorisation and for the record of who wrote. */
+export interface KeyHolder {
+  id: number;
+  name: string;
+  scopes: Scope[];
+  authorId: number | null;
 }
 
 const KEY_MARKER = 'bsk_';
@@ -23,13 +33,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** A new key (32 random bytes, `bsk_`-marked) and the row that stores it: only its SHA-256. */
-export function newKey(name: string, scopes: Scope[], at: Date) {
+export function newKey(name: string, scopes: Scope[], at: Date, authorId: number | null = null) {
   const key = `${KEY_MARKER}${randomBytes(32).toString('base64url')}`;
   const row = {
     name,
     prefix: key.slice(0, PREFIX_LENGTH),
     hash: hashKey(key),
     scopes: [...new Set(scopes)],
+    authorId,
     createdAt: at.toISOString(),
   };
   return { key, row };
@@ -41,9 +52,9 @@ export const wantsLastUsed = (key: { lastUsedAt: string | null }, at: Date) =>
 
 export interface KeysRepository {
   /** Makes a key: 32 random bytes, `bsk_`-marked; only its SHA-256 is stored. */
-  create(name: string, scopes: Scope[]): Promise<ApiKey & { key: string }>;
+  create(name: string, scopes: Scope[], authorId?: number): Promise<ApiKey & { key: string }>;
   /** The key with this secret, marking it used; undefined for unknown or revoked keys. */
-  authenticate(key: string): Promise<ApiKey | undefined>;
+  authenticate(key: string): Promise<(KeyHolder & { lastUsedAt: string | null }) | undefined>;
   list(page: number, perPage: number): Promise<{ items: ApiKey[]; total: number }>;
   find(id: number): Promise<ApiKey | undefined>;
   /** Revokes a key at once: the row goes, so the next request with it is a 401. */
@@ -55,27 +66,61 @@ export interface KeysRepository {
   bootstrap(environmentHasAdminKey: boolean): Promise<string | undefined>;
 }
 
+const toApiKey = (row: {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  authorId: number | null;
+  authorSlug: string | null;
+  authorName: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}): ApiKey => {
+  const { authorId, authorSlug, authorName, ...key } = row;
+  const author = authorId === null ? null : { id: authorId, slug: authorSlug ?? '', name: authorName ?? '' };
+  return { ...key, author };
+};
+
 export function createKeysRepository(db: Database, now: () => Date): KeysRepository {
-  const { apiKeys } = db.tables;
+  const { apiKeys, authors } = db.tables;
   const columns = {
     id: apiKeys.id,
     name: apiKeys.name,
     prefix: apiKeys.prefix,
     scopes: apiKeys.scopes,
+    authorId: apiKeys.authorId,
+    authorSlug: authors.slug,
+    authorName: authors.name,
     createdAt: apiKeys.createdAt,
     lastUsedAt: apiKeys.lastUsedAt,
   };
+  const keysWithAuthors = (query: Query) =>
+    query.select(columns).from(apiKeys).leftJoin(authors, eq(authors.id, apiKeys.authorId));
   // Prepared once: every keyed request runs it.
   const byHash = db.readers
-    .select(columns)
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      scopes: apiKeys.scopes,
+      authorId: apiKeys.authorId,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.hash, sql.placeholder('hash')))
     .prepare('key_by_hash');
-  const create = async (name: string, scopes: Scope[]) => {
-    const { key, row } = newKey(name, scopes, now());
-    const [created] = await db.writeAlone((query) => query.insert(apiKeys).values(row).returning(columns));
-    if (!created) throw new Error('key not written');
-    return { ...created, key };
+  const find = async (id: number) => {
+    const [row] = await keysWithAuthors(db.query()).where(eq(apiKeys.id, id));
+    return row && toApiKey(row);
+  };
+  const create = async (name: string, scopes: Scope[], authorId?: number) => {
+    const { key, row } = newKey(name, scopes, now(), authorId);
+    const [created] = await db.writeAlone((query) =>
+      query.insert(apiKeys).values(row).returning({ id: apiKeys.id }),
+    );
+    const stored = created && (await find(created.id));
+    if (!stored) throw new Error('key not written');
+    return { ...stored, key };
   };
 
   return {
@@ -94,19 +139,16 @@ export function createKeysRepository(db: Database, now: () => Date): KeysReposit
     },
 
     async list(page, perPage) {
-      const items = await withPagination(
-        db.query().select(columns).from(apiKeys).orderBy(asc(apiKeys.id)).$dynamic(),
+      const rows = await withPagination(
+        keysWithAuthors(db.query()).orderBy(asc(apiKeys.id)).$dynamic(),
         page,
         perPage,
       );
       const total = await db.query().$count(apiKeys);
-      return { items, total };
+      return { items: rows.map(toApiKey), total };
     },
 
-    async find(id) {
-      const [row] = await db.query().select(columns).from(apiKeys).where(eq(apiKeys.id, id));
-      return row;
-    },
+    find,
 
     async revoke(id) {
       const deleted = await db.writeAlone((query) =>

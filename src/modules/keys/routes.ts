@@ -3,11 +3,19 @@ import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdParams, notModified, RefOf } from '../../http/schemas.js';
-import { notFound } from '../../lib/errors.js';
-import type { RouteOptions } from '../services.js';
+import { DomainError, notFound } from '../../lib/errors.js';
+import type { RouteOptions, Services } from '../services.js';
 import { ApiKeyCreateSchema, ApiKeySchema, KeyListQuery, NewApiKeySchema } from './schemas.js';
 
 const tags = ['Keys'];
+
+/** The author a new key writes as: one that exists, whatever its articles' state (422 otherwise). */
+async function knownAuthor(services: Services, ref: string, now: string): Promise<number> {
+  const id = await services.authors.idOf(ref, { seesUnpublished: true, now });
+  if (id === undefined)
+    throw new DomainError('unprocessable', 'unknown-author', `No author "${ref}" (by id or slug)`);
+  return id;
+}
 const security = requireScope('admin');
 
 export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { services }) => {
@@ -74,12 +82,15 @@ export const keyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
         tags,
         security,
         body: RefOf(ApiKeyCreateSchema),
-        response: { 201: RefOf(NewApiKeySchema), ...errorResponses(400, 401, 403, 413, 415, 429) },
+        response: { 201: RefOf(NewApiKeySchema), ...errorResponses(400, 401, 403, 413, 415, 422, 429) },
       },
       config: { secretFields: ['key'] },
     },
     async (request, reply) => {
-      const created = await keys.create(request.body.name, request.body.scopes);
+      const { name, scopes, author } = request.body;
+      const authorId =
+        author === undefined ? undefined : await knownAuthor(services, author, request.instant);
+      const created = await keys.create(name, scopes, authorId);
       reply
         .code(201)
         .header('location', `${request.url.split('?')[0]}/${created.id}`)

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { pageQuery } from '../../http/pagination.js';
-import { Nullable, Timestamp } from '../../http/schemas.js';
+import { EmbeddedRefSchema, Nullable, Timestamp } from '../../http/schemas.js';
 import { API_SCOPES } from './repository.js';
 
 const ScopeSchema = Type.Enum([...API_SCOPES], {
@@ -16,6 +16,13 @@ const keyProperties = {
     examples: ['bsk_q3F1aZ0x'],
   }),
   scopes: Type.Array(ScopeSchema),
+  author: Nullable(
+    Type.Object(EmbeddedRefSchema.properties, {
+      additionalProperties: false,
+      description:
+        'The author the key writes as: articles it creates without `authors` carry this byline, and revisions name them',
+    }),
+  ),
   createdAt: Timestamp('When the key was made'),
   lastUsedAt: Nullable(Timestamp('Last use, to the minute')),
 };
@@ -25,6 +32,7 @@ const keyExample = {
   name: 'newsletter importer',
   prefix: 'bsk_q3F1aZ0x',
   scopes: ['content:read'],
+  author: null,
   createdAt: '2026-11-26T08:00:00.000Z',
   lastUsedAt: null,
 };
@@ -59,6 +67,13 @@ export const ApiKeyCreateSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, description: 'Who or what uses the key' }),
     scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: API_SCOPES.length, uniqueItems: true }),
+    author: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9-]+$',
+        maxLength: 120,
+        description: 'The author (id or slug) the key writes as; it must exist (422 otherwise)',
+      }),
+    ),
   },
   {
     $id: 'ApiKeyCreate',

@@ -1,18 +1,29 @@
-import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Database, Query, Tables } from '../../db/database.js';
-import { assignSlugIn, idWhere, orderBy, patchedSlug, qualified } from '../../db/helpers.js';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { Database, Tables } from '../../db/database.js';
+import { assignSlugIn, idWhere, patchedSlug } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
 import type { SortKey } from '../../lib/sort.js';
-import { type Audience, publishedBy, visibleArticles } from '../articles/visibility.js';
+import {
+  type ArticleLink,
+  carriersOf,
+  createArticleCounts,
+  createLinksOfArticles,
+  type LinkedRef,
+  listTargets,
+  shownTo,
+  type TargetSortField,
+  withCount,
+} from '../articles/article-links.js';
+import type { Audience } from '../articles/visibility.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Tag, TagCreate, TagPatch } from './schemas.js';
 
 export type TagRow = Omit<Tag, 'url'>;
 
-export type TagSortField = 'name' | 'createdAt' | 'updatedAt' | 'articleCount';
+export type TagSortField = TargetSortField;
 
 /** Tag names are unique ignoring case: `holder` is the tag already using the name, if any. */
 export function assertTagNameFree(name: string, holder: number | undefined, self?: number): void {
@@ -22,35 +33,6 @@ export function assertTagNameFree(name: string, holder: number | undefined, self
     });
   }
 }
-
-/** Rows of (article, tag) in the articles' tag order, grouped by article. */
-export function groupByArticle(
-  rows: { articleId: number; id: number; slug: string; name: string }[],
-): Map<number, { id: number; slug: string; name: string }[]> {
-  const byArticle = new Map<number, { id: number; slug: string; name: string }[]>();
-  for (const { articleId, ...tag } of rows) {
-    const list = byArticle.get(articleId) ?? [];
-    list.push(tag);
-    byArticle.set(articleId, list);
-  }
-  return byArticle;
-}
-
-/** The same order as the SQL sort (names compared as SQLite's lower() does: ASCII only), ties by id. */
-export function compareBy(keys: SortKey<TagSortField>[]) {
-  const value = (tag: TagRow, field: TagSortField): string | number =>
-    field === 'name' ? tag.name.replace(/[A-Z]/g, (c) => c.toLowerCase()) : tag[field];
-  return (a: TagRow, b: TagRow): number => {
-    for (const key of keys) {
-      const left = value(a, key.field);
-      const right = value(b, key.field);
-      if (left !== right) return (left < right ? -1 : 1) * (key.descending ? -1 : 1);
-    }
-    return (a.id - b.id) * (keys[0]?.descending ? -1 : 1);
-  };
-}
-
-type TagRef = { id: number; slug: string; name: string };
 
 export interface TagsRepository {
   find(idOrSlug: string | number, audience: Audience): Promise<Tag | undefined>;
@@ -81,23 +63,22 @@ export interface TagsRepository {
    */
   resolveOrCreate(refs: (string | number)[], at: string): Promise<number[]>;
   /** The tags of each article, in the article's order, with one query for any number of articles. */
-  forArticles(articleIds: number[]): Promise<Map<number, TagRef[]>>;
+  forArticles(articleIds: number[]): Promise<Map<number, LinkedRef[]>>;
 }
 
 const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
 
-/** Tags some article this audience sees carries (keyed readers see every tag). */
-function shownTo({ readers, tables }: Database, audience: Audience): SQL | undefined {
-  if (audience.seesUnpublished) return undefined;
-  const { articles, articleTags, tags } = tables;
-  return exists(
-    readers
-      .select({ one: sql`1` })
-      .from(articleTags)
-      .innerJoin(articles, eq(articles.id, articleTags.articleId))
-      .where(and(eq(articleTags.tagId, qualified(tags.id)), visibleArticles(audience, articles))),
-  );
-}
+/** How articles link to tags: article_tags, in order. */
+export const tagLink = ({ articleTags, tags }: Tables): ArticleLink => ({
+  links: articleTags,
+  articleId: articleTags.articleId,
+  targetId: articleTags.tagId,
+  position: articleTags.position,
+  targets: tags,
+  target: tags,
+  row: (articleId, tagId, position) => ({ articleId, tagId, position }),
+  name: 'tags',
+});
 
 const columnsOf = ({ tags }: Tables) => ({
   id: tags.id,
@@ -108,110 +89,15 @@ const columnsOf = ({ tags }: Tables) => ({
   updatedAt: tags.updatedAt,
 });
 
-/** Every tag's count from one grouped pass, kept until what it counts changes. */
-function createCounts(db: Database, contentState: ContentStateRepository) {
-  const { articles, articleTags } = db.tables;
-  const remembered = new Map<'public' | 'all', { state: string; counts: Map<number, number> }>();
-  return async (audience: Audience): Promise<Map<number, number>> => {
-    const state = await contentState.read(audience.now);
-    const scope = audience.seesUnpublished ? 'all' : 'public';
-    const key =
-      scope === 'all' ? String(state.generation) : `${state.publicGeneration}|${state.latestPublishedAt}`;
-    const known = remembered.get(scope);
-    if (known?.state === key) return known.counts;
-    const rows = await db
-      .query()
-      .select({ tagId: articleTags.tagId, n: count() })
-      .from(articles)
-      .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
-      .where(
-        scope === 'all'
-          ? visibleArticles(admin(''), articles)
-          : publishedBy(state.latestPublishedAt, articles),
-      )
-      .groupBy(articleTags.tagId);
-    const counts = new Map(rows.map((row) => [row.tagId, row.n]));
-    remembered.set(scope, { state: key, counts });
-    return counts;
-  };
-}
-
-const withCount = <T extends { id: number }>(row: T, counts: Map<number, number>) => ({
-  ...row,
-  articleCount: counts.get(row.id) ?? 0,
-});
-
-/**
- * The tags of each article, in the article's order. Every article read asks: prepared once for
- * any number of articles (the ids travel as one parameter), for the readers outside writes.
- */
-function createTagsOfArticles(db: Database) {
-  const { articleTags, tags } = db.tables;
-  const tagsOf = (on: Query, articleIds: SQL) =>
-    on
-      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-      .from(articleTags)
-      .innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(articleIds)
-      .orderBy(articleTags.articleId, articleTags.position);
-  const prepared = tagsOf(
-    db.readers,
-    db.dialect.inList(articleTags.articleId, sql.placeholder('ids')),
-  ).prepare('tags_of_articles');
-  return async (articleIds: number[]) => {
-    if (articleIds.length === 0) return new Map<number, TagRef[]>();
-    const rows = db.inWrite()
-      ? await tagsOf(db.query(), inArray(articleTags.articleId, articleIds))
-      : await prepared.execute({ ids: db.dialect.listValue(articleIds) });
-    return groupByArticle(rows);
-  };
-}
-
-/** A page of tags: by a column, or (articleCount) by the counts in memory. */
-async function listTags(
-  db: Database,
-  counts: Map<number, number>,
-  options: { page: number; perPage: number; sort: SortKey<TagSortField>[] },
-  audience: Audience,
-) {
-  const { tags } = db.tables;
-  const columns = columnsOf(db.tables);
-  const where = audience.seesUnpublished ? undefined : inArray(tags.id, [...counts.keys(), 0]);
-  const total = await db.query().$count(tags, where);
-  const offset = (options.page - 1) * options.perPage;
-  if (options.sort.some((key) => key.field === 'articleCount')) {
-    // Counts live in memory: order the (few thousand at most) tags here.
-    const all = (await db.query().select(columns).from(tags).where(where)).map((row) =>
-      withCount(row, counts),
-    );
-    const items: Tag[] = all.sort(compareBy(options.sort)).slice(offset, offset + options.perPage);
-    return { items, total };
-  }
-  const sortColumns = {
-    name: db.dialect.byCodePoint(sql`lower(${tags.name})`),
-    createdAt: tags.createdAt,
-    updatedAt: tags.updatedAt,
-    articleCount: tags.id,
-  };
-  const rows = await db
-    .query()
-    .select(columns)
-    .from(tags)
-    .where(where)
-    .orderBy(...orderBy(options.sort, sortColumns, tags.id))
-    .limit(options.perPage)
-    .offset(offset);
-  return { items: rows.map((row) => withCount(row, counts)), total };
-}
-
 /** Tags: names unique ignoring case, counts of the articles each audience sees. */
 export function createTagsRepository(
   db: Database,
   contentState: ContentStateRepository,
   events: EventsRepository,
 ): TagsRepository {
-  const { articleTags, tags } = db.tables;
-  const countsFor = createCounts(db, contentState);
+  const { tags } = db.tables;
+  const link = tagLink(db.tables);
+  const countsFor = createArticleCounts(db, contentState, link);
   const tagId = (where: SQL | undefined) => idWhere(db, tags, where);
   const holderOfSlug = (slug: string) => tagId(eq(tags.slug, slug));
   const holderOfName = (name: string) => tagId(sql`lower(${tags.name}) = lower(${name})`);
@@ -223,7 +109,7 @@ export function createTagsRepository(
       .query()
       .select(columnsOf(db.tables))
       .from(tags)
-      .where(and(named(String(idOrSlug)), shownTo(db, audience)));
+      .where(and(named(String(idOrSlug)), shownTo(db, link, audience)));
     return row && withCount(row, await countsFor(audience));
   };
   const get = async (idOrSlug: string | number, audience: Audience): Promise<Tag> => {
@@ -237,19 +123,18 @@ export function createTagsRepository(
     find,
     get,
     idOfSource: (sourceId) => tagId(eq(tags.sourceId, sourceId)),
-    idOf: (idOrSlug, audience) => tagId(and(named(idOrSlug), shownTo(db, audience))),
-    list: async (options, audience) => listTags(db, await countsFor(audience), options, audience),
+    idOf: (idOrSlug, audience) => tagId(and(named(idOrSlug), shownTo(db, link, audience))),
+    list: async (options, audience) =>
+      listTargets(
+        db,
+        { table: tags, columns: columnsOf(db.tables) },
+        await countsFor(audience),
+        options,
+        audience,
+      ),
     ...writes,
 
-    async carriers(tagId) {
-      const rows = await db
-        .query()
-        .select({ id: articleTags.articleId })
-        .from(articleTags)
-        .where(eq(articleTags.tagId, tagId))
-        .orderBy(articleTags.articleId);
-      return rows.map((row) => row.id);
-    },
+    carriers: (tagId) => carriersOf(db, link, tagId),
 
     resolveOrCreate: (refs, at) =>
       db.write(async () => {
@@ -270,7 +155,7 @@ export function createTagsRepository(
         return ids;
       }),
 
-    forArticles: createTagsOfArticles(db),
+    forArticles: createLinksOfArticles(db, link),
   };
 }
 
@@ -287,8 +172,11 @@ function createTagWrites(
   const { tags } = db.tables;
   const { contentState, events, get, holderOfName } = parts;
   const isPublic = async (id: number, at: string) =>
-    (await idWhere(db, tags, and(eq(tags.id, id), shownTo(db, { seesUnpublished: false, now: at })))) !==
-    undefined;
+    (await idWhere(
+      db,
+      tags,
+      and(eq(tags.id, id), shownTo(db, tagLink(db.tables), { seesUnpublished: false, now: at })),
+    )) !== undefined;
   const insert = async (input: TagCreate, at: string): Promise<number> => {
     const slug = await assignSlugIn(db, tags, {
       resource: 'tag',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { audienceOf, publicAccess, requireScope } from '../../http/auth.js';
+import { actorOf, audienceOf, publicAccess, requireScope } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
@@ -139,7 +139,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       // A rule across resources: each article carrying the tag records losing it.
       await services.articles.deleteTag(request.params.idOrSlug, {
         audience: audienceOf(request),
-        actor: request.principal?.name ?? 'anonymous',
+        actor: actorOf(request),
       });
       return reply.code(204).send(null);
     },

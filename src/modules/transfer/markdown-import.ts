@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { systemActor } from '../../lib/audience.js';
 import type { Services } from '../services.js';
 import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
@@ -22,7 +23,7 @@ function markdownFiles(dir: string): string[] {
 export async function importMarkdown(services: Services, dir: string, report: ImportReport) {
   const files = markdownFiles(dir);
   const at = () => services.now().toISOString();
-  const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: 'import' });
+  const context = () => ({ audience: { seesUnpublished: true, now: at() }, actor: systemActor('import') });
   const tagCount = async () =>
     (await services.tags.list({ page: 1, perPage: 1, sort: [] }, context().audience)).total;
   report.start(files.length, 'markdown');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
+import { systemActor } from '../../lib/audience.js';
 import { deriveSlug, SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../lib/slug.js';
 import type { WriteContext } from '../articles/rules.js';
 import { type ArticleCreate, MAX_TAGS } from '../articles/schemas.js';
@@ -112,7 +113,7 @@ export async function importWordpress(
     report,
     now,
     audience: () => ({ seesUnpublished: true, now: now() }),
-    context: () => ({ audience: { seesUnpublished: true, now: now() }, actor: 'import' }),
+    context: () => ({ audience: { seesUnpublished: true, now: now() }, actor: systemActor('import') }),
     authors: new Map(
       list(channel['wp:author']).map((author) => [
         text(author['wp:author_login']),
