@@ -2,9 +2,16 @@ import type { Database } from './db/database.js';
 import { cursorSecret } from './db/settings.js';
 import { createCursorCodec } from './lib/cursor.js';
 import { createRenderer } from './lib/render-pool.js';
-import { createSiteLinks, type SiteLinks, type SiteSettings, withUrl } from './lib/site-links.js';
+import {
+  createSiteLinks,
+  type SiteLinks,
+  type SiteSettings,
+  withArticleUrls,
+  withUrl,
+} from './lib/site-links.js';
 import { RANK_WINDOW } from './modules/articles/listing.js';
 import { createArticlesRepository } from './modules/articles/repository.js';
+import type { Article } from './modules/articles/schemas.js';
 import { createAuthorsRepository } from './modules/authors/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
 import { createContentStateRepository } from './modules/content-state/repository.js';
@@ -35,10 +42,13 @@ export interface ServiceOptions {
 export const webhookPayload =
   (links: SiteLinks | undefined) =>
   (resource: EventResource, item: unknown): unknown =>
-    (resource === 'article' || resource === 'section' || resource === 'tag' || resource === 'author') &&
-    !isTombstone(item)
-      ? withUrl(item as never, links?.[resource])
-      : item;
+    isTombstone(item)
+      ? item
+      : resource === 'article'
+        ? withArticleUrls(item as Article, links)
+        : resource === 'section' || resource === 'tag' || resource === 'author'
+          ? withUrl(item as never, links?.[resource])
+          : item;
 
 const isTombstone = (item: unknown) =>
   typeof item === 'object' &&

@@ -106,3 +106,13 @@ export function createSiteLinks(site: SiteSettings) {
 export function withUrl<T extends object>(item: T, url: ((item: T) => string) | undefined): T {
   return url ? { ...item, url: url(item) } : item;
 }
+
+/** An article as served: its `url`, and each author's profile `url`, when a site is configured. */
+export function withArticleUrls<T extends ArticleLike & { authors: NamedLike[] }>(
+  article: T,
+  links: SiteLinks | undefined,
+): T {
+  if (!links) return article;
+  const authors = article.authors.map((author) => ({ ...author, url: links.author(author) }));
+  return { ...article, url: links.article(article), authors };
+}

@@ -100,7 +100,8 @@ t.test('free-text bylines from before authors become author records, linked in p
   old.sqlite.close();
 
   const { call } = await buildTestApp(t, { databaseFile: file });
-  const byline = async (index: number) => (await call('GET', `/v1/articles/story-${index}`, { key: null })).json;
+  const byline = async (index: number) =>
+    (await call('GET', `/v1/articles/story-${index}`, { key: null })).json;
   const first = await byline(0);
   t.same(first.authors, [{ id: first.authors[0].id, slug: 'ada-reporter', name: 'Ada Reporter' }]);
   t.equal(first.byline, 'Ada Reporter');
@@ -110,13 +111,19 @@ t.test('free-text bylines from before authors become author records, linked in p
     ['ada-reporter'],
     'names differing in case are one author, as articles match names',
   );
-  t.same((await byline(2)).authors.map((author: { slug: string }) => author.slug), ['jose-nunez']);
+  t.same(
+    (await byline(2)).authors.map((author: { slug: string }) => author.slug),
+    ['jose-nunez'],
+  );
   t.same((await byline(4)).authors, [], 'no byline stays none');
   t.equal((await byline(5)).byline, null, 'a blank byline is dropped');
 
   const authors = await call('GET', '/v1/authors');
   t.same(
-    authors.json.data.map((author: { name: string; articleCount: number }) => [author.name, author.articleCount]),
+    authors.json.data.map((author: { name: string; articleCount: number }) => [
+      author.name,
+      author.articleCount,
+    ]),
     [
       ['Ada Reporter', 2],
       ['Bo Stringer', 1],

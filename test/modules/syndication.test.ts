@@ -183,7 +183,7 @@ t.test('Atom 1.0: required elements, html content, dates', async (t) => {
     title: { value: api.title },
     published: '2026-01-15T09:00:00.000Z',
     updated: api.updatedAt,
-    authors: [{ name: 'Olena Kovalenko' }],
+    authors: [{ name: 'Olena Kovalenko', uri: 'https://news.example.com/author/olena-kovalenko' }],
     summary: { value: api.excerpt, type: 'text' },
     content: { value: api.bodyHtml.trim(), type: 'html' },
   });
@@ -291,6 +291,7 @@ t.test('sitemap index and article files: valid, complete, newest first, split by
     'https://news.example.com/sitemaps/articles-3.xml',
     'https://news.example.com/sitemaps/sections.xml',
     'https://news.example.com/sitemaps/tags.xml',
+    'https://news.example.com/sitemaps/authors.xml',
     'https://news.example.com/sitemaps/news.xml',
   ]);
   const locs: string[] = [];

@@ -20,7 +20,7 @@ export interface ArticleLink {
   position: PgColumn;
   /** The table linked to, with the columns an article embeds. */
   targets: PgTable;
-  target: { id: PgColumn; slug: PgColumn; name: PgColumn };
+  target: { id: PgColumn; slug: PgColumn; name: PgColumn; updatedAt: PgColumn };
   /** The link row to insert. */
   row: (articleId: number, targetId: number, position: number) => Record<string, number>;
   /** Names the prepared statement. */

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { audienceOf, requireScope } from '../../http/auth.js';
 import { DEFAULT_PER_PAGE, ListEnvelope, pageOf, pageQuery } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
-import { withUrl } from '../../lib/site-links.js';
+import { withArticleUrls } from '../../lib/site-links.js';
 import { RevisionSchema } from './revision-schemas.js';
 import { ifMatchNote, RevisionParams, tags } from './route-docs.js';
 import type { ArticleRoutes } from './routes.js';
@@ -87,9 +87,9 @@ export function registerRevisionRoutes(routes: ArticleRoutes): void {
       // Revisions never change: the body rendered here is the one the restore writes.
       const revision = await articles.getRevision(idOrSlug, audienceOf(request), number);
       const rendering = await renderer.render(revision.snapshot.body);
-      return withUrl(
+      return withArticleUrls(
         await articles.restore(idOrSlug, number, await writeContext(request), rendering),
-        links?.article,
+        links,
       );
     },
   );

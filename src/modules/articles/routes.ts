@@ -6,7 +6,7 @@ import { surrogateKeys, type ValidatorBasis } from '../../http/caching.js';
 import { expectedVersion } from '../../http/if-match.js';
 import { ListEnvelope, setCursorLinks, setPageLinks } from '../../http/pagination.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
-import { withUrl } from '../../lib/site-links.js';
+import { withArticleUrls } from '../../lib/site-links.js';
 import type { RouteOptions, Services } from '../services.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import { registerRevisionRoutes } from './revision-routes.js';
@@ -85,7 +85,7 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       setPageLinks(request, reply, { ...meta, page: listRequest.page });
     else setCursorLinks(request, reply, nextCursor);
     surrogateKeys(reply, [...listKeys(listRequest.filters), ...items.flatMap(articleKeys)]);
-    return { data: items.map((item) => pick(withUrl(item, links?.article), fields)), meta };
+    return { data: items.map((item) => pick(withArticleUrls(item, links), fields)), meta };
   };
   const listResponse = {
     ...notModified,
@@ -164,7 +164,7 @@ export function registerArticleReads(routes: ArticleRoutes): void {
         toc: true,
       });
       surrogateKeys(reply, articleKeys(article));
-      return pick(withUrl(article, links?.article), parseFields(fields, false));
+      return pick(withArticleUrls(article, links), parseFields(fields, false));
     },
   );
 }

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
 import { errorResponses, FRONT_MATTER_PATTERN, IdOrSlugParams, RefOf } from '../../http/schemas.js';
-import { withUrl } from '../../lib/site-links.js';
+import { withArticleUrls } from '../../lib/site-links.js';
 import { articleFromMarkdown, FRONT_MATTER_MAX_BYTES } from '../transfer/front-matter.js';
 import { ifMatchNote, tags } from './route-docs.js';
 import type { ArticleRoutes } from './routes.js';
@@ -54,7 +54,7 @@ export function registerArticleWrites(routes: ArticleRoutes): void {
       const rendering = await renderer.render(input.body ?? '');
       const article = await articles.create(input, await writeContext(request, false), rendering);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${article.id}`);
-      return withUrl(article, links?.article);
+      return withArticleUrls(article, links);
     },
   );
 
@@ -84,7 +84,7 @@ export function registerArticleWrites(routes: ArticleRoutes): void {
         await writeContext(request),
         rendering,
       );
-      return withUrl(article, links?.article);
+      return withArticleUrls(article, links);
     },
   );
 
@@ -139,7 +139,7 @@ export function registerArticleWrites(routes: ArticleRoutes): void {
       const restored = await articles.restoreFromTrash(request.params.idOrSlug, await writeContext(request));
       // Names what this answer shows, so that a replay kept for Idempotency-Key can be forgotten with it.
       reply.header('content-location', `/v1/articles/${restored.id}`);
-      return withUrl(restored, links?.article);
+      return withArticleUrls(restored, links);
     },
   );
 }

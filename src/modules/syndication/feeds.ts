@@ -41,8 +41,8 @@ export function rssFeed(links: SiteLinks, feed: FeedInput): string {
       textElement('link', links.article(article)),
       textElement('guid', entryId(links, article), { isPermaLink: 'false' }),
       article.publishedAt ? textElement('pubDate', new Date(article.publishedAt).toUTCString()) : '',
-      // RSS's own <author> must be an e-mail address; Dublin Core carries a name.
-      article.author ? textElement('dc:creator', article.author) : '',
+      // RSS's own <author> must be an e-mail address; Dublin Core carries a name, one per author.
+      ...article.authors.map((author) => textElement('dc:creator', author.name)),
       ...categories(article).map((category) => textElement('category', category.name)),
       // Readers render an RSS description as HTML: the plain-text excerpt is escaped as HTML first.
       textElement('description', escapeXml(article.excerpt)),
@@ -86,7 +86,9 @@ export function atomFeed(links: SiteLinks, feed: FeedInput): string {
       element('link', { rel: 'alternate', type: 'text/html', href: links.article(article) }),
       article.publishedAt ? textElement('published', article.publishedAt) : '',
       textElement('updated', lastChange(article)),
-      article.author ? element('author', {}, textElement('name', article.author)) : '',
+      ...article.authors.map((author) =>
+        element('author', {}, textElement('name', author.name), textElement('uri', links.author(author))),
+      ),
       ...categories(article).map((category) =>
         element('category', { term: category.slug, label: category.name }),
       ),
@@ -134,7 +136,9 @@ export function jsonFeed(links: SiteLinks, feed: FeedInput): JsonFeed {
       content_html: article.bodyHtml ?? '',
       ...(article.publishedAt ? { date_published: article.publishedAt } : {}),
       date_modified: lastChange(article),
-      ...(article.author ? { authors: [{ name: article.author }] } : {}),
+      ...(article.authors.length > 0
+        ? { authors: article.authors.map((author) => ({ name: author.name, url: links.author(author) })) }
+        : {}),
       tags: categories(article).map((category) => category.name),
     })),
   };

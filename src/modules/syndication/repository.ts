@@ -1,7 +1,10 @@
 import { and, desc, eq, gt, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
+import type { ArticleLink } from '../articles/article-links.js';
 import { publishedBy } from '../articles/visibility.js';
+import { authorLink } from '../authors/repository.js';
+import { tagLink } from '../tags/repository.js';
 
 /** What a sitemap needs of an article: enough to build its URL and its last change. */
 export interface SitemapArticle {
@@ -54,6 +57,34 @@ export interface SyndicationRepository {
   sections(at: string): Promise<SitemapTerm[]>;
   /** Tags some published article carries, with when they (or that article) last changed. */
   tagsInUse(at: string): Promise<SitemapTerm[]>;
+  /** Authors of some published article, with when they (or that article) last changed. */
+  authorsInUse(at: string): Promise<SitemapTerm[]>;
+}
+
+/** Tags or authors some published article carries, with when they (or that article) last changed. */
+async function termsInUse(db: Database, link: ArticleLink, at: string): Promise<SitemapTerm[]> {
+  const { articles } = db.tables;
+  const { target } = link;
+  const newestRows = await db
+    .query()
+    .select({ targetId: link.targetId, newest: max(articles.publishedAt) })
+    .from(articles)
+    .innerJoin(link.links, eq(link.articleId, articles.id))
+    .where(publishedBy(at, articles))
+    .groupBy(link.targetId);
+  const newest = new Map(newestRows.map((row) => [row.targetId as number, row.newest]));
+  const all = await db
+    .query()
+    .select({ id: target.id, slug: target.slug, updatedAt: target.updatedAt })
+    .from(link.targets)
+    .orderBy(target.id);
+  return all
+    .filter((row) => newest.has(row.id as number))
+    .map((row) => ({
+      id: row.id as number,
+      slug: row.slug as string,
+      lastModified: later(row.updatedAt as string, newest.get(row.id as number) ?? null),
+    }));
 }
 
 /**
@@ -61,7 +92,7 @@ export interface SyndicationRepository {
  * first, so a page of 50,000 URLs out of 100,000 articles reads that page and no other row.
  */
 export function createSyndicationRepository(db: Database): SyndicationRepository {
-  const { articles, articleTags, sections, tags } = db.tables;
+  const { articles, sections } = db.tables;
   const published = (at: string) => publishedBy(at, articles);
   const articleColumns = {
     id: articles.id,
@@ -122,27 +153,7 @@ export function createSyndicationRepository(db: Database): SyndicationRepository
       }));
     },
 
-    async tagsInUse(at) {
-      const newestRows = await db
-        .query()
-        .select({ tagId: articleTags.tagId, newest: max(articles.publishedAt) })
-        .from(articles)
-        .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
-        .where(published(at))
-        .groupBy(articleTags.tagId);
-      const newest = new Map(newestRows.map((row) => [row.tagId, row.newest]));
-      const all = await db
-        .query()
-        .select({ id: tags.id, slug: tags.slug, updatedAt: tags.updatedAt })
-        .from(tags)
-        .orderBy(tags.id);
-      return all
-        .filter((tag) => newest.has(tag.id))
-        .map((tag) => ({
-          id: tag.id,
-          slug: tag.slug,
-          lastModified: later(tag.updatedAt, newest.get(tag.id) ?? null),
-        }));
-    },
+    tagsInUse: (at) => termsInUse(db, tagLink(db.tables), at),
+    authorsInUse: (at) => termsInUse(db, authorLink(db.tables), at),
   };
 }

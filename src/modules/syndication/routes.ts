@@ -20,7 +20,14 @@ import {
   XML_EXAMPLES,
   XmlDocument,
 } from './schemas.js';
-import { articlesSitemap, newsSitemap, sectionsSitemap, sitemapIndex, tagsSitemap } from './sitemaps.js';
+import {
+  articlesSitemap,
+  authorsSitemap,
+  newsSitemap,
+  sectionsSitemap,
+  sitemapIndex,
+  tagsSitemap,
+} from './sitemaps.js';
 
 const tags = ['Syndication'];
 /** `updated` of a feed with nothing in it yet (Atom requires one). */
@@ -63,7 +70,7 @@ function siteOf(links: SiteLinks | undefined): SiteLinks {
 const feedSchema = (operationId: string, summary: string, format: string) => ({
   operationId,
   summary,
-  description: `The newest published articles (20, up to 100 with \`limit\`) as ${format}, each with its canonical URL, a permanent id, dates, author, section and tags as categories, the excerpt and the full \`bodyHtml\`. \`section\` (with its subsections) or \`tag\` narrows it. Needs \`SITE_URL\` (404 otherwise).`,
+  description: `The newest published articles (20, up to 100 with \`limit\`) as ${format}, each with its canonical URL, a permanent id, dates, every author (with their profile URL), section and tags as categories, the excerpt and the full \`bodyHtml\`. \`section\` (with its subsections), \`tag\` or \`author\` narrows it. Needs \`SITE_URL\` (404 otherwise).`,
   tags,
   security: publicAccess(),
   querystring: FeedQuery,
@@ -103,6 +110,9 @@ function feedRoutes(app: TypeBoxApp, services: Services): void {
     if (query.section !== undefined && !section) throw notFound('section', query.section);
     const tag = query.tag === undefined ? undefined : await services.tags.find(query.tag, audience);
     if (query.tag !== undefined && (!tag || tag.articleCount === 0)) throw notFound('tag', query.tag);
+    const author =
+      query.author === undefined ? undefined : await services.authors.find(query.author, audience);
+    if (query.author !== undefined && !author) throw notFound('author', query.author);
     const { items } = await services.articles.list(
       {
         perPage: query.limit ?? FEED_DEFAULT_LIMIT, // Ajv fills the default in; the type cannot know
@@ -110,6 +120,7 @@ function feedRoutes(app: TypeBoxApp, services: Services): void {
         filters: {
           sectionIds: section ? await services.sections.withDescendants(section.id) : undefined,
           anyTagIds: tag ? [tag.id] : undefined,
+          authorId: author?.id,
         },
         include: { bodyHtml: true },
       },
@@ -119,27 +130,36 @@ function feedRoutes(app: TypeBoxApp, services: Services): void {
       cacheKeys.articles,
       ...(section ? [cacheKeys.section(section.id)] : []),
       ...(tag ? [cacheKeys.tag(tag.id)] : []),
+      ...(author ? [cacheKeys.author(author.id)] : []),
       ...items.map((article) => cacheKeys.article(article.id)),
     ]);
     const { name } = siteLinks.site;
     const query_ = new URLSearchParams();
     if (query.section !== undefined) query_.set('section', query.section);
     if (query.tag !== undefined) query_.set('tag', query.tag);
+    if (query.author !== undefined) query_.set('author', query.author);
     if (query.limit !== undefined && query.limit !== FEED_DEFAULT_LIMIT)
       query_.set('limit', String(query.limit));
     const search = query_.size > 0 ? `?${query_}` : '';
     const newest = items.map(lastChange).sort().at(-1);
+    const narrowedTo = section?.name ?? tag?.name ?? author?.name;
     return {
-      title: [name, section?.name, tag?.name].filter(Boolean).join(': '),
+      title: [name, section?.name, tag?.name, author?.name].filter(Boolean).join(': '),
       description:
         section?.description ??
         tag?.description ??
-        `The latest from ${[name, section?.name ?? tag?.name].filter(Boolean).join(': ')}`,
-      homePageUrl: section ? siteLinks.section(section) : tag ? siteLinks.tag(tag) : siteLinks.home,
+        `The latest from ${[name, narrowedTo].filter(Boolean).join(': ')}`,
+      homePageUrl: section
+        ? siteLinks.section(section)
+        : tag
+          ? siteLinks.tag(tag)
+          : author
+            ? siteLinks.author(author)
+            : siteLinks.home,
       self: (extension) => siteLinks.served(`/feeds/articles.${extension}${search}`),
       // An empty feed changed when its section or tag did (or never): from what it shows, so
       // a stored copy and a fresh one agree.
-      updated: newest ?? section?.updatedAt ?? tag?.updatedAt ?? EMPTY_FEED_UPDATED,
+      updated: newest ?? section?.updatedAt ?? tag?.updatedAt ?? author?.updatedAt ?? EMPTY_FEED_UPDATED,
       articles: items,
     };
   };
@@ -207,7 +227,7 @@ function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
       schema: sitemapSchema(
         'getSitemapIndex',
         'Sitemap index',
-        'Points at every sitemap: `/sitemaps/articles-<n>.xml` (newest first, up to 50,000 URLs each), sections, tags and Google News.',
+        'Points at every sitemap: `/sitemaps/articles-<n>.xml` (newest first, up to 50,000 URLs each), sections, tags, authors and Google News.',
         XML_EXAMPLES.sitemapIndex,
       ),
     },
@@ -217,11 +237,12 @@ function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
         ...Array.from({ length: files }, (_, index) => `/sitemaps/articles-${index + 1}.xml`),
         '/sitemaps/sections.xml',
         '/sitemaps/tags.xml',
+        '/sitemaps/authors.xml',
         '/sitemaps/news.xml',
       ];
       return sendSitemap(
         reply,
-        [cacheKeys.articles, cacheKeys.sections, cacheKeys.tags],
+        [cacheKeys.articles, cacheKeys.sections, cacheKeys.tags, cacheKeys.authors],
         sitemapIndex(site(), paths),
       );
     },
@@ -297,6 +318,24 @@ function sitemapRoutes(app: TypeBoxApp, services: Services): void {
         reply,
         [cacheKeys.tags, cacheKeys.articles],
         tagsSitemap(site(), await syndication.tagsInUse(request.instant)),
+      ),
+  );
+
+  app.get(
+    '/sitemaps/authors.xml',
+    {
+      config: { cache: 'content' },
+      schema: sitemapSchema(
+        'getAuthorsSitemap',
+        'Authors sitemap',
+        'The profile page (`AUTHOR_URL_TEMPLATE`) of every author of a published article.',
+      ),
+    },
+    async (request, reply) =>
+      sendSitemap(
+        reply,
+        [cacheKeys.authors, cacheKeys.articles],
+        authorsSitemap(site(), await syndication.authorsInUse(request.instant)),
       ),
   );
 

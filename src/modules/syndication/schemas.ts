@@ -26,6 +26,12 @@ export const FeedQuery = Type.Object(
     tag: Type.Optional(
       Type.String({ ...SlugSchema, description: 'Only articles with this tag (by slug); unknown → 404' }),
     ),
+    author: Type.Optional(
+      Type.String({
+        ...SlugSchema,
+        description: 'Only articles by this author (by slug): their own feed; unknown → 404',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,7 +42,13 @@ export const SitemapPageParams = Type.Object(
   { additionalProperties: false },
 );
 
-const Author = Type.Object({ name: Type.String() }, { additionalProperties: false });
+const Author = Type.Object(
+  {
+    name: Type.String(),
+    url: Type.Optional(Type.String({ format: 'uri', description: 'The author’s profile page' })),
+  },
+  { additionalProperties: false },
+);
 
 /** The article the examples show. */
 const article = {
@@ -121,7 +133,7 @@ export const XML_EXAMPLES = {
   atom: `<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Example News</title><id>https://news.example.com/</id><updated>${article.at}</updated>
   <entry><title>${article.title}</title><link href="${article.url}"/><id>tag:news.example.com,2026-11-28:articles/42</id>
-    <published>${article.at}</published><updated>${article.at}</updated><author><name>Ada Reporter</name></author>
+    <published>${article.at}</published><updated>${article.at}</updated><author><name>Ada Reporter</name><uri>https://news.example.com/author/ada-reporter</uri></author>
     <summary type="text">The council voted…</summary><content type="html">&lt;p&gt;The council voted…&lt;/p&gt;</content></entry>
 </feed>`,
   sitemap: `<?xml version="1.0" encoding="UTF-8"?>

@@ -49,6 +49,9 @@ export const sectionsSitemap = (
 export const tagsSitemap = (links: SiteLinks, tags: SitemapTerm[]) =>
   urlset(tags.map((tag) => ({ loc: links.tag(tag), lastModified: tag.lastModified })));
 
+export const authorsSitemap = (links: SiteLinks, authors: SitemapTerm[]) =>
+  urlset(authors.map((author) => ({ loc: links.author(author), lastModified: author.lastModified })));
+
 /** Google News wants ISO 639 (two or three letters), except zh-cn and zh-tw. */
 export function newsLanguage(language: string): string {
   const lower = language.toLowerCase();

@@ -1,0 +1,321 @@
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
+
+type Named = { id: number; slug: string; name: string; url?: string };
+const slugs = (items: Named[]) => items.map((item) => item.slug);
+
+t.test('author CRUD: profiles with a rendered bio; the newsroom sees email, the public never', async (t) => {
+  const { call } = await buildTestApp(t, { site: SITE });
+  const created = await call('POST', '/v1/authors', {
+    body: {
+      name: 'Ada Reporter',
+      bio: 'Covers *security* <script>alert(1)</script>',
+      jobTitle: 'Security correspondent',
+      website: 'https://ada.example.org/',
+      email: 'ada@example.com',
+    },
+  });
+  t.equal(created.status, 201);
+  t.equal(created.headers.location, `/v1/authors/${created.json.id}`);
+  t.match(created.json, {
+    slug: 'ada-reporter',
+    name: 'Ada Reporter',
+    jobTitle: 'Security correspondent',
+    website: 'https://ada.example.org/',
+    email: 'ada@example.com',
+    articleCount: 0,
+    url: 'https://news.example.com/author/ada-reporter',
+  });
+  t.match(created.json.bioHtml, /<em>security<\/em>/);
+  t.notMatch(created.json.bioHtml, /<script/, 'raw HTML in a bio is escaped');
+  t.equal(
+    (await call('GET', '/v1/authors/ada-reporter', { key: null })).status,
+    404,
+    'no byline yet: not public',
+  );
+
+  await call('POST', '/v1/articles', { body: { title: 'Draft', authors: ['ada-reporter'] } });
+  t.equal(
+    (await call('GET', '/v1/authors/ada-reporter', { key: null })).status,
+    404,
+    'a draft byline: still not',
+  );
+  await call('POST', '/v1/articles', {
+    body: { title: 'Live', authors: ['ada-reporter'], status: 'published' },
+  });
+  const publicView = await call('GET', '/v1/authors/ada-reporter', { key: null });
+  t.equal(publicView.status, 200);
+  t.equal(publicView.json.articleCount, 1, 'the public counts what it can read');
+  t.notOk('email' in publicView.json, 'the public never sees an email');
+  t.notOk(JSON.stringify((await call('GET', '/v1/authors', { key: null })).json).includes('ada@example.com'));
+  t.equal((await call('GET', '/v1/authors/ada-reporter')).json.articleCount, 2, 'keys count drafts too');
+
+  const patched = await call('PATCH', `/v1/authors/${created.json.id}`, {
+    body: { name: 'Ada Q. Reporter', bio: null, email: null },
+  });
+  t.match(patched.json, {
+    name: 'Ada Q. Reporter',
+    bio: null,
+    bioHtml: '',
+    email: null,
+    slug: 'ada-reporter',
+  });
+  t.equal(
+    (await call('GET', '/v1/articles/live', { key: null })).json.byline,
+    'Ada Q. Reporter',
+    'bylines follow',
+  );
+
+  const taken = await call('POST', '/v1/authors', { body: { name: 'Someone', slug: 'ada-reporter' } });
+  t.equal(taken.status, 409);
+  const namesake = await call('POST', '/v1/authors', { body: { name: 'Ada Q. Reporter' } });
+  t.equal(namesake.status, 201, 'two people may share a name');
+  t.equal(namesake.json.slug, 'ada-q-reporter');
+  t.equal((await call('POST', '/v1/authors', { body: { name: 'x', email: 'not-an-email' } })).status, 400);
+  t.equal(
+    (await call('POST', '/v1/authors', { body: { name: 'x', website: 'javascript:alert(1)' } })).status,
+    400,
+  );
+});
+
+t.test('deleting an author who has articles is a 409 saying how many', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/articles', { body: { title: 'One', authors: ['Bo Stringer'] } });
+  const two = await call('POST', '/v1/articles', { body: { title: 'Two', authors: ['Bo Stringer'] } });
+  await call('DELETE', `/v1/articles/${two.json.id}`);
+  const refused = await call('DELETE', '/v1/authors/bo-stringer');
+  t.equal(refused.status, 409);
+  t.match(refused.json, { type: /author-has-articles$/, detail: /2 articles/, articleCount: 2 });
+  await call('PATCH', '/v1/articles/one', { body: { authors: [] } });
+  t.equal(
+    (await call('DELETE', '/v1/authors/bo-stringer')).status,
+    409,
+    'the trashed article still names them',
+  );
+  t.equal((await call('DELETE', `/v1/articles/${two.json.id}?permanent=true`)).status, 204);
+  t.equal((await call('DELETE', '/v1/authors/bo-stringer')).status, 204, 'free once no article names them');
+  t.equal((await call('GET', '/v1/authors/bo-stringer')).status, 404);
+});
+
+t.test('bylines: several authors in order, by id, slug or name; names create authors', async (t) => {
+  const { call } = await buildTestApp(t, { site: SITE });
+  const ada = (await call('POST', '/v1/authors', { body: { name: 'Ada Reporter' } })).json;
+  const created = await call('POST', '/v1/articles', {
+    body: {
+      title: 'Joint',
+      authors: ['Bo Stringer', ada.id, 'ada-reporter', 'cy editor'],
+      status: 'published',
+    },
+  });
+  t.equal(created.status, 201);
+  t.same(
+    slugs(created.json.authors),
+    ['bo-stringer', 'ada-reporter', 'cy-editor'],
+    'order kept, duplicates dropped',
+  );
+  t.equal(created.json.byline, 'Bo Stringer, Ada Reporter and cy editor');
+  t.equal(created.json.author, created.json.byline, 'the old field reads as the byline');
+  t.equal(created.json.authors[1].url, 'https://news.example.com/author/ada-reporter');
+
+  const two = await call('PATCH', '/v1/articles/joint', {
+    body: { authors: ['ADA REPORTER', 'Bo Stringer'] },
+  });
+  t.same(slugs(two.json.authors), ['ada-reporter', 'bo-stringer'], 'names match ignoring case');
+  t.equal(two.json.byline, 'Ada Reporter and Bo Stringer');
+  t.equal(two.json.version, created.json.version + 1, 'a new byline is a new version');
+  const same = await call('PATCH', '/v1/articles/joint', { body: { authors: [ada.id, 'bo-stringer'] } });
+  t.equal(same.json.version, two.json.version, 'the same byline changes nothing');
+
+  const legacy = await call('PATCH', '/v1/articles/joint', { body: { author: 'Dee Freelance' } });
+  t.same(slugs(legacy.json.authors), ['dee-freelance'], '`author` is still one name');
+  const cleared = await call('PATCH', '/v1/articles/joint', { body: { author: null } });
+  t.same(cleared.json.authors, []);
+  t.equal(cleared.json.byline, null);
+
+  const unknownId = await call('POST', '/v1/articles', { body: { title: 'x', authors: [999] } });
+  t.equal(unknownId.status, 422);
+  t.match(unknownId.json.detail, /999/);
+  const before = (await call('GET', '/v1/authors')).json.meta.total;
+  await call('POST', '/v1/articles', { body: { title: 'x', authors: ['Nobody New', 999] } });
+  t.equal((await call('GET', '/v1/authors')).json.meta.total, before, 'a refused write creates no author');
+  const tooMany = Array.from({ length: 21 }, (_, i) => `Writer ${i}`);
+  t.equal((await call('POST', '/v1/articles', { body: { title: 'x', authors: tooMany } })).status, 400);
+});
+
+t.test('?author= filters lists and search; an unknown author is a 400 naming it', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Harbour vote',
+      body: 'The council voted.',
+      authors: ['Ada Reporter'],
+      status: 'published',
+    },
+  });
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Harbour strike',
+      body: 'The council met.',
+      authors: ['Bo Stringer'],
+      status: 'published',
+    },
+  });
+  await call('POST', '/v1/articles', { body: { title: 'Harbour draft', authors: ['Cy Drafts'] } });
+  const listed = await call('GET', '/v1/articles?author=ada-reporter', { key: null });
+  t.same(slugs(listed.json.data), ['harbour-vote']);
+  const searched = await call('GET', '/v1/search?q=council&author=bo-stringer', { key: null });
+  t.same(slugs(searched.json.data), ['harbour-strike']);
+  const unknown = await call('GET', '/v1/articles?author=nobody', { key: null });
+  t.equal(unknown.status, 400);
+  t.match(unknown.json, { type: /unknown-author$/, detail: /nobody/ });
+  t.equal(
+    (await call('GET', '/v1/articles?author=cy-drafts', { key: null })).status,
+    400,
+    'an author only drafts carry is unknown to the public',
+  );
+  t.equal((await call('GET', '/v1/articles?author=cy-drafts')).json.data.length, 1, 'keys find them');
+});
+
+t.test('cached lists follow a rename: an author list and the articles that embed them', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/articles', {
+    body: { title: 'Live', authors: ['Ada Reporter'], status: 'published' },
+  });
+  const first = await call('GET', '/v1/articles', { key: null });
+  const authorsFirst = await call('GET', '/v1/authors', { key: null });
+  t.equal(first.json.data[0].byline, 'Ada Reporter');
+  await call('PATCH', '/v1/authors/ada-reporter', { body: { name: 'Ada Renamed' } });
+  t.equal((await call('GET', '/v1/articles', { key: null })).json.data[0].byline, 'Ada Renamed');
+  t.equal((await call('GET', '/v1/articles/live', { key: null })).json.byline, 'Ada Renamed');
+  const authorsAfter = await call('GET', '/v1/authors', { key: null });
+  t.equal(authorsAfter.json.data[0].name, 'Ada Renamed');
+  t.not(authorsAfter.headers.etag, authorsFirst.headers.etag);
+  const revalidated = await call('GET', '/v1/articles/live', {
+    key: null,
+    headers: { 'if-none-match': String(first.headers.etag) },
+  });
+  t.equal(revalidated.status, 200, 'no stale 304 after a rename');
+});
+
+t.test('feeds: every author in RSS, Atom and JSON Feed, and an author’s own feed', async (t) => {
+  const { call } = await buildTestApp(t, { site: SITE });
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Joint',
+      authors: ['Ada Reporter', 'Bo Stringer'],
+      status: 'published',
+      publishedAt: '2026-01-14T09:00:00.000Z',
+    },
+  });
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Solo',
+      authors: ['Bo Stringer'],
+      status: 'published',
+      publishedAt: '2026-01-14T10:00:00.000Z',
+    },
+  });
+  await call('POST', '/v1/articles', { body: { title: 'Nobody', status: 'published' } });
+
+  const rss = await call('GET', '/feeds/articles.rss', { key: null });
+  t.same(await xmlErrors(rss.body), []);
+  t.same(textsOf(rss.body, 'dc:creator'), ['Bo Stringer', 'Ada Reporter', 'Bo Stringer']);
+  const atom = await call('GET', '/feeds/articles.atom', { key: null });
+  t.same(await xmlErrors(atom.body), []);
+  t.match(
+    atom.body,
+    '<author><name>Ada Reporter</name><uri>https://news.example.com/author/ada-reporter</uri></author><author><name>Bo Stringer</name><uri>https://news.example.com/author/bo-stringer</uri></author>',
+    'one <author> per author, in byline order',
+  );
+  const json = await call('GET', '/feeds/articles.json', { key: null });
+  const joint = json.json.items.find((item: { title: string }) => item.title === 'Joint');
+  t.same(joint.authors, [
+    { name: 'Ada Reporter', url: 'https://news.example.com/author/ada-reporter' },
+    { name: 'Bo Stringer', url: 'https://news.example.com/author/bo-stringer' },
+  ]);
+  t.notOk('authors' in json.json.items.find((item: { title: string }) => item.title === 'Nobody'));
+
+  const own = await call('GET', '/feeds/articles.json?author=bo-stringer', { key: null });
+  t.equal(own.status, 200);
+  t.same(
+    own.json.items.map((item: { title: string }) => item.title),
+    ['Solo', 'Joint'],
+  );
+  t.equal(own.json.title, 'Example News: Bo Stringer');
+  t.equal(own.json.home_page_url, 'https://news.example.com/author/bo-stringer');
+  t.equal(own.json.feed_url, 'https://news.example.com/feeds/articles.json?author=bo-stringer');
+  const ownRss = await call('GET', '/feeds/articles.rss?author=bo-stringer', { key: null });
+  t.same(await xmlErrors(ownRss.body), []);
+  t.equal((await call('GET', '/feeds/articles.rss?author=nobody', { key: null })).status, 404);
+});
+
+t.test('the authors sitemap lists authors of published articles, and the index points at it', async (t) => {
+  const { call } = await buildTestApp(t, { site: SITE });
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Live',
+      authors: ['Ada Reporter'],
+      status: 'published',
+      publishedAt: '2026-01-14T09:00:00.000Z',
+    },
+  });
+  await call('POST', '/v1/articles', { body: { title: 'Draft', authors: ['Bo Drafts'] } });
+  const index = await call('GET', '/sitemap.xml', { key: null });
+  t.ok(textsOf(index.body, 'loc').includes('https://news.example.com/sitemaps/authors.xml'));
+  const sitemap = await call('GET', '/sitemaps/authors.xml', { key: null });
+  t.equal(sitemap.status, 200);
+  t.same(await xmlErrors(sitemap.body, 'sitemap.xsd'), []);
+  t.same(textsOf(sitemap.body, 'loc'), ['https://news.example.com/author/ada-reporter']);
+  t.same(textsOf(sitemap.body, 'lastmod').length, 1);
+});
+
+t.test('a key linked to an author bylines what it creates, and revisions say who', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/authors', { body: { name: 'Ada Reporter' } });
+  const key = await call('POST', '/v1/keys', {
+    body: { name: 'ada laptop', scopes: ['content:write'], author: 'ada-reporter' },
+  });
+  t.equal(key.status, 201);
+  t.match(key.json.author, { slug: 'ada-reporter', name: 'Ada Reporter' });
+  t.match((await call('GET', `/v1/keys/${key.json.id}`)).json.author, { slug: 'ada-reporter' });
+  const unknown = await call('POST', '/v1/keys', {
+    body: { name: 'x', scopes: ['admin'], author: 'nobody' },
+  });
+  t.equal(unknown.status, 422);
+
+  const mine = await call('POST', '/v1/articles', { body: { title: 'Mine' }, key: key.json.key });
+  t.same(slugs(mine.json.authors), ['ada-reporter'], 'no authors given: the key’s author');
+  const theirs = await call('POST', '/v1/articles', {
+    body: { title: 'Theirs', authors: ['Bo Stringer'] },
+    key: key.json.key,
+  });
+  t.same(slugs(theirs.json.authors), ['bo-stringer'], 'authors given win');
+  const nobody = await call('POST', '/v1/articles', { body: { title: 'Plain' } });
+  t.same(nobody.json.authors, [], 'a key with no author bylines nobody');
+
+  await call('PATCH', '/v1/articles/mine', { body: { title: 'Mine, edited' } });
+  const revisions = await call('GET', '/v1/articles/mine/revisions');
+  t.equal(revisions.status, 200);
+  const [edited, first] = revisions.json.data;
+  t.match(edited.by, { keyId: null, keyName: 'BROADSHEET_ADMIN_KEY', author: null });
+  t.match(first.by, { keyId: key.json.id, keyName: 'ada laptop', author: { slug: 'ada-reporter' } });
+  t.same(first.snapshot.authors, [
+    { id: mine.json.authors[0].id, slug: 'ada-reporter', name: 'Ada Reporter' },
+  ]);
+  t.same(
+    edited.changes.map((change: { field: string }) => change.field),
+    ['title'],
+  );
+  const one = await call('GET', '/v1/articles/mine/revisions/1');
+  t.same(one.json.by, first.by);
+});
+
+t.test('restoring a revision brings its byline back', async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/articles', { body: { title: 'Story', authors: ['Ada Reporter', 'Bo Stringer'] } });
+  await call('PATCH', '/v1/articles/story', { body: { authors: ['Cy Editor'] } });
+  const restored = await call('POST', '/v1/articles/story/revisions/1/restore');
+  t.equal(restored.status, 200);
+  t.same(slugs(restored.json.authors), ['ada-reporter', 'bo-stringer']);
+});
