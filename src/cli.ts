@@ -100,7 +100,12 @@ async function runCommand(
     subcommand === 'ndjson'
       ? () =>
           importNdjson(
-            ndjsonTarget(store.db, store.services.contentState, () => new Date()),
+            ndjsonTarget(
+              store.db,
+              store.services.contentState,
+              () => new Date(),
+              () => store.services.authors.adoptLegacyBylines(new Date().toISOString()),
+            ),
             argument,
             report,
           )
@@ -170,7 +175,7 @@ async function runKeys(
 
 const exported = (counts: Record<string, number>, file: string) =>
   `exported ${Object.entries(counts)
-    .map(([kind, n]) => `${n} ${kind}s`)
+    .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
     .join(', ')} to ${file}`;
 
 /** A Markdown folder or a WordPress export, through the services of either store. */

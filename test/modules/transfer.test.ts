@@ -130,7 +130,7 @@ t.test('NDJSON: export, import into an empty database, export again: the same by
   const second = join(dir, 'second.ndjson');
   t.match(
     (await cli(source, 'export', 'ndjson', first)).output,
-    /exported 3 sections, 11 tags, 3 articles, 2 comments/,
+    /exported 3 sections, 11 tags, 1 author, 3 articles, 2 comments/,
   );
   const target = join(dir, 'target.db');
   const imported = await cli(target, 'import', 'ndjson', first);
@@ -153,12 +153,47 @@ t.test('NDJSON: export, import into an empty database, export again: the same by
     '/v1/comments?status=pending',
     '/v1/sections',
     '/v1/tags?perPage=100',
+    '/v1/authors',
     '/v1/search?q=security',
   ]) {
     const [a, b] = await Promise.all([before.call('GET', url), after.call('GET', url)]);
     t.equal(b.status, a.status, url);
     t.same(b.json, a.json, url);
   }
+});
+
+t.test('NDJSON from before authors: a text byline becomes an author on import', async (t) => {
+  const dir = workspace(t);
+  const source = join(dir, 'source.db');
+  await buildSampleSite(t, source);
+  const exported = join(dir, 'new.ndjson');
+  await cli(source, 'export', 'ndjson', exported);
+  const lines = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const authorLine = lines.find((line) => line.kind === 'author');
+  t.ok(authorLine, 'an export carries its authors');
+  t.notOk('bioHtml' in authorLine, 'the rendering is derived again, not exported');
+  const byline = lines.find((line) => line.kind === 'article' && line.authorIds.length > 0);
+  t.same(byline.authorIds, [authorLine.id], 'and each article its byline, by id');
+  // What an export written before authors looks like: no author lines, bylines as text.
+  const old = lines
+    .filter((line) => line.kind !== 'author')
+    .map((line) => {
+      if (line.kind !== 'article') return line;
+      const { authorIds, ...article } = line;
+      return { ...article, author: authorIds.length > 0 ? 'Olena Kovalenko' : null };
+    });
+  const oldFile = join(dir, 'old.ndjson');
+  writeFileSync(oldFile, `${old.map((line) => JSON.stringify(line)).join('\n')}\n`);
+  const target = join(dir, 'target.db');
+  const imported = await cli(target, 'import', 'ndjson', oldFile);
+  t.equal(imported.code, 0, imported.output);
+  const { call } = await buildTestApp(t, { databaseFile: target });
+  const article = (await call('GET', `/v1/articles/${byline.id}`)).json;
+  t.same(
+    article.authors.map((author: { slug: string }) => author.slug),
+    ['olena-kovalenko'],
+  );
+  t.equal(article.byline, 'Olena Kovalenko');
 });
 
 t.test('NDJSON: a bad line is reported with its line and skips only itself', async (t) => {
@@ -197,6 +232,7 @@ t.test('import wordpress: the tricky export, then again unchanged', async (t) =>
   const first = await cli(database, 'import', 'wordpress', WXR);
   t.equal(first.code, 0, first.output);
   t.match(first.output, /section\s+63\s+0\s+0\s+0\s+0/, 'every category, used or not');
+  t.match(first.output, /author\s+2\s+0\s+0\s+0\s+0/, 'both wp:author entries');
   t.match(first.output, /article\s+7\s+0\s+0\s+1\s+0/, 'trash skipped');
   t.match(first.output, /comment\s+4\s+0\s+0\s+3\s+0/, 'pingback, trackback and trashed comment skipped');
   t.match(first.output, /page\s+0\s+0\s+0\s+1/);
@@ -208,6 +244,7 @@ t.test('import wordpress: the tricky export, then again unchanged', async (t) =>
   t.match(first.output, /wp:post:15: password-protected: imported as a draft/);
   const second = await cli(database, 'import', 'wordpress', WXR);
   t.match(second.output, /section\s+0\s+0\s+63/);
+  t.match(second.output, /author\s+0\s+0\s+2\s+0\s+0/);
   t.match(second.output, /article\s+0\s+0\s+7\s+1\s+0/, 'a second run changes nothing');
   t.match(second.output, /comment\s+0\s+0\s+4\s+3\s+0/);
 
@@ -266,6 +303,17 @@ t.test('import wordpress: the tricky export, then again unchanged', async (t) =>
 
   const market = (await call('GET', '/v1/articles/night-market')).json;
   t.match(market, { status: 'scheduled', publishedAt: '2099-06-01T17:00:00.000Z', commentsEnabled: false });
+  t.same(
+    market.authors.map(({ slug, name }: { slug: string; name: string }) => ({ slug, name })),
+    [{ slug: 'sam-sub', name: 'Samira Sub-Editor' }],
+    'the second author: the login as slug, the display name as name',
+  );
+  const sam = (await call('GET', '/v1/authors/sam-sub')).json;
+  t.equal(sam.email, 'sam@harbour.example', 'the newsroom keeps the email');
+  t.equal((await call('GET', '/v1/authors/sam-sub', { key: null })).status, 404, 'a scheduled byline: not public');
+  const ed = await call('GET', '/v1/authors/ed', { key: null });
+  t.match(ed.json, { name: 'Edith Editor', articleCount: 3 });
+  t.notOk('email' in ed.json, 'never the public');
   t.equal(
     market.body,
     'The night market opens on the quay.  \nStalls from six.\n\nFood, music and lights until late.\n',

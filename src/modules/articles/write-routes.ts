@@ -24,7 +24,7 @@ export function registerArticleWrites(routes: ArticleRoutes): void {
         operationId: 'createArticle',
         summary: 'Create an article',
         description:
-          'Needs `content:write`. Name the section by id, slug or name and tags by id, slug or name (unknown tag names are created, order kept). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`. A Markdown file can be sent as it is, as `text/markdown`: its YAML front matter gives the fields (`title`, `section`, `tags`, `status`, `publishedAt`, `slug`, `author`, `excerpt`, `subtitle`, `commentsEnabled`) and the rest is the body; a missing or bad front matter is a 400 naming the line.',
+          'Needs `content:write`. Name the section by id, slug or name, and tags and `authors` by id, slug or name (unknown names are created, order kept; without `authors`, a key linked to an author bylines what it creates). The slug is derived from the title when not given. `status: scheduled` needs a future `publishedAt`. A Markdown file can be sent as it is, as `text/markdown`: its YAML front matter gives the fields (`title`, `section`, `tags`, `authors` or `author`, `status`, `publishedAt`, `slug`, `excerpt`, `subtitle`, `commentsEnabled`) and the rest is the body; a missing or bad front matter is a 400 naming the line.',
         tags,
         security: requireScope('content:write'),
         body: {

@@ -21,7 +21,8 @@ export const asPatch = (input: ArticleCreate): ArticlePatch => ({
   status: input.status ?? 'draft',
   section: input.section ?? null,
   tags: input.tags ?? [],
-  author: input.author ?? null,
+  // A byline gone from the source is cleared; `author` is the one-name form of `authors`.
+  authors: input.authors ?? (input.author ? [input.author] : []),
   ...(input.publishedAt ? { publishedAt: input.publishedAt } : {}),
   commentsEnabled: input.commentsEnabled ?? true,
 });

@@ -9,11 +9,23 @@ import { type ArticleItem, articleItem, type Item, type NdjsonSource, type Ndjso
 
 /** NDJSON export. */
 export function ndjsonSource(db: Database): NdjsonSource {
-  const { articleBodies, articleRevisions, articles, articleTags, comments, sections, tags } = db.tables;
+  const {
+    articleBodies,
+    articleRevisions,
+    articles,
+    articleTags,
+    articleAuthors,
+    authors,
+    comments,
+    sections,
+    tags,
+  } = db.tables;
   const query = db.query();
   return {
     sections: () => query.select().from(sections),
     tags: () => query.select().from(tags),
+    // bio_html is the bio rendered: derived again on import, like article bodies.
+    authors: async () => (await query.select().from(authors)).map(({ bioHtml: _derived, ...row }) => row),
     articleIds: async () => (await query.select({ id: articles.id }).from(articles)).map((row) => row.id),
     article: async (id) => {
       const [row] = await query.select().from(articles).where(eq(articles.id, id));
@@ -22,11 +34,16 @@ export function ndjsonSource(db: Database): NdjsonSource {
         .select({ body: articleBodies.body })
         .from(articleBodies)
         .where(eq(articleBodies.articleId, id));
-      const links = await query
+      const tagLinks = await query
         .select({ id: articleTags.tagId })
         .from(articleTags)
         .where(eq(articleTags.articleId, id))
         .orderBy(asc(articleTags.position));
+      const authorLinks = await query
+        .select({ id: articleAuthors.authorId })
+        .from(articleAuthors)
+        .where(eq(articleAuthors.articleId, id))
+        .orderBy(asc(articleAuthors.position));
       const revisions = await query
         .select()
         .from(articleRevisions)
@@ -35,7 +52,7 @@ export function ndjsonSource(db: Database): NdjsonSource {
       return articleItem(
         row,
         body?.body ?? '',
-        links.map((link) => link.id),
+        { tagIds: tagLinks.map((link) => link.id), authorIds: authorLinks.map((link) => link.id) },
         revisions,
       );
     },
@@ -47,7 +64,11 @@ export function ndjsonSource(db: Database): NdjsonSource {
 type Outcome = 'created' | 'updated' | 'unchanged';
 
 /** Inserts a row under its id, or overwrites the row there when it differs. */
-async function upsert(db: Database, table: Tables['sections' | 'tags' | 'comments'], row: { id: number }) {
+async function upsert(
+  db: Database,
+  table: Tables['sections' | 'tags' | 'authors' | 'comments'],
+  row: { id: number },
+) {
   const query = db.query();
   const [existing] = (await query.select().from(table).where(eq(table.id, row.id))) as Record<
     string,
@@ -73,14 +94,21 @@ function restore(db: Database, line: Item): Promise<Outcome> {
   const { kind, ...row } = line;
   if (kind === 'section') return upsert(db, db.tables.sections, row);
   if (kind === 'tag') return upsert(db, db.tables.tags, row);
+  if (kind === 'author') {
+    const { bio } = row as { bio: string | null };
+    return upsert(db, db.tables.authors, {
+      ...row,
+      bioHtml: bio === null ? '' : renderMarkdown(bio).html,
+    } as never);
+  }
   if (kind === 'comment') return upsert(db, db.tables.comments, row);
   return restoreArticle(db, line as ArticleItem);
 }
 
 async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome> {
-  const { articleBodies, articleRevisions, articles, articleTags } = db.tables;
+  const { articleBodies, articleRevisions, articles, articleTags, articleAuthors } = db.tables;
   const query = db.query();
-  const { kind: _kind, body, tagIds, revisions, ...row } = line;
+  const { kind: _kind, body, tagIds, authorIds = [], revisions, ...row } = line;
   const [existing] = await query.select().from(articles).where(eq(articles.id, row.id));
   if (existing && existing.version === row.version && existing.updatedAt === row.updatedAt)
     return 'unchanged';
@@ -98,6 +126,7 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
       .where(eq(articles.id, row.id));
     await query.update(articleBodies).set(bodyRow).where(eq(articleBodies.articleId, row.id));
     await query.delete(articleTags).where(eq(articleTags.articleId, row.id));
+    await query.delete(articleAuthors).where(eq(articleAuthors.articleId, row.id));
     await query.delete(articleRevisions).where(eq(articleRevisions.articleId, row.id));
   } else {
     await query.insert(articles).values({ ...row, ...rendered });
@@ -109,6 +138,11 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
       .insert(articleTags)
       .values(tagIds.map((tagId, position) => ({ articleId: row.id, tagId, position })));
   }
+  if (authorIds.length > 0) {
+    await query
+      .insert(articleAuthors)
+      .values(authorIds.map((authorId, position) => ({ articleId: row.id, authorId, position })));
+  }
   if (!existing) await query.insert(articleBodies).values({ articleId: row.id, ...bodyRow });
   if (revisions.length > 0) {
     await query
@@ -119,7 +153,7 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
 }
 
 /** Tables whose ids an import sets itself: the store's id sequences must move past them. */
-const EXPLICIT_IDS = ['sections', 'tags', 'articles', 'article_revisions', 'comments'];
+const EXPLICIT_IDS = ['sections', 'tags', 'authors', 'articles', 'article_revisions', 'comments'];
 
 /**
  * NDJSON import: a batch is one write transaction, each line a savepoint (a bad line undoes only
@@ -129,6 +163,8 @@ export function ndjsonTarget(
   db: Database,
   contentState: ContentStateRepository,
   now: () => Date,
+  /** After the last line: an export from before authors carries bylines as text, to adopt. */
+  afterImport: () => Promise<unknown>,
 ): NdjsonTarget {
   return {
     restoreBatch: (items, settle) =>
@@ -150,6 +186,9 @@ export function ndjsonTarget(
           }
         }
       }),
-    finish: () => db.write(() => db.dialect.afterExplicitIds(db.query(), EXPLICIT_IDS)),
+    finish: async () => {
+      await db.write(() => db.dialect.afterExplicitIds(db.query(), EXPLICIT_IDS));
+      await afterImport();
+    },
   };
 }

@@ -40,6 +40,22 @@ const Line = Type.Union([
   Type.Object({ kind: Type.Literal('tag'), ...term }, { additionalProperties: false }),
   Type.Object(
     {
+      kind: Type.Literal('author'),
+      id,
+      slug,
+      name: Type.String({ minLength: 1, maxLength: 200 }),
+      bio: nullable(Type.String()),
+      jobTitle: nullable(Type.String()),
+      website: nullable(Type.String()),
+      email: nullable(Type.String()),
+      sourceId: nullable(Type.String()),
+      createdAt: instant,
+      updatedAt: instant,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
       kind: Type.Literal('article'),
       id,
       slug,
@@ -52,6 +68,8 @@ const Line = Type.Union([
       trashedAt: nullable(instant),
       sectionId: nullable(id),
       tagIds: Type.Array(id),
+      /** The byline in order; files from before authors have none (their `author` is text). */
+      authorIds: Type.Optional(Type.Array(id)),
       author: nullable(Type.String()),
       publishedAt: nullable(instant),
       commentsEnabled: Type.Boolean(),
@@ -66,6 +84,8 @@ const Line = Type.Union([
             number: Type.Integer({ minimum: 1 }),
             createdAt: instant,
             keyName: Type.String(),
+            keyId: Type.Optional(nullable(Type.Integer())),
+            authorId: Type.Optional(nullable(id)),
             snapshot: Type.Record(Type.String(), Type.Unknown()),
             changes: Type.Array(
               Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() }),
@@ -112,6 +132,7 @@ type Unkinded<K extends Item['kind']> = Omit<Extract<Item, { kind: K }>, 'kind'>
 export interface NdjsonSource {
   sections(): Promise<Unkinded<'section'>[]>;
   tags(): Promise<Unkinded<'tag'>[]>;
+  authors(): Promise<Unkinded<'author'>[]>;
   articleIds(): Promise<number[]>;
   article(id: number): Promise<Unkinded<'article'> | undefined>;
   /** Without clientHash, which never leaves the server. */
@@ -127,9 +148,9 @@ export interface NdjsonTarget {
 
 /** The columns of an article line, from its row and what sits beside it. */
 export function articleItem(
-  row: Omit<Unkinded<'article'>, 'body' | 'tagIds' | 'revisions'>,
+  row: Omit<Unkinded<'article'>, 'body' | 'tagIds' | 'authorIds' | 'revisions'>,
   body: string,
-  tagIds: number[],
+  links: { tagIds: number[]; authorIds: number[] },
   revisions: Unkinded<'article'>['revisions'],
 ): Unkinded<'article'> {
   return {
@@ -143,7 +164,8 @@ export function articleItem(
     trashedFrom: row.trashedFrom,
     trashedAt: row.trashedAt,
     sectionId: row.sectionId,
-    tagIds,
+    tagIds: links.tagIds,
+    authorIds: links.authorIds,
     author: row.author,
     publishedAt: row.publishedAt,
     commentsEnabled: row.commentsEnabled,
@@ -152,10 +174,12 @@ export function articleItem(
     sourceId: row.sourceId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    revisions: revisions.map(({ number, createdAt, keyName, snapshot, changes }) => ({
+    revisions: revisions.map(({ number, createdAt, keyName, keyId, authorId, snapshot, changes }) => ({
       number,
       createdAt,
       keyName,
+      keyId,
+      authorId,
       snapshot,
       changes,
     })),
@@ -179,13 +203,13 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Writes everything needed to rebuild the site (API keys and webhooks excluded) as NDJSON:
- * sections parents first, tags, articles with their revisions, comments parents first. The
+ * sections parents first, tags, authors, articles with their revisions, comments parents first. The
  * output depends on the data only, so exporting a re-imported database gives the same bytes,
  * whichever store it came from.
  */
 export async function exportNdjson(source: NdjsonSource, file: string): Promise<Record<string, number>> {
   const out = createWriteStream(file);
-  const counts: Record<string, number> = { section: 0, tag: 0, article: 0, comment: 0 };
+  const counts: Record<string, number> = { section: 0, tag: 0, author: 0, article: 0, comment: 0 };
   const write = async (line: LineType) => {
     if (line.kind !== 'broadsheet') counts[line.kind] = (counts[line.kind] ?? 0) + 1;
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
@@ -193,6 +217,8 @@ export async function exportNdjson(source: NdjsonSource, file: string): Promise<
   await write({ kind: 'broadsheet', format: NDJSON_FORMAT });
   for (const row of parentsFirst(await source.sections())) await write({ kind: 'section', ...row });
   for (const row of (await source.tags()).sort((a, b) => a.id - b.id)) await write({ kind: 'tag', ...row });
+  for (const row of (await source.authors()).sort((a, b) => a.id - b.id))
+    await write({ kind: 'author', ...row });
   for (const id of (await source.articleIds()).sort((a, b) => a - b)) {
     const article = await source.article(id);
     if (article) await write({ kind: 'article', ...article });

@@ -68,8 +68,8 @@ interface WordpressRun {
   now: () => string;
   audience: () => Audience;
   context: () => WriteContext;
-  /** Login → display name. */
-  authors: Map<string, string>;
+  /** Login → author id (`wp:author` entries, imported first). */
+  authors: Map<string, number>;
   /** Category nicename → its element. */
   byNicename: Map<string, Node>;
   /** Category nicename → section id. */
@@ -114,17 +114,13 @@ export async function importWordpress(
     now,
     audience: () => ({ seesUnpublished: true, now: now() }),
     context: () => ({ audience: { seesUnpublished: true, now: now() }, actor: systemActor('import') }),
-    authors: new Map(
-      list(channel['wp:author']).map((author) => [
-        text(author['wp:author_login']),
-        text(author['wp:author_display_name']) || text(author['wp:author_login']),
-      ]),
-    ),
+    authors: new Map(),
     byNicename: new Map(categories.map((category) => [text(category['wp:category_nicename']), category])),
     sectionOf: new Map(),
   };
   await importSections(run, categories);
   await importTags(run, list(channel['wp:tag']));
+  await importAuthors(run, list(channel['wp:author']));
   const items = list(channel.item);
   report.start(items.length, 'wordpress');
   for (const item of items) {
@@ -217,6 +213,36 @@ async function importTags(run: WordpressRun, tags: Node[]) {
   }
 }
 
+/**
+ * Authors: display name as the name, the login as the slug (made a valid one), the email kept
+ * for the newsroom only. Matched on the login, so a second run changes nothing.
+ */
+async function importAuthors(run: WordpressRun, authors: Node[]) {
+  const { services, report, audience } = run;
+  for (const author of authors) {
+    const login = text(author['wp:author_login']);
+    const source = `wp:author:${login}`;
+    try {
+      const existing = await services.authors.idOfSource(source);
+      if (existing !== undefined) {
+        run.authors.set(login, existing);
+        report.count('author', 'unchanged');
+        continue;
+      }
+      const name = plainText(text(author['wp:author_display_name'])) || login;
+      const slug = deriveSlug(login);
+      // A slug already taken (an author made by hand) leaves this one to be derived from the name.
+      const free = (await services.authors.idOf(slug, audience())) === undefined;
+      const email = text(author['wp:author_email']);
+      const input = { name, ...(free ? { slug } : {}), ...(email.includes('@') ? { email } : {}) };
+      run.authors.set(login, (await services.authors.create(input, audience(), source)).id);
+      report.count('author', 'created');
+    } catch (error) {
+      report.fail('author', source, (error as Error).message);
+    }
+  }
+}
+
 /** One post (or page) as an article, with its comments, in one write. */
 async function importPost(
   run: WordpressRun,
@@ -263,7 +289,7 @@ async function importPost(
     status,
     section: first !== undefined ? (sectionOf.get(first) ?? null) : null,
     tags: tagNames.slice(0, MAX_TAGS),
-    author: authors.get(text(item['dc:creator'])) ?? (text(item['dc:creator']) || null),
+    authors: postAuthors(authors, text(item['dc:creator'])),
     ...(publishedAt && status !== 'draft' ? { publishedAt } : {}),
     commentsEnabled: text(item['wp:comment_status']) !== 'closed',
   };
@@ -317,3 +343,9 @@ async function importComments(run: WordpressRun, item: Node, articleId: number) 
     report.count('comment', outcome);
   }
 }
+
+/** A post's byline: its creator's author record, or (a login no `wp:author` names) the login as a name. */
+const postAuthors = (authors: Map<string, number>, creator: string) => {
+  const id = authors.get(creator);
+  return id !== undefined ? [id] : creator ? [creator] : [];
+};
