@@ -168,7 +168,10 @@ t.test('NDJSON from before authors: a text byline becomes an author on import', 
   await buildSampleSite(t, source);
   const exported = join(dir, 'new.ndjson');
   await cli(source, 'export', 'ndjson', exported);
-  const lines = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const lines = readFileSync(exported, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   const authorLine = lines.find((line) => line.kind === 'author');
   t.ok(authorLine, 'an export carries its authors');
   t.notOk('bioHtml' in authorLine, 'the rendering is derived again, not exported');
@@ -310,7 +313,11 @@ t.test('import wordpress: the tricky export, then again unchanged', async (t) =>
   );
   const sam = (await call('GET', '/v1/authors/sam-sub')).json;
   t.equal(sam.email, 'sam@harbour.example', 'the newsroom keeps the email');
-  t.equal((await call('GET', '/v1/authors/sam-sub', { key: null })).status, 404, 'a scheduled byline: not public');
+  t.equal(
+    (await call('GET', '/v1/authors/sam-sub', { key: null })).status,
+    404,
+    'a scheduled byline: not public',
+  );
   const ed = await call('GET', '/v1/authors/ed', { key: null });
   t.match(ed.json, { name: 'Edith Editor', articleCount: 3 });
   t.notOk('email' in ed.json, 'never the public');
