@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { EventActor } from '../lib/audience.js';
 
 // What the API keeps beside the content (schema.ts re-exports it): the event log, webhooks and
 // their deliveries, idempotent responses and shared rate limits.
@@ -25,6 +26,8 @@ export const events = sqliteTable(
     at: text('at').notNull(),
     /** The resource as an admin reads it (`{id, slug}` for deletions); kept only when a webhook wants it. */
     data: text('data', { mode: 'json' }),
+    /** Who made the change (`{keyId, keyName, author}`), for changes an API key made; else null. */
+    by: text('by', { mode: 'json' }).$type<EventActor>(),
     /** A ping is for one endpoint, and no change: it stays out of the change feed. */
     pingFor: integer('ping_for'),
   },

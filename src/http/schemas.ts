@@ -80,7 +80,8 @@ export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@.]+(\\.[^\\s@.]+)+$';
 
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T, options?: { description: string }) =>
+  Type.Union([schema, Type.Null()], options);
 
 /** Reference to a section or tag as embedded in other resources. */
 export const EmbeddedRefSchema = Type.Object(

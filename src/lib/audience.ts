@@ -12,7 +12,21 @@ export interface Actor {
   keyId: number | null;
   keyName: string;
   authorId: number | null;
+  /** A write no API key made (an import): revisions name it, events carry no `by`. */
+  system?: true;
 }
 
 /** Writes no key makes: imports and start-up's own migrations. */
-export const systemActor = (name: string): Actor => ({ keyId: null, keyName: name, authorId: null });
+export const systemActor = (name: string): Actor => ({
+  keyId: null,
+  keyName: name,
+  authorId: null,
+  system: true,
+});
+
+/** Who made a change, as the change feed and webhooks tell it: the key, and its author then. */
+export interface EventActor {
+  keyId: number | null;
+  keyName: string;
+  author: { id: number; slug: string; name: string } | null;
+}

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
 
 type Named = { id: number; slug: string; name: string; url?: string };
@@ -319,3 +320,49 @@ t.test('restoring a revision brings its byline back', async (t) => {
   t.equal(restored.status, 200);
   t.same(slugs(restored.json.authors), ['ada-reporter', 'bo-stringer']);
 });
+
+t.test(
+  'the change feed and webhook payloads say which key made a change, and for which author',
+  async (t) => {
+    const receiver = await startReceiver(t);
+    const { call, app } = await buildTestApp(t);
+    const hook = await call('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['article.*'] } });
+    await call('POST', '/v1/authors', { body: { name: 'Ada Reporter' } });
+    const key = await call('POST', '/v1/keys', {
+      body: { name: 'ada laptop', scopes: ['content:write'], author: 'ada-reporter' },
+    });
+    const start = (await call('GET', '/v1/changes?since=latest')).json.meta.nextCursor;
+    const article = await call('POST', '/v1/articles', {
+      body: { title: 'Filed', status: 'published' },
+      key: key.json.key,
+    });
+    await call('PATCH', '/v1/articles/filed', { body: { title: 'Filed again' } });
+    await call('POST', '/v1/sections', { body: { name: 'World' } });
+    const changes = (await call('GET', `/v1/changes?since=${start}`)).json.data;
+    const ada = {
+      keyId: key.json.id,
+      keyName: 'ada laptop',
+      author: { id: article.json.authors[0].id, slug: 'ada-reporter', name: 'Ada Reporter' },
+    };
+    t.same(
+      changes.map((change: { type: string; by: unknown }) => [change.type, change.by]),
+      [
+        ['article.created', ada],
+        ['article.published', ada],
+        ['article.updated', { keyId: null, keyName: 'BROADSHEET_ADMIN_KEY', author: null }],
+        ['section.created', null],
+      ],
+      'who wrote each article change; sections have no actor recorded',
+    );
+    await app.jobs.runOnce();
+    const payloads = receiver.verified(hook.json.secret).map((delivery) => delivery.payload);
+    t.same(
+      payloads.map((payload) => [payload.type, (payload as { by?: unknown }).by]),
+      [
+        ['article.created', ada],
+        ['article.published', ada],
+        ['article.updated', { keyId: null, keyName: 'BROADSHEET_ADMIN_KEY', author: null }],
+      ],
+    );
+  },
+);

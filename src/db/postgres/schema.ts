@@ -12,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { EventActor } from '../../lib/audience.js';
 import { type API_SCOPES, ARTICLE_STATUSES, COMMENT_STATUSES, DELIVERY_STATES } from '../schema.js';
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes under the same
@@ -303,6 +304,7 @@ export const events = pgTable(
     slug: text('slug'),
     at: text('at').notNull(),
     data: json('data'),
+    by: json('by').$type<EventActor>(),
     pingFor: integer('ping_for'),
   },
   (table) => [index('events_at_idx').on(table.at)],

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import type { EventActor } from '../../lib/audience.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
@@ -7,7 +8,7 @@ import type { Article } from './schemas.js';
 
 export interface Announcements {
   /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
-  sync(id: number, at: string): Promise<void>;
+  sync(id: number, at: string, by?: EventActor | null): Promise<void>;
   /** Announces every scheduled article whose instant has come; returns how many. */
   announceDue(at: string): Promise<number>;
   /** The next scheduled instant not yet announced, if any: when the background jobs should wake. */
@@ -38,7 +39,7 @@ export function createAnnouncements(
       .orderBy(asc(articles.publishedAt), asc(articles.id))
       .limit(500);
 
-  const announce = async (id: number, slug: string, live: boolean, at: string) => {
+  const announce = async (id: number, slug: string, live: boolean, at: string, by?: EventActor | null) => {
     await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
     await events.record({
       type: live ? 'article.published' : 'article.unpublished',
@@ -47,11 +48,12 @@ export function createAnnouncements(
       slug,
       at,
       data: () => (live ? adminView(id, at) : { id, slug }),
+      by,
     });
   };
 
   return {
-    async sync(id, at) {
+    async sync(id, at, by) {
       const [row] = await db
         .query()
         .select({
@@ -64,7 +66,7 @@ export function createAnnouncements(
         .where(eq(articles.id, id));
       if (!row) return;
       const live = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
-      if (live !== row.announced) await announce(id, row.slug, live, at);
+      if (live !== row.announced) await announce(id, row.slug, live, at, by);
     },
 
     async announceDue(at) {

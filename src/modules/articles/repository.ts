@@ -115,6 +115,7 @@ export function createArticlesRepository(
     contentState,
     current: (idOrSlug, context) => writable(w, idOrSlug, context),
     recordRevision: (id, actor: Actor, at) => recordRevision(w, id, actor, at),
+    eventActor: related.authors.eventActor,
     adminView: reads.adminView,
   });
 

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
-import type { Actor } from '../../lib/audience.js';
+import type { Actor, EventActor } from '../../lib/audience.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
@@ -15,6 +15,8 @@ interface TrashDependencies {
   contentState: ContentStateRepository;
   current: (idOrSlug: string | number, context: TrashContext) => Promise<Article>;
   recordRevision: (id: number, actor: Actor, at: string) => Promise<void>;
+  /** Who made a change, as events tell it. */
+  eventActor: (actor: Actor) => Promise<EventActor | null>;
   adminView: (id: number, at: string) => Promise<Article>;
 }
 
@@ -91,7 +93,9 @@ export function createTrash(dependencies: TrashDependencies) {
       .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
       .where(eq(articles.id, article.id));
     await dependencies.recordRevision(article.id, context.actor, at);
-    await events.record({ ...event, resource: 'article', id: article.id, slug: article.slug, at });
+    const by = await dependencies.eventActor(context.actor);
+    await events.record({ ...event, resource: 'article', id: article.id, slug: article.slug, at, by });
+    return by;
   };
 
   return {
@@ -116,11 +120,11 @@ export function createTrash(dependencies: TrashDependencies) {
           .select({ from: articles.trashedFrom })
           .from(articles)
           .where(eq(articles.id, article.id));
-        await move(article, context, outOfTrash(row?.from), {
+        const by = await move(article, context, outOfTrash(row?.from), {
           type: 'article.restored',
           data: () => dependencies.adminView(article.id, at),
         });
-        await announcements.sync(article.id, at);
+        await announcements.sync(article.id, at, by);
         const restored = await dependencies.adminView(article.id, at);
         if (wasPublic(restored)) await contentState.touchPublic(at, articleWriteKeys(article.id, restored));
         return restored;
@@ -139,6 +143,7 @@ export function createTrash(dependencies: TrashDependencies) {
             slug: article.slug,
             at: context.audience.now,
             data: () => ({ id: article.id, slug: article.slug }),
+            by: await dependencies.eventActor(context.actor),
           });
         }
         if (wasPublic(article))

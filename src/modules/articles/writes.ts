@@ -126,6 +126,7 @@ export const createArticle = (
       .insert(articleBodies)
       .values({ articleId: id, body: input.body ?? '', ...renderedBody(rendering) });
     await recordRevision(w, id, context.actor, at);
+    const by = await w.authors.eventActor(context.actor);
     await w.events.record({
       type: 'article.created',
       resource: 'article',
@@ -133,8 +134,9 @@ export const createArticle = (
       slug,
       at,
       data: () => w.reads.adminView(id, at),
+      by,
     });
-    await w.announcements.sync(id, at);
+    await w.announcements.sync(id, at, by);
     const created = await w.reads.get(id, { ...context.audience, seesUnpublished: true });
     if (publiclyVisible(created)) await w.contentState.touchPublic(at, articleWriteKeys(id, created));
     return created;
@@ -223,6 +225,7 @@ export const updateArticle = (
     if (body)
       await w.db.query().update(articleBodies).set(body).where(eq(articleBodies.articleId, article.id));
     await recordRevision(w, article.id, context.actor, at);
+    const by = await w.authors.eventActor(context.actor);
     await w.events.record({
       type: 'article.updated',
       resource: 'article',
@@ -230,8 +233,9 @@ export const updateArticle = (
       slug: (changes.slug as string | undefined) ?? article.slug,
       at,
       data: () => w.reads.adminView(article.id, at),
+      by,
     });
-    await w.announcements.sync(article.id, at);
+    await w.announcements.sync(article.id, at, by);
     const updated = await w.reads.get(article.id, { ...context.audience, seesUnpublished: true });
     if (publiclyVisible(article) || publiclyVisible(updated)) {
       await w.contentState.touchPublic(at, articleWriteKeys(article.id, article, updated));

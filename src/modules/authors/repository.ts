@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { assignSlugIn, idWhere, patchedSlug } from '../../db/helpers.js';
+import type { Actor, EventActor } from '../../lib/audience.js';
 import { authorWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
@@ -57,6 +58,8 @@ export interface AuthorsRepository {
    * its articles carry it, and the text is cleared. Returns how many articles it converted.
    */
   adoptLegacyBylines(at: string): Promise<number>;
+  /** Who made a change, as events tell it (the author's name as it is now); null for imports. */
+  eventActor(actor: Actor): Promise<EventActor | null>;
 }
 
 /** How articles link to authors: article_authors, in byline order. */
@@ -168,6 +171,19 @@ export function createAuthorsRepository(
     resolveOrCreate,
 
     forArticles: createLinksOfArticles(db, link),
+
+    async eventActor(actor) {
+      if (actor.system) return null;
+      const [author] =
+        actor.authorId === null
+          ? []
+          : await db
+              .query()
+              .select({ id: authors.id, slug: authors.slug, name: authors.name })
+              .from(authors)
+              .where(eq(authors.id, actor.authorId));
+      return { keyId: actor.keyId, keyName: actor.keyName, author: author ?? null };
+    },
 
     adoptLegacyBylines: (at) =>
       db.write(async () => {

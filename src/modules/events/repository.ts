@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, type Column, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import type { EventActor } from '../../lib/audience.js';
 
 export const EVENT_TYPES = [
   'article.created',
@@ -44,6 +45,8 @@ export interface EventInput {
   at: string;
   /** The resource as an admin reads it; only worked out when some webhook wants the event. */
   data: () => unknown | Promise<unknown>;
+  /** Who made the change, when an API key did (not a background job, not an import). */
+  by?: EventActor | null;
 }
 
 export interface Change {
@@ -53,6 +56,7 @@ export interface Change {
   id: number;
   slug: string | null;
   at: string;
+  by: EventActor | null;
 }
 
 /** `msg_` and 128 random bits: the Standard Webhooks message id. */
@@ -114,6 +118,7 @@ export function createEventsRepository(db: Database, options: EventsOptions = {}
         slug: input.slug,
         at: input.at,
         data,
+        by: input.by ?? null,
         pingFor,
       })
       .returning({ seq: events.seq });
@@ -165,6 +170,7 @@ export function createEventsRepository(db: Database, options: EventsOptions = {}
           id: events.resourceId,
           slug: events.slug,
           at: events.at,
+          by: events.by,
         })
         .from(events)
         .where(and(gt(events.seq, seq), isNull(events.pingFor)))

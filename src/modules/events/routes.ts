@@ -1,13 +1,28 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireScope } from '../../http/auth.js';
-import { errorResponses, Nullable, Timestamp } from '../../http/schemas.js';
+import { EmbeddedRefSchema, errorResponses, Nullable, RefOf, Timestamp } from '../../http/schemas.js';
 import type { RouteOptions } from '../services.js';
 import type { Change } from './repository.js';
 
 const MAX_WAIT_SECONDS = 30;
 /** How often a long poll looks for what other processes wrote. */
 const POLL_MS = 250;
+
+/** Who made a change, as the change feed and webhook payloads tell it. */
+export const EventActorSchema = Type.Object(
+  {
+    keyId: Nullable(Type.Integer({ description: 'null for the admin key from the environment' })),
+    keyName: Type.String({ examples: ['ada laptop'] }),
+    author: Nullable(EmbeddedRefSchema),
+  },
+  {
+    $id: 'EventActor',
+    title: 'EventActor',
+    additionalProperties: false,
+    description: 'The API key that made a change, and the author it acts for',
+  },
+);
 
 const ChangeSchema = Type.Object(
   {
@@ -17,6 +32,10 @@ const ChangeSchema = Type.Object(
     id: Type.Integer(),
     slug: Nullable(Type.String()),
     at: Timestamp('When the change was made'),
+    by: Nullable(RefOf(EventActorSchema), {
+      description:
+        'Who made the change. null for what no key did (a scheduled article going live, imports, changes recorded before keys were) and for changes to sections, tags, authors and comments',
+    }),
   },
   { $id: 'Change', title: 'Change', additionalProperties: false },
 );
@@ -67,7 +86,7 @@ const ChangesQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const changeComponents = [ChangeSchema];
+export const changeComponents = [EventActorSchema, ChangeSchema];
 
 /**
  * The change feed: every create, update, publication, unpublication and deletion in commit

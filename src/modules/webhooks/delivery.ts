@@ -24,6 +24,7 @@ export interface Outgoing {
   data: unknown;
   resourceId: number;
   slug: string | null;
+  by: unknown;
 }
 
 export interface DeliveryResult {
@@ -39,7 +40,8 @@ export interface DeliveryOptions {
 }
 
 /**
- * Sends one event: POST JSON `{type, timestamp, data}` with the Standard Webhooks headers. No
+ * Sends one event: POST JSON `{type, timestamp, data}` (and `by`, who made it, when a key did)
+ * with the Standard Webhooks headers. No
  * redirects are followed, the answer is read up to a small cap, and connections to non-public
  * addresses are refused at connect time (unless allowed).
  */
@@ -55,7 +57,8 @@ export function createDeliverer(options: DeliveryOptions) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       const data = outgoing.data ?? { id: outgoing.resourceId, slug: outgoing.slug };
-      const body = JSON.stringify({ type: outgoing.type, timestamp: outgoing.at, data });
+      const by = outgoing.by ?? undefined;
+      const body = JSON.stringify({ type: outgoing.type, timestamp: outgoing.at, data, by });
       // The signature's timestamp is the real time of sending: receivers reject stale ones.
       const timestamp = Math.floor(Date.now() / 1000);
       try {

@@ -60,6 +60,7 @@ export function webhookDocumentation(): Record<string, object> {
                       description: 'When the change happened',
                     },
                     data: dataSchema(type),
+                    by: { $ref: '#/components/schemas/EventActor' },
                   },
                 },
               },

@@ -203,6 +203,7 @@ function createDeliveries(
     type: events.type,
     at: events.at,
     data: events.data,
+    by: events.by,
     resourceId: events.resourceId,
     slug: events.slug,
   };
