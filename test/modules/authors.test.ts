@@ -178,25 +178,39 @@ t.test('?author= filters lists and search; an unknown author is a 400 naming it'
   t.equal((await call('GET', '/v1/articles?author=cy-drafts')).json.data.length, 1, 'keys find them');
 });
 
-t.test('cached lists follow a rename: an author list and the articles that embed them', async (t) => {
-  const { call } = await buildTestApp(t);
+t.test('cached responses follow a rename: articles, lists and feeds that show the byline', async (t) => {
+  const { call } = await buildTestApp(t, { site: SITE });
+  await call('POST', '/v1/sections', { body: { name: 'World' } });
   await call('POST', '/v1/articles', {
-    body: { title: 'Live', authors: ['Ada Reporter'], status: 'published' },
+    body: { title: 'Live', section: 'world', authors: ['Ada Reporter'], status: 'published' },
   });
-  const first = await call('GET', '/v1/articles', { key: null });
-  const authorsFirst = await call('GET', '/v1/authors', { key: null });
-  t.equal(first.json.data[0].byline, 'Ada Reporter');
+  const urls = [
+    '/v1/articles/live',
+    '/v1/articles?section=world',
+    '/v1/articles?author=ada-reporter',
+    '/v1/authors',
+    '/feeds/articles.json',
+  ];
+  const before = new Map<string, string>();
+  for (const url of urls) {
+    const response = await call('GET', url, { key: null });
+    t.equal(response.status, 200, url);
+    t.match(response.body, 'Ada Reporter', url);
+    // Asked twice: the second answer comes from the response cache.
+    t.equal((await call('GET', url, { key: null })).headers['x-cache'], 'HIT', `${url} is cached`);
+    before.set(url, String(response.headers.etag));
+  }
   await call('PATCH', '/v1/authors/ada-reporter', { body: { name: 'Ada Renamed' } });
-  t.equal((await call('GET', '/v1/articles', { key: null })).json.data[0].byline, 'Ada Renamed');
-  t.equal((await call('GET', '/v1/articles/live', { key: null })).json.byline, 'Ada Renamed');
-  const authorsAfter = await call('GET', '/v1/authors', { key: null });
-  t.equal(authorsAfter.json.data[0].name, 'Ada Renamed');
-  t.not(authorsAfter.headers.etag, authorsFirst.headers.etag);
-  const revalidated = await call('GET', '/v1/articles/live', {
-    key: null,
-    headers: { 'if-none-match': String(first.headers.etag) },
-  });
-  t.equal(revalidated.status, 200, 'no stale 304 after a rename');
+  for (const url of urls) {
+    const after = await call('GET', url, { key: null });
+    t.match(after.body, 'Ada Renamed', `${url} shows the new name`);
+    t.not(after.headers.etag, before.get(url), `${url} has a new validator`);
+    const revalidated = await call('GET', url, {
+      key: null,
+      headers: { 'if-none-match': before.get(url) ?? '' },
+    });
+    t.equal(revalidated.status, 200, `${url}: no stale 304 after a rename`);
+  }
 });
 
 t.test('feeds: every author in RSS, Atom and JSON Feed, and an author’s own feed', async (t) => {
