@@ -14,7 +14,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const skip =
   !existsSync(CHROMIUM) && !process.env.CI ? `needs ${CHROMIUM} (apt-get install -y chromium)` : false;
 
-t.test('Swagger UI: authorise with a key, Try it out on a GET and a POST', { skip }, async (t) => {
+t.test('Swagger UI: authorise with a key, Try it out on GETs and POSTs', { skip }, async (t) => {
   const app = await buildApp(testConfig({ adminKey: ADMIN_KEY }));
   t.teardown(() => app.close());
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -55,6 +55,21 @@ t.test('Swagger UI: authorise with a key, Try it out on a GET and a POST', { ski
   await listed.waitFor({ timeout: 10_000 });
   t.equal((await listed.textContent())?.trim(), '200', 'GET /v1/sections answered 200');
   t.match(await list.locator('.live-responses-table .microlight').first().textContent(), /From Swagger UI/);
+
+  const author = page.locator('#operations-Authors-createAuthor');
+  await author.locator('.opblock-summary').click();
+  await author.locator('.try-out__btn').click();
+  await author
+    .locator('textarea.body-param__text')
+    .fill('{"name": "Ada From Swagger", "jobTitle": "Reporter"}');
+  await author.locator('.execute').click();
+  const authored = author.locator('.live-responses-table .response .response-col_status').first();
+  await authored.waitFor({ timeout: 10_000 });
+  t.equal((await authored.textContent())?.trim(), '201', 'POST /v1/authors answered 201 in the UI');
+  t.match(
+    await author.locator('.live-responses-table .microlight').first().textContent(),
+    /ada-from-swagger/,
+  );
 
   // For people reading a run: what the page looked like (test-output/ is not committed).
   mkdirSync('test-output', { recursive: true });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, buildTestApp } from '../helpers/app.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
 
@@ -380,3 +380,24 @@ t.test(
     );
   },
 );
+
+t.test('Markdown front matter takes `authors` (or one `author`)', async (t) => {
+  const { app } = await buildTestApp(t);
+  const post = (text: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/articles',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/markdown' },
+      payload: text,
+    });
+  const several = await post(
+    '---\ntitle: Joint\nauthors:\n  - Ada Reporter\n  - Bo Stringer\n---\n\nText.\n',
+  );
+  t.equal(several.statusCode, 201);
+  t.equal(several.json().byline, 'Ada Reporter and Bo Stringer');
+  const one = await post('---\ntitle: Solo\nauthor: bo-stringer\n---\n\nText.\n');
+  t.same(slugs(one.json().authors), ['bo-stringer'], 'an existing author by slug');
+  const bad = await post('---\ntitle: Bad\nauthors: Ada Reporter\n---\n');
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().detail, /line 3/, 'a wrong shape names its line');
+});
