@@ -15,6 +15,7 @@ async function site(t: Parameters<typeof buildTestApp>[0]) {
         title: 'Harbour council',
         section: 'world',
         tags: ['ukraine'],
+        authors: ['Ada Reporter'],
         status: 'published',
         body: 'Harbour.',
       },
@@ -60,6 +61,14 @@ t.test('every GET operation: a write to what it shows moves its ETag', async (t)
     '/v1/tags/{idOrSlug}': {
       url: '/v1/tags/ukraine',
       write: () => call('PATCH', '/v1/tags/ukraine', { body: { description: `d${++n}` } }),
+    },
+    '/v1/authors': {
+      url: '/v1/authors',
+      write: () => call('PATCH', '/v1/authors/ada-reporter', { body: { jobTitle: `t${++n}` } }),
+    },
+    '/v1/authors/{idOrSlug}': {
+      url: '/v1/authors/ada-reporter',
+      write: () => call('PATCH', '/v1/authors/ada-reporter', { body: { jobTitle: `t${++n}` } }),
     },
     '/v1/comments': {
       url: '/v1/comments',
