@@ -182,7 +182,7 @@ export function createEventsRepository(db: Database, options: EventsOptions = {}
       const tx = db.query();
       await tx
         .update(events)
-        .set({ data: null })
+        .set({ data: null, by: null })
         .where(and(eq(events.resource, resource), inArray(events.resourceId, ids)));
       await tx.delete(idempotencyKeys).where(storedResponsesAbout(resource, ids, idempotencyKeys.headers));
     },
