@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
-  bigint,
   boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   json,
@@ -12,8 +12,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { EventActor } from '../../lib/audience.js';
-import { type API_SCOPES, ARTICLE_STATUSES, COMMENT_STATUSES, DELIVERY_STATES } from '../schema.js';
+import { type API_SCOPES, ARTICLE_STATUSES, COMMENT_STATUSES } from '../schema.js';
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes under the same
 // names, so that rows, exports and answers are the same on both stores (a test compares the
@@ -34,6 +33,7 @@ const timestamps = {
 };
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 export const sections = pgTable(
   'sections',
@@ -94,6 +94,38 @@ export const authors = pgTable(
     uniqueIndex('authors_source_idx').on(table.sourceId),
   ],
 );
+
+export const media = pgTable(
+  'media',
+  {
+    id: id(),
+    filename: text('filename').notNull(),
+    mimeType: text('mime_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    alt: text('alt').notNull().default(''),
+    caption: text('caption'),
+    credit: text('credit'),
+    focalX: doublePrecision('focal_x').notNull().default(0.5),
+    focalY: doublePrecision('focal_y').notNull().default(0.5),
+    placeholder: text('placeholder').notNull(),
+    contentHash: text('content_hash').notNull(),
+    sourceId: text('source_id'),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('media_source_idx').on(table.sourceId),
+    index('media_created_idx').on(table.createdAt, table.id),
+  ],
+);
+
+export const mediaOriginals = pgTable('media_originals', {
+  mediaId: integer('media_id')
+    .primaryKey()
+    .references(() => media.id, { onDelete: 'cascade' }),
+  data: bytea('data').notNull(),
+});
 
 export const articles = pgTable(
   'articles',
@@ -293,93 +325,4 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
 });
 
-export const events = pgTable(
-  'events',
-  {
-    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
-    id: text('id').notNull().unique(),
-    type: text('type').notNull(),
-    resource: text('resource').notNull(),
-    resourceId: integer('resource_id').notNull(),
-    slug: text('slug'),
-    at: text('at').notNull(),
-    data: json('data'),
-    by: json('by').$type<EventActor>(),
-    pingFor: integer('ping_for'),
-  },
-  (table) => [index('events_at_idx').on(table.at)],
-);
-
-export const webhooks = pgTable('webhooks', {
-  id: id(),
-  url: text('url').notNull(),
-  events: json('events').$type<string[]>().notNull(),
-  description: text('description'),
-  active: boolean('active').notNull().default(true),
-  secret: text('secret').notNull(),
-  disabledReason: text('disabled_reason'),
-  ...timestamps,
-});
-
-export const webhookDeliveries = pgTable(
-  'webhook_deliveries',
-  {
-    id: id(),
-    webhookId: integer('webhook_id')
-      .notNull()
-      .references(() => webhooks.id, { onDelete: 'cascade' }),
-    eventSeq: integer('event_seq')
-      .notNull()
-      .references(() => events.seq, { onDelete: 'cascade' }),
-    state: text('state', { enum: DELIVERY_STATES }).notNull().default('pending'),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: text('next_attempt_at'),
-    claimedUntil: text('claimed_until'),
-    updatedAt: text('updated_at').notNull(),
-  },
-  (table) => [
-    uniqueIndex('webhook_deliveries_event_idx').on(table.webhookId, table.eventSeq),
-    index('webhook_deliveries_due_idx').on(table.state, table.nextAttemptAt),
-  ],
-);
-
-export const webhookAttempts = pgTable(
-  'webhook_attempts',
-  {
-    id: id(),
-    deliveryId: integer('delivery_id')
-      .notNull()
-      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
-    webhookId: integer('webhook_id').notNull(),
-    attempt: integer('attempt').notNull(),
-    responseStatus: integer('response_status'),
-    durationMs: integer('duration_ms').notNull(),
-    error: text('error'),
-    at: text('at').notNull(),
-    nextAttemptAt: text('next_attempt_at'),
-  },
-  (table) => [index('webhook_attempts_webhook_idx').on(table.webhookId, table.id)],
-);
-
-export const idempotencyKeys = pgTable(
-  'idempotency_keys',
-  {
-    client: text('client').notNull(),
-    key: text('key').notNull(),
-    requestHash: text('request_hash').notNull(),
-    status: integer('status'),
-    body: text('body'),
-    headers: json('headers').$type<Record<string, string>>(),
-    createdAt: text('created_at').notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.client, table.key] }),
-    index('idempotency_keys_created_idx').on(table.createdAt),
-  ],
-);
-
-export const rateLimits = pgTable('rate_limits', {
-  key: text('key').primaryKey(),
-  windowStarted: bigint('window_started', { mode: 'number' }).notNull(),
-  hits: integer('hits').notNull(),
-});
+export * from './schema-operations.js';
