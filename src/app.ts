@@ -63,6 +63,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const store = await openStore(config, now, {
     renderTimeoutMs: config.renderTimeoutMs,
     site: config.site,
+    media: config.media,
     searchRankWindow: config.searchRankWindow,
     postgresSchema: options.postgresSchema,
   });

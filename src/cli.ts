@@ -64,8 +64,8 @@ async function runCli(
   // Refused before anything opens: backup is SQLite's.
   if (command === 'backup' && config.postgresUrl) throw new ConfigError(BACKUP_IS_SQLITE_ONLY);
   // Opening the store applies pending migrations, as the server's start does.
-  const { renderTimeoutMs, site } = config;
-  const store = await openStore(config, () => new Date(), { renderTimeoutMs, site });
+  const { renderTimeoutMs, site, media } = config;
+  const store = await openStore(config, () => new Date(), { renderTimeoutMs, site, media });
   try {
     return await runCommand(store, positionals, values, config, print);
   } finally {

@@ -1,6 +1,10 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { MEDIA_ENV, type MediaSettings, mediaSettingsOf } from './config-media.js';
 import { type SiteSettings, templateProblems } from './lib/site-links.js';
+
+export { parseCrops } from './config-media.js';
+export type { MediaSettings };
 
 /**
  * Every setting Broadsheet reads from the environment, with its default and a line of doc.
@@ -175,6 +179,7 @@ export const EnvSchema = Type.Object({
     description:
       'Search ranks by relevance among at most this many matches, the newest: bounds the cost of a query that matches most of the archive',
   }),
+  ...MEDIA_ENV,
   TRUST_PROXY: Type.Boolean({
     default: false,
     description: 'Trust X-Forwarded-For (only behind a proxy you run)',
@@ -210,6 +215,7 @@ export interface Config {
   trashRetentionDays: number;
   eventsRetentionDays: number;
   searchRankWindow: number;
+  media: MediaSettings;
 }
 
 export interface WebhookSettings {
@@ -350,5 +356,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trashRetentionDays: parsed.TRASH_RETENTION_DAYS,
     eventsRetentionDays: parsed.EVENTS_RETENTION_DAYS,
     searchRankWindow: parsed.SEARCH_RANK_WINDOW,
+    media: mediaSettingsOf(parsed),
   };
 }

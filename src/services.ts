@@ -1,3 +1,4 @@
+import type { MediaSettings } from './config.js';
 import type { Database } from './db/database.js';
 import { cursorSecret } from './db/settings.js';
 import { createCursorCodec } from './lib/cursor.js';
@@ -18,6 +19,9 @@ import { createContentStateRepository } from './modules/content-state/repository
 import { createEventsRepository, type EventResource } from './modules/events/repository.js';
 import { createIdempotencyRepository } from './modules/idempotency/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
+import { presentMedia } from './modules/media/present.js';
+import { createRenditionCache } from './modules/media/rendition-cache.js';
+import { createMediaRepository } from './modules/media/repository.js';
 import { createRateLimitsRepository } from './modules/rate-limits/repository.js';
 import { createSectionsRepository } from './modules/sections/repository.js';
 import type { Services, StoreRepositories } from './modules/services.js';
@@ -32,6 +36,8 @@ export interface ServiceOptions {
   site?: SiteSettings;
   /** See SEARCH_RANK_WINDOW. */
   searchRankWindow?: number;
+  /** Upload limits, rendition sizes and the rendition cache (MEDIA_*). */
+  media: MediaSettings;
 }
 
 /**
@@ -59,7 +65,7 @@ const isTombstone = (item: unknown) =>
 export async function createRepositories(
   db: Database,
   now: () => Date,
-  options: Pick<ServiceOptions, 'searchRankWindow'> = {},
+  options: Pick<ServiceOptions, 'searchRankWindow' | 'media'>,
   links?: SiteLinks,
 ): Promise<StoreRepositories> {
   const contentState = await createContentStateRepository(db);
@@ -80,6 +86,7 @@ export async function createRepositories(
       { searchRankWindow: options.searchRankWindow ?? RANK_WINDOW },
     ),
     comments: createCommentsRepository(db, contentState, events),
+    media: createMediaRepository(db, events, (record) => presentMedia(record, options.media, links)),
     keys: createKeysRepository(db, now),
     webhooks: createWebhooksRepository(db, events),
     idempotency: createIdempotencyRepository(db),
@@ -92,7 +99,7 @@ export async function createRepositories(
 export async function createServices(
   db: Database,
   now: () => Date,
-  options: ServiceOptions = { renderTimeoutMs: 10_000 },
+  options: ServiceOptions,
 ): Promise<Services> {
   const links = options.site ? createSiteLinks(options.site) : undefined;
   const repositories = await createRepositories(db, now, options, links);
@@ -101,6 +108,8 @@ export async function createServices(
     ...repositories,
     cursors: createCursorCodec(await cursorSecret(db)),
     renderer: createRenderer({ timeoutMs: options.renderTimeoutMs }),
+    mediaSettings: options.media,
+    renditions: createRenditionCache(options.media.cacheDir, options.media.cacheBytes),
     links,
     validatorSecret: `${repositories.contentState.validatorSecret}|${links?.fingerprint ?? ''}`,
     transaction: (work) => db.write(work),

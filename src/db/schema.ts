@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnySQLiteColumn,
+  blob,
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -86,6 +88,50 @@ export const authors = sqliteTable(
     uniqueIndex('authors_source_idx').on(table.sourceId),
   ],
 );
+
+/**
+ * Uploaded images: what the API shows of each. The file itself is in `media_originals`, apart,
+ * so lists never read megabytes of blob; renditions are a cache on each node's disk.
+ */
+export const media = sqliteTable(
+  'media',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The uploaded file's name, cleaned (no path): what a download is called. */
+    filename: text('filename').notNull(),
+    /** Sniffed from the bytes, never the client's word: image/jpeg, image/png ... */
+    mimeType: text('mime_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    /** As displayed: EXIF orientation applied. */
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    alt: text('alt').notNull().default(''),
+    caption: text('caption'),
+    credit: text('credit'),
+    /** Where crops centre, 0-1 from the left and from the top. */
+    focalX: real('focal_x').notNull().default(0.5),
+    focalY: real('focal_y').notNull().default(0.5),
+    /** A ThumbHash (base64) of the image, for blur-up while a rendition loads. */
+    placeholder: text('placeholder').notNull(),
+    /** SHA-256 of the original (hex): rendition URLs and the disk cache derive from it. */
+    contentHash: text('content_hash').notNull(),
+    /** Where an imported item came from (`wp:attachment:12`): re-imports match on it. */
+    sourceId: text('source_id'),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('media_source_idx').on(table.sourceId),
+    index('media_created_idx').on(table.createdAt, table.id),
+  ],
+);
+
+/** The uploaded file, byte for byte (never served as it is: public bytes are re-encoded without metadata). */
+export const mediaOriginals = sqliteTable('media_originals', {
+  mediaId: integer('media_id')
+    .primaryKey()
+    .references(() => media.id, { onDelete: 'cascade' }),
+  data: blob('data', { mode: 'buffer' }).notNull(),
+});
 
 // `trashed` is stored, never requested: DELETE moves an article there, restore brings it back.
 export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published', 'archived', 'trashed'] as const;

@@ -16,6 +16,8 @@ const statusOfKind: Record<DomainErrorKind, number> = {
   'precondition-failed': 412,
   'precondition-required': 428,
   unprocessable: 422,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
   unavailable: 503,
 };
 

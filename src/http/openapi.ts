@@ -173,6 +173,11 @@ export async function registerOpenApi(
         { name: 'Sections', description: 'Where articles live; sections nest' },
         { name: 'Tags', description: 'Free labels on articles, in order' },
         {
+          name: 'Media',
+          description:
+            'Images: uploads sniffed and checked, renditions and focal-point crops at fixed sizes, nothing personal in any public byte',
+        },
+        {
           name: 'Authors',
           description: 'The people bylines name, with profiles; an article carries several, in order',
         },

@@ -10,6 +10,8 @@ export type DomainErrorKind =
   | 'precondition-required'
   | 'forbidden'
   | 'bad-request'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
   | 'unavailable';
 
 export class DomainError extends Error {

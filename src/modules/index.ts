@@ -19,6 +19,9 @@ import { changeComponents, changeRoutes } from './events/routes.js';
 import type { BackgroundJobs } from './jobs/background-jobs.js';
 import { keyRoutes } from './keys/routes.js';
 import { keyComponents } from './keys/schemas.js';
+import { renditionRoutes } from './media/rendition-routes.js';
+import { mediaRoutes } from './media/routes.js';
+import { mediaComponents } from './media/schemas.js';
 import { sectionRoutes } from './sections/routes.js';
 import { sectionComponents } from './sections/schemas.js';
 import type { Services } from './services.js';
@@ -38,6 +41,7 @@ export function registerModuleSchemas(app: FastifyInstance): void {
     ...sectionComponents,
     ...tagComponents,
     ...authorComponents,
+    ...mediaComponents,
     ...articleComponents,
     ...revisionComponents,
     ...commentComponents,
@@ -63,6 +67,7 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
   await api.register(sectionRoutes, { services });
   await api.register(tagRoutes, { services });
   await api.register(authorRoutes, { services });
+  await api.register(mediaRoutes, { services });
   await api.register(keyRoutes, { services });
   await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
   await api.register(commentRoutes, {
@@ -104,4 +109,5 @@ export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) =
 
   await api.register(v1Routes, { ...options, prefix: '/v1' });
   await api.register(syndicationRoutes, { services });
+  await api.register(renditionRoutes, { services });
 };

@@ -1,3 +1,4 @@
+import type { MediaSettings } from '../config.js';
 import type { CursorCodec } from '../lib/cursor.js';
 import type { Renderer } from '../lib/render-pool.js';
 import type { SiteLinks } from '../lib/site-links.js';
@@ -8,6 +9,8 @@ import type { ContentStateRepository } from './content-state/repository.js';
 import type { EventsRepository } from './events/repository.js';
 import type { IdempotencyRepository } from './idempotency/repository.js';
 import type { KeysRepository } from './keys/repository.js';
+import type { RenditionCache } from './media/rendition-cache.js';
+import type { MediaRepository } from './media/repository.js';
 import type { RateLimitsRepository } from './rate-limits/repository.js';
 import type { SectionsRepository } from './sections/repository.js';
 import type { SyndicationRepository } from './syndication/repository.js';
@@ -25,6 +28,7 @@ export interface StoreRepositories {
   authors: AuthorsRepository;
   articles: ArticlesRepository;
   comments: CommentsRepository;
+  media: MediaRepository;
   keys: KeysRepository;
   webhooks: WebhooksRepository;
   idempotency: IdempotencyRepository;
@@ -40,6 +44,9 @@ export interface Services extends StoreRepositories {
   now: () => Date;
   cursors: CursorCodec;
   renderer: Renderer;
+  mediaSettings: MediaSettings;
+  /** This node's renditions on disk. */
+  renditions: RenditionCache;
   links: SiteLinks | undefined;
   /** Signs every ETag; the site settings are part of it, since a new SITE_URL changes each `url`. */
   validatorSecret: string;

@@ -6,6 +6,7 @@ import { openPostgres } from '../../src/db/postgres/index.js';
 import type { DomainError } from '../../src/lib/errors.js';
 import { renderMarkdown } from '../../src/lib/markdown.js';
 import { createServices } from '../../src/services.js';
+import { testConfig } from '../helpers/config.js';
 import {
   freshPostgres,
   freshPostgresDatabase,
@@ -232,7 +233,10 @@ t.test(
 
 t.test('writers on PostgreSQL take turns, as on SQLite', { skip: needsPostgres }, async (t) => {
   const at = '2026-01-15T12:00:00.000Z';
-  const services = await createServices(await freshPostgresStore(t), () => new Date(at));
+  const services = await createServices(await freshPostgresStore(t), () => new Date(at), {
+    renderTimeoutMs: 10_000,
+    media: testConfig().media,
+  });
   t.teardown(() => services.renderer.close());
   const admin = { seesUnpublished: true, now: at };
   const editor = { audience: admin, actor: { keyId: null, keyName: 'editor', authorId: null } };
@@ -309,7 +313,10 @@ t.test(
   { skip: needsPostgres },
   async (t) => {
     const at = '2026-01-15T12:00:00.000Z';
-    const services = await createServices(await freshPostgresStore(t), () => new Date(at));
+    const services = await createServices(await freshPostgresStore(t), () => new Date(at), {
+      renderTimeoutMs: 10_000,
+      media: testConfig().media,
+    });
     t.teardown(() => services.renderer.close());
     const admin = { seesUnpublished: true, now: at };
     await services.sections.create({ name: 'Before' }, admin);

@@ -1,4 +1,6 @@
-import type { Config } from '../../src/config.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, parseCrops } from '../../src/config.js';
 
 /** The configuration tests start from: in-memory database, quiet logs. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -22,6 +24,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trashRetentionDays: 30,
     eventsRetentionDays: 30,
     searchRankWindow: 2000,
+    media: {
+      maxBytes: 26_214_400,
+      maxPixels: 100_000_000,
+      widths: [320, 640, 960, 1280, 1920, 2560],
+      crops: parseCrops('1:1,4:3,16:9'),
+      // Renditions are named by content: tests may share one cache.
+      cacheDir: join(tmpdir(), 'broadsheet-test-media-cache'),
+      cacheBytes: 268_435_456,
+    },
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { openSqliteDatabase } from '../../src/db/sqlite.js';
 import { DomainError } from '../../src/lib/errors.js';
 import type { StoreRepositories } from '../../src/modules/services.js';
 import { createRepositories } from '../../src/services.js';
+import { testConfig } from './config.js';
 import { freshPostgresStore } from './postgres.js';
 
 /** What both stores answer: their repositories. */
@@ -15,8 +16,9 @@ async function bothStores(t: Test): Promise<{ sqlite: Store; postgres: Store }> 
   const now = () => PARITY_NOW;
   const sqliteDb = openSqliteDatabase(':memory:');
   t.teardown(() => sqliteDb.close());
-  const sqlite = await createRepositories(sqliteDb, now);
-  return { sqlite, postgres: await createRepositories(await freshPostgresStore(t), now) };
+  const options = { media: testConfig().media };
+  const sqlite = await createRepositories(sqliteDb, now, options);
+  return { sqlite, postgres: await createRepositories(await freshPostgresStore(t), now, options) };
 }
 
 export type Step = (label: string, work: () => Promise<unknown>) => Promise<void>;

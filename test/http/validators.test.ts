@@ -1,5 +1,6 @@
 import t from 'tap';
-import { buildTestApp } from '../helpers/app.js';
+import { ADMIN_KEY, buildTestApp } from '../helpers/app.js';
+import { pngWithAlpha } from '../helpers/images.js';
 
 interface Document {
   paths: Record<string, Record<string, unknown>>;
@@ -91,6 +92,15 @@ t.test('every GET operation: a write to what it shows moves its ETag', async (t)
       },
     },
   };
+  const image = await app.inject({
+    method: 'POST',
+    url: '/v1/media',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'image/png' },
+    payload: await pngWithAlpha(),
+  });
+  const mediaWrite = () => call('PATCH', `/v1/media/${image.json().id}`, { body: { alt: `a${++n}` } });
+  cases['/v1/media'] = { url: '/v1/media', write: mediaWrite };
+  cases['/v1/media/{id}'] = { url: `/v1/media/${image.json().id}`, write: mediaWrite };
   const hook = (
     await call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook', events: ['tag.*'] } })
   ).json;

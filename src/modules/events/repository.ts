@@ -19,13 +19,16 @@ export const EVENT_TYPES = [
   'author.created',
   'author.updated',
   'author.deleted',
+  'media.created',
+  'media.updated',
+  'media.deleted',
   'comment.created',
   'comment.approved',
   'comment.deleted',
   'ping',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-export type EventResource = 'article' | 'section' | 'tag' | 'author' | 'comment' | 'webhook';
+export type EventResource = 'article' | 'section' | 'tag' | 'author' | 'media' | 'comment' | 'webhook';
 
 /** Whether a webhook's `events` list (exact types, `article.*`, `*`) asks for this type. */
 export function subscribes(patterns: string[], type: EventType): boolean {

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import type { Database, Tables } from '../../db/database.js';
+import { withPagination } from '../../db/helpers.js';
+import { notFound } from '../../lib/errors.js';
+import type { EventsRepository } from '../events/repository.js';
+import type { Inspected } from './images.js';
+import type { ImageFacts } from './variants.js';
+
+/** A media row as stored: what the API shows, before its URLs are worked out. */
+export interface MediaRecord extends ImageFacts {
+  filename: string;
+  bytes: number;
+  alt: string;
+  caption: string | null;
+  credit: string | null;
+  placeholder: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewMedia {
+  filename: string;
+  data: Buffer;
+  image: Inspected;
+  alt?: string;
+  caption?: string | null;
+  credit?: string | null;
+}
+
+export interface MediaChanges {
+  alt?: string;
+  caption?: string | null;
+  credit?: string | null;
+  focalPoint?: { x: number; y: number };
+}
+
+export interface MediaRepository {
+  get(id: number): Promise<MediaRecord>;
+  find(id: number): Promise<MediaRecord | undefined>;
+  list(page: number, perPage: number): Promise<{ items: MediaRecord[]; total: number }>;
+  create(input: NewMedia, at: string): Promise<MediaRecord>;
+  update(id: number, changes: MediaChanges, at: string): Promise<MediaRecord>;
+  delete(id: number, at: string): Promise<void>;
+  /** The uploaded bytes, as they came (never served as they are). */
+  original(id: number): Promise<Buffer | undefined>;
+}
+
+const columnsOf = ({ media }: Tables) => ({
+  id: media.id,
+  filename: media.filename,
+  mimeType: media.mimeType,
+  bytes: media.bytes,
+  width: media.width,
+  height: media.height,
+  alt: media.alt,
+  caption: media.caption,
+  credit: media.credit,
+  focalX: media.focalX,
+  focalY: media.focalY,
+  placeholder: media.placeholder,
+  contentHash: media.contentHash,
+  createdAt: media.createdAt,
+  updatedAt: media.updatedAt,
+});
+
+/** Images: their details and focal point in `media`, the uploaded file in `media_originals`. */
+export function createMediaRepository(
+  db: Database,
+  events: EventsRepository,
+  present: (record: MediaRecord) => unknown,
+): MediaRepository {
+  const { media, mediaOriginals } = db.tables;
+  const find = async (id: number) => {
+    const [row] = await db.query().select(columnsOf(db.tables)).from(media).where(eq(media.id, id));
+    return row;
+  };
+  const get = async (id: number) => {
+    const row = await find(id);
+    if (!row) throw notFound('media', id);
+    return row;
+  };
+  const record = (type: 'media.created' | 'media.updated', row: MediaRecord, at: string) =>
+    events.record({ type, resource: 'media', id: row.id, slug: null, at, data: () => present(row) });
+
+  return {
+    get,
+    find,
+    async list(page, perPage) {
+      const items = await withPagination(
+        db
+          .query()
+          .select(columnsOf(db.tables))
+          .from(media)
+          .orderBy(desc(media.createdAt), desc(media.id))
+          .$dynamic(),
+        page,
+        perPage,
+      );
+      return { items, total: await db.query().$count(media) };
+    },
+
+    create: (input, at) =>
+      db.write(async () => {
+        const [row] = await db
+          .query()
+          .insert(media)
+          .values({
+            filename: input.filename,
+            mimeType: input.image.mimeType,
+            bytes: input.data.length,
+            width: input.image.width,
+            height: input.image.height,
+            alt: input.alt ?? '',
+            caption: input.caption ?? null,
+            credit: input.credit ?? null,
+            placeholder: input.image.placeholder,
+            contentHash: createHash('sha256').update(input.data).digest('hex'),
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning({ id: media.id });
+        const id = row?.id as number;
+        await db.query().insert(mediaOriginals).values({ mediaId: id, data: input.data });
+        const created = await get(id);
+        await record('media.created', created, at);
+        return created;
+      }),
+
+    update: (id, changes, at) =>
+      db.write(async () => {
+        await get(id);
+        const { alt, caption, credit, focalPoint } = changes;
+        await db
+          .query()
+          .update(media)
+          .set({ alt, caption, credit, focalX: focalPoint?.x, focalY: focalPoint?.y, updatedAt: at })
+          .where(eq(media.id, id));
+        const updated = await get(id);
+        await record('media.updated', updated, at);
+        return updated;
+      }),
+
+    delete: (id, at) =>
+      db.write(async () => {
+        await get(id);
+        await db.query().delete(media).where(eq(media.id, id));
+        await events.record({
+          type: 'media.deleted',
+          resource: 'media',
+          id,
+          slug: null,
+          at,
+          data: () => ({ id }),
+        });
+      }),
+
+    async original(id) {
+      const [row] = await db
+        .query()
+        .select({ data: mediaOriginals.data })
+        .from(mediaOriginals)
+        .where(eq(mediaOriginals.mediaId, id));
+      return row?.data;
+    },
+  };
+}
