@@ -175,7 +175,7 @@ async function runKeys(
 
 const exported = (counts: Record<string, number>, file: string) =>
   `exported ${Object.entries(counts)
-    .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+    .map(([kind, n]) => `${n} ${kind}${n === 1 || kind === 'media' ? '' : 's'}`)
     .join(', ')} to ${file}`;
 
 /** A Markdown folder or a WordPress export, through the services of either store. */

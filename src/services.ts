@@ -73,20 +73,24 @@ export async function createRepositories(
   const sections = createSectionsRepository(db, contentState, events);
   const tags = createTagsRepository(db, contentState, events);
   const authors = createAuthorsRepository(db, contentState, events);
+  const media = createMediaRepository(db, { events, contentState }, (record) =>
+    presentMedia(record, options.media, links),
+  );
   return {
     contentState,
     events,
     sections,
     tags,
     authors,
+    media,
     articles: createArticlesRepository(
       db,
       now,
-      { sections, tags, authors, contentState, events },
+      { sections, tags, authors, media, contentState, events },
       { searchRankWindow: options.searchRankWindow ?? RANK_WINDOW },
     ),
     comments: createCommentsRepository(db, contentState, events),
-    media: createMediaRepository(db, events, (record) => presentMedia(record, options.media, links)),
+
     keys: createKeysRepository(db, now),
     webhooks: createWebhooksRepository(db, events),
     idempotency: createIdempotencyRepository(db),

@@ -151,6 +151,8 @@ export const articles = sqliteTable(
     renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
+    /** The image shown with the article (lists, social cards, feeds); it cannot be deleted while here. */
+    featuredImageId: integer('featured_image_id').references(() => media.id, { onDelete: 'restrict' }),
     /**
      * A free-text byline from before authors existed: start-up turns each into author records
      * and clears it (authors/legacy-bylines.ts). Never written otherwise.

@@ -18,6 +18,8 @@ export const cacheKeys = {
   /** Lists of the articles one author wrote (filtered by them). */
   articlesBy: (id: number) => `articles-by-${id}`,
   authors: 'authors',
+  /** An image: the articles that show it, and its files (the renditions' Surrogate-Key). */
+  media: (id: number) => `media-${id}`,
   author: (id: number) => `author-${id}`,
   /** Moved by writes too broad to name key by key (a bulk import); every cached response depends on it. */
   everything: 'everything',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { parse } from 'yaml';
-import { buildTestApp } from './app.js';
+import { ADMIN_KEY, buildTestApp } from './app.js';
+import { phonePhoto } from './images.js';
 
 export const SEED_ARTICLE_PATH = fileURLToPath(new URL('../fixtures/seed-article.md', import.meta.url));
 
@@ -25,16 +26,24 @@ export function loadSeedArticle(): SeedArticle {
 
 /**
  * A small site with a bit of everything an export carries (nested sections, the seed article
- * and a revision of it, a scheduled article, a trashed draft, an approved comment and a pending
- * reply), written through the API into a SQLite file.
+ * with a featured photo and a revision of it, a scheduled article, a trashed draft, an approved
+ * comment and a pending reply), written through the API into a SQLite file.
  */
 export async function buildSampleSite(t: Test, databaseFile: string): Promise<void> {
-  const { call, clock } = await buildTestApp(t, { databaseFile });
+  const { call, clock, app } = await buildTestApp(t, { databaseFile });
+  const photo = await app.inject({
+    method: 'POST',
+    url: '/v1/media',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'image/jpeg' },
+    payload: await phonePhoto(480, 320),
+  });
   const seed = loadSeedArticle();
   const world = await call('POST', '/v1/sections', { body: { name: 'World' } });
   await call('POST', '/v1/sections', { body: { name: 'Europe', parentId: world.json.id } });
   await call('POST', '/v1/sections', { body: { name: seed.section } });
-  const article = await call('POST', '/v1/articles', { body: { ...seed, author: 'A. Writer' } });
+  const article = await call('POST', '/v1/articles', {
+    body: { ...seed, author: 'A. Writer', featuredImage: photo.json().id },
+  });
   await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
   const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
   await call('POST', '/v1/articles', {

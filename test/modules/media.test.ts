@@ -226,3 +226,59 @@ t.test('concurrent requests for one new rendition generate it once; the cache st
   t.ok(served > cacheBytes, `more was served (${served} bytes) than the cache holds`);
   t.ok(kept <= cacheBytes, `the cache kept ${kept} bytes, within MEDIA_CACHE_BYTES`);
 });
+
+t.test(
+  'featured images: embedded in articles, checked, followed by caches, and kept from deletion',
+  async (t) => {
+    const { upload, call } = await mediaApp(t);
+    const image = (
+      await upload(
+        { data: await phonePhoto(1600, 1200), filename: 'quay.jpg', type: 'image/jpeg' },
+        { alt: 'The quay' },
+      )
+    ).json();
+    const created = await call('POST', '/v1/articles', {
+      body: { title: 'Harbour', status: 'published', featuredImage: image.id },
+    });
+    t.equal(created.status, 201);
+    t.same(created.json.featuredImage, image, 'embedded with its renditions and crops');
+    const unknown = await call('POST', '/v1/articles', { body: { title: 'x', featuredImage: 9999 } });
+    t.equal(unknown.status, 422);
+    t.match(unknown.json, { type: /unknown-media$/, detail: /9999/ });
+
+    const urls = ['/v1/articles/harbour', '/v1/articles'];
+    const before = new Map<string, string>();
+    for (const url of urls) {
+      const response = await call('GET', url, { key: null });
+      t.equal((await call('GET', url, { key: null })).headers['x-cache'], 'HIT', `${url} is cached`);
+      before.set(url, String(response.headers.etag));
+    }
+    await call('PATCH', `/v1/media/${image.id}`, {
+      body: { alt: 'The quay at dawn', focalPoint: { x: 0.2, y: 0.2 } },
+    });
+    for (const url of urls) {
+      const after = await call('GET', url, { key: null });
+      t.match(after.body, 'The quay at dawn', `${url} shows the new alt text`);
+      t.not(after.headers.etag, before.get(url), `${url} has a new validator`);
+    }
+
+    const refused = await call('DELETE', `/v1/media/${image.id}`);
+    t.equal(refused.status, 409);
+    t.match(refused.json, {
+      type: /media-in-use$/,
+      detail: /"harbour"/,
+      articles: [{ id: created.json.id, slug: 'harbour' }],
+    });
+    const cleared = await call('PATCH', '/v1/articles/harbour', { body: { featuredImage: null } });
+    t.equal(cleared.json.featuredImage, null);
+    const revisions = (await call('GET', '/v1/articles/harbour/revisions')).json.data;
+    t.same(
+      revisions.map(
+        (revision: { snapshot: { featuredImage: number | null } }) => revision.snapshot.featuredImage,
+      ),
+      [null, image.id],
+      'revisions keep which image it was',
+    );
+    t.equal((await call('DELETE', `/v1/media/${image.id}`)).status, 204, 'free once no article shows it');
+  },
+);

@@ -140,6 +140,7 @@ export const articles = pgTable(
     renderVersion: integer('render_version').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
+    featuredImageId: integer('featured_image_id').references(() => media.id, { onDelete: 'restrict' }),
     author: text('author'),
     publishedAt: text('published_at'),
     commentsEnabled: boolean('comments_enabled').notNull().default(true),

@@ -129,6 +129,7 @@ export const summaryColumns = ({ articles, sections, comments }: Tables) => ({
   sectionId: articles.sectionId,
   sectionSlug: sections.slug,
   sectionName: sections.name,
+  featuredImageId: articles.featuredImageId,
   publishedAt: articles.publishedAt,
   commentsEnabled: articles.commentsEnabled,
   commentCount:

@@ -6,6 +6,7 @@ import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
+import type { Media } from '../media/schemas.js';
 import type { LinkedRef } from './article-links.js';
 import {
   type ArticleFilters,
@@ -69,6 +70,7 @@ export interface Row {
   sectionId: number | null;
   sectionSlug: string | null;
   sectionName: string | null;
+  featuredImageId: number | null;
   publishedAt: string | null;
   commentsEnabled: boolean;
   commentCount: number;
@@ -89,25 +91,51 @@ export function effectiveStatus(
   return stored === 'published' && publishedAt !== null && publishedAt > now ? 'scheduled' : stored;
 }
 
-/** What an article links to, in order: its tags and its authors. */
+/** What an article links to: its tags and its authors, in order, and its featured image. */
 export interface ArticleLinks {
   tags: LinkedRef[];
   authors: LinkedRef[];
+  featuredImage: Media | null;
 }
 
-/** The tags and authors of each of these articles, two queries for any number of them. */
+/** The tags, authors and featured images of articles, a query each for any number of them. */
 export interface LinkReader {
   tags: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
   authors: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
+  media: { presented(ids: number[]): Promise<Map<number, Media>> };
 }
 
-export async function linksOf(reader: LinkReader, ids: number[]): Promise<(id: number) => ArticleLinks> {
-  const [tags, authors] = await Promise.all([reader.tags.forArticles(ids), reader.authors.forArticles(ids)]);
-  return (id) => ({ tags: tags.get(id) ?? [], authors: authors.get(id) ?? [] });
+export async function linksOf(
+  reader: LinkReader,
+  rows: { id: number; featuredImageId: number | null }[],
+): Promise<(id: number) => ArticleLinks> {
+  const ids = rows.map((row) => row.id);
+  const imageIds = rows.flatMap((row) => (row.featuredImageId === null ? [] : [row.featuredImageId]));
+  const [tags, authors, images] = await Promise.all([
+    reader.tags.forArticles(ids),
+    reader.authors.forArticles(ids),
+    imageIds.length > 0 ? reader.media.presented(imageIds) : new Map<number, Media>(),
+  ]);
+  const imageOf = new Map(rows.map((row) => [row.id, row.featuredImageId]));
+  return (id) => ({
+    tags: tags.get(id) ?? [],
+    authors: authors.get(id) ?? [],
+    featuredImage: images.get(imageOf.get(id) ?? 0) ?? null,
+  });
 }
 
 export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSummary {
-  const { excerpt, autoExcerpt, sectionId, sectionSlug, sectionName, wordCount, status, ...rest } = row;
+  const {
+    excerpt,
+    autoExcerpt,
+    sectionId,
+    sectionSlug,
+    sectionName,
+    featuredImageId,
+    wordCount,
+    status,
+    ...rest
+  } = row;
   const byline = bylineOf(links.authors.map((author) => author.name));
   return {
     ...rest,
@@ -116,6 +144,7 @@ export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSu
     section: sectionId !== null ? { id: sectionId, slug: sectionSlug ?? '', name: sectionName ?? '' } : null,
     tags: links.tags,
     authors: links.authors,
+    featuredImage: links.featuredImage,
     byline,
     author: byline,
     wordCount,
@@ -337,7 +366,7 @@ export function createArticleListing(
     const { rows, sortValues } = await readRows(request, listing, conditions, audience);
     const total = await countRows(request, listing, audience);
     const ids = rows.slice(0, request.perPage).map((row) => row.id);
-    const links = await linksOf(related, ids);
+    const links = await linksOf(related, rows.slice(0, request.perPage));
     const texts = await snippetSources(request, ids);
     return assembleList(request, rows, { sortValues, linksOf: links, texts, total, now: audience.now });
   };

@@ -18,6 +18,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
     articleTags,
     articleAuthors,
     authors,
+    media,
     sections,
     tags: tagTable,
   } = db.tables;
@@ -79,6 +80,8 @@ export function createArticleReads(db: Database, related: LinkReader) {
       section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
       tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
       authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
+      // The featured image as embedded: what the article shows of it.
+      image: sql<string>`coalesce((select ${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
       comments: summaryColumns(db.tables).commentCount,
       live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
       rendered: articles.renderVersion,
@@ -104,7 +107,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
     if (!heavy.body) delete row.body;
     if (!heavy.bodyHtml) delete row.bodyHtml;
     if (!heavy.toc) delete row.toc;
-    const links = await linksOf(related, [row.id]);
+    const links = await linksOf(related, [row]);
     return toArticle(row, links(row.id), audience.now) as Article;
   };
 

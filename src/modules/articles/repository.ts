@@ -6,6 +6,7 @@ import type { Rendering } from '../../lib/markdown.js';
 import type { AuthorsRepository } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
+import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import type { TagsRepository } from '../tags/repository.js';
 import { createAnnouncements } from './announcements.js';
@@ -92,6 +93,7 @@ export function createArticlesRepository(
     sections: SectionsRepository;
     tags: TagsRepository;
     authors: AuthorsRepository;
+    media: MediaRepository;
     contentState: ContentStateRepository;
     events: EventsRepository;
   },

@@ -20,6 +20,7 @@ export const ArticleSnapshotSchema = Type.Object(
         Type.String({ description: 'Revisions stored before bylines named authors: the byline as text' }),
       ),
     ),
+    featuredImage: Type.Optional(Nullable(Type.Integer({ description: 'The featured image’s media id' }))),
     publishedAt: Nullable(Type.String({ format: 'date-time' })),
     commentsEnabled: Type.Boolean(),
   },

@@ -44,6 +44,7 @@ export function snapshotOf(article: Article, excerpt: string | null): ArticleSna
     section: article.section,
     tags: article.tags,
     authors: article.authors.map(({ id, slug, name }) => ({ id, slug, name })),
+    featuredImage: article.featuredImage?.id ?? null,
     publishedAt: article.publishedAt,
     commentsEnabled: article.commentsEnabled,
   };
@@ -108,6 +109,8 @@ export const restoredContent = (old: ArticleSnapshot): ArticlePatch => ({
   tags: old.tags.map((tag) => tag.name),
   // Revisions from before authors existed kept the byline as text.
   authors: old.authors?.map((author) => author.name) ?? (old.author ? [old.author] : []),
+  // Revisions from before featured images leave the article's as it is.
+  ...(old.featuredImage !== undefined ? { featuredImage: old.featuredImage } : {}),
 });
 
 /** What an article's validators derive from, as one string. */
@@ -117,11 +120,12 @@ export const validatorOf = (row: {
   section: string;
   tags: string;
   authors: string;
+  image: string;
   comments: number;
   live: number | boolean | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
   version: row.version,
 });

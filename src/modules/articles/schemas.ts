@@ -10,6 +10,7 @@ import {
   Timestamp,
 } from '../../http/schemas.js';
 import { BylineAuthorSchema, MAX_AUTHORS } from '../authors/schemas.js';
+import { MediaSchema } from '../media/schemas.js';
 import { articleExample, articleSummaryExample } from './example.js';
 
 export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
@@ -47,6 +48,13 @@ const authorRefs = Type.Array(authorRef, {
   description:
     'The byline, in order: authors by id, slug or name; an unknown name creates the author. Without it, an article a key linked to an author creates carries that author',
   examples: [['ada-reporter', 'Bo Stringer']],
+});
+
+const featuredImageRef = Type.Integer({
+  minimum: 1,
+  maximum: 2_147_483_647,
+  description:
+    'A media id: shown with the article, embedded with its renditions and crops (422 when unknown)',
 });
 
 const fields = {
@@ -91,6 +99,7 @@ const articleProperties = {
   section: Nullable(EmbeddedRefSchema),
   tags: Type.Array(EmbeddedRefSchema),
   authors: Type.Array(RefOf(BylineAuthorSchema), { description: 'The byline, in order' }),
+  featuredImage: Nullable(RefOf(MediaSchema)),
   byline: Nullable(
     Type.String({
       description:
@@ -185,6 +194,7 @@ export const ArticleCreateSchema = Type.Object(
     tags: Type.Optional(tagRefs),
     authors: Type.Optional(authorRefs),
     author: Type.Optional(Nullable(fields.author)),
+    featuredImage: Type.Optional(Nullable(featuredImageRef)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
   },
@@ -217,6 +227,7 @@ export const ArticlePatchSchema = Type.Object(
     tags: Type.Optional(tagRefs),
     authors: Type.Optional(authorRefs),
     author: Type.Optional(Nullable(fields.author)),
+    featuredImage: Type.Optional(Nullable(featuredImageRef)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
   },

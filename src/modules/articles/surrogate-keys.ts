@@ -7,11 +7,13 @@ export const articleKeys = (article: {
   section: { id: number } | null;
   tags: { id: number }[];
   authors: { id: number }[];
+  featuredImage: { id: number } | null;
 }) => [
   cacheKeys.article(article.id),
   ...(article.section ? [cacheKeys.section(article.section.id)] : []),
   ...article.tags.map((tag) => cacheKeys.tag(tag.id)),
   ...article.authors.map((author) => cacheKeys.author(author.id)),
+  ...(article.featuredImage ? [cacheKeys.media(article.featuredImage.id)] : []),
 ];
 
 /**

@@ -3,11 +3,13 @@ import type { Database, Tables } from '../../db/database.js';
 import { assignSlugIn, patchedSlug } from '../../db/helpers.js';
 import type { Actor } from '../../lib/audience.js';
 import { articleWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
+import { DomainError } from '../../lib/errors.js';
 import { RENDER_VERSION, type Rendering, renderMarkdown } from '../../lib/markdown.js';
 import type { AuthorsRepository } from '../authors/repository.js';
 import { authorLink } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
+import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import { type TagsRepository, tagLink } from '../tags/repository.js';
 import type { Announcements } from './announcements.js';
@@ -35,6 +37,7 @@ export interface ArticleWriting {
   sections: SectionsRepository;
   tags: TagsRepository;
   authors: AuthorsRepository;
+  media: MediaRepository;
   contentState: ContentStateRepository;
   events: EventsRepository;
   revisions: RevisionsRepository;
@@ -55,6 +58,19 @@ export async function recordRevision(w: ArticleWriting, id: number, actor: Actor
   const article = await w.reads.get(id, { seesUnpublished: true, now: at }, { body: true });
   await w.revisions.record(id, actor, snapshotOf(article, await w.reads.storedExcerpt(id)));
 }
+
+/** A featured image must exist (422 otherwise). */
+const knownImage = async (w: ArticleWriting, id: number | null | undefined) => {
+  if (id === undefined || id === null) return id;
+  if (!(await w.media.find(id))) {
+    throw new DomainError(
+      'unprocessable',
+      'unknown-media',
+      `No media with id ${id}: upload it first (POST /v1/media)`,
+    );
+  }
+  return id;
+};
 
 const resolveSection = async (w: ArticleWriting, ref: string | number | null | undefined) => {
   if (ref === undefined || ref === null) return ref;
@@ -112,6 +128,7 @@ export const createArticle = (
         ...renderedColumns(rendering),
         ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
         sectionId,
+        featuredImageId: (await knownImage(w, input.featuredImage)) ?? null,
         commentsEnabled: input.commentsEnabled ?? true,
         sourceId: sourceId ?? null,
         createdAt: at,
@@ -160,6 +177,7 @@ async function changesOf(
   set('slug', await patchedSlug(w.db, w.db.tables.articles, 'article', patch.slug, article.id), article.slug);
   set('subtitle', patch.subtitle, article.subtitle);
   set('commentsEnabled', patch.commentsEnabled, article.commentsEnabled);
+  set('featuredImageId', await knownImage(w, patch.featuredImage), article.featuredImage?.id ?? null);
   if (patch.excerpt !== undefined) set('excerpt', patch.excerpt, await w.reads.storedExcerpt(article.id));
   let body: Partial<Tables['articleBodies']['$inferInsert']> | undefined;
   if (patch.body !== undefined && patch.body !== article.body) {

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { publicAccess } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { errorResponses } from '../../http/schemas.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RouteOptions } from '../services.js';
 import { render } from './images.js';
@@ -60,7 +61,7 @@ export const renditionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (a
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('etag', etag)
         .header('x-content-type-options', 'nosniff');
-      surrogateKeys(reply, [`media-${id}`]);
+      surrogateKeys(reply, [cacheKeys.media(id)]);
       if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
       // Crops depend on the focal point; the rest on the image alone: named by what they are made of.
       const name = `${record.contentHash}-${rendering.region ? fingerprint : 'image'}-${variant}`;

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { withPagination } from '../../db/helpers.js';
-import { notFound } from '../../lib/errors.js';
+import { cacheKeys } from '../../lib/cache-keys.js';
+import { DomainError, notFound } from '../../lib/errors.js';
+import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Inspected } from './images.js';
+import type { Media } from './schemas.js';
 import type { ImageFacts } from './variants.js';
 
 /** A media row as stored: what the API shows, before its URLs are worked out. */
@@ -42,6 +45,8 @@ export interface MediaRepository {
   create(input: NewMedia, at: string): Promise<MediaRecord>;
   update(id: number, changes: MediaChanges, at: string): Promise<MediaRecord>;
   delete(id: number, at: string): Promise<void>;
+  /** Images as the API shows them, by id: what articles embed. */
+  presented(ids: number[]): Promise<Map<number, Media>>;
   /** The uploaded bytes, as they came (never served as they are). */
   original(id: number): Promise<Buffer | undefined>;
 }
@@ -67,10 +72,11 @@ const columnsOf = ({ media }: Tables) => ({
 /** Images: their details and focal point in `media`, the uploaded file in `media_originals`. */
 export function createMediaRepository(
   db: Database,
-  events: EventsRepository,
-  present: (record: MediaRecord) => unknown,
+  related: { events: EventsRepository; contentState: ContentStateRepository },
+  present: (record: MediaRecord) => Media,
 ): MediaRepository {
-  const { media, mediaOriginals } = db.tables;
+  const { events, contentState } = related;
+  const { media, mediaOriginals, articles } = db.tables;
   const find = async (id: number) => {
     const [row] = await db.query().select(columnsOf(db.tables)).from(media).where(eq(media.id, id));
     return row;
@@ -138,13 +144,31 @@ export function createMediaRepository(
           .where(eq(media.id, id));
         const updated = await get(id);
         await record('media.updated', updated, at);
+        // Articles embed it (alt, caption, crops): what names its key is stale now.
+        await contentState.touchPublic(at, [cacheKeys.media(id)]);
         return updated;
       }),
 
     delete: (id, at) =>
       db.write(async () => {
         await get(id);
+        const users = await db
+          .query()
+          .select({ id: articles.id, slug: articles.slug })
+          .from(articles)
+          .where(eq(articles.featuredImageId, id))
+          .orderBy(articles.id)
+          .limit(20);
+        if (users.length > 0) {
+          throw new DomainError(
+            'conflict',
+            'media-in-use',
+            `The image is the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}: choose another for them first`,
+            { articles: users },
+          );
+        }
         await db.query().delete(media).where(eq(media.id, id));
+        await contentState.touchPublic(at, [cacheKeys.media(id)]);
         await events.record({
           type: 'media.deleted',
           resource: 'media',
@@ -154,6 +178,11 @@ export function createMediaRepository(
           data: () => ({ id }),
         });
       }),
+
+    async presented(ids) {
+      const rows = await db.query().select(columnsOf(db.tables)).from(media).where(inArray(media.id, ids));
+      return new Map(rows.map((row) => [row.id, present(row)]));
+    },
 
     async original(id) {
       const [row] = await db

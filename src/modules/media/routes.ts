@@ -215,11 +215,15 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       schema: {
         operationId: 'deleteMedia',
         summary: 'Delete an image',
-        description: 'Needs `content:write`. Its renditions stop being served at once.',
+        description:
+          'Needs `content:write`. Its renditions stop being served at once. An image that is an article’s featured image is a 409 naming the articles (trashed ones included).',
         tags,
         security: requireScope('content:write'),
         params: IdParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          ...errorResponses(400, 401, 403, 404, 409, 429),
+        },
       },
     },
     async (request, reply) => {

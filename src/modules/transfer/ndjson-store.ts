@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
@@ -17,6 +18,8 @@ export function ndjsonSource(db: Database): NdjsonSource {
     articleAuthors,
     authors,
     comments,
+    media,
+    mediaOriginals,
     sections,
     tags,
   } = db.tables;
@@ -26,6 +29,12 @@ export function ndjsonSource(db: Database): NdjsonSource {
     tags: () => query.select().from(tags),
     // bio_html is the bio rendered: derived again on import, like article bodies.
     authors: async () => (await query.select().from(authors)).map(({ bioHtml: _derived, ...row }) => row),
+    mediaIds: async () => (await query.select({ id: media.id }).from(media)).map((row) => row.id),
+    media: async (id) => {
+      const [row] = await query.select().from(media).where(eq(media.id, id));
+      const [original] = await query.select().from(mediaOriginals).where(eq(mediaOriginals.mediaId, id));
+      return row && original && { ...row, data: Buffer.from(original.data).toString('base64') };
+    },
     articleIds: async () => (await query.select({ id: articles.id }).from(articles)).map((row) => row.id),
     article: async (id) => {
       const [row] = await query.select().from(articles).where(eq(articles.id, id));
@@ -66,7 +75,7 @@ type Outcome = 'created' | 'updated' | 'unchanged';
 /** Inserts a row under its id, or overwrites the row there when it differs. */
 async function upsert(
   db: Database,
-  table: Tables['sections' | 'tags' | 'authors' | 'comments'],
+  table: Tables['sections' | 'tags' | 'authors' | 'media' | 'comments'],
   row: { id: number },
 ) {
   const query = db.query();
@@ -94,6 +103,7 @@ function restore(db: Database, line: Item): Promise<Outcome> {
   const { kind, ...row } = line;
   if (kind === 'section') return upsert(db, db.tables.sections, row);
   if (kind === 'tag') return upsert(db, db.tables.tags, row);
+  if (kind === 'media') return restoreMedia(db, line as MediaItem);
   if (kind === 'author') {
     const { bio } = row as { bio: string | null };
     return upsert(db, db.tables.authors, {
@@ -103,6 +113,25 @@ function restore(db: Database, line: Item): Promise<Outcome> {
   }
   if (kind === 'comment') return upsert(db, db.tables.comments, row);
   return restoreArticle(db, line as ArticleItem);
+}
+
+type MediaItem = Extract<Item, { kind: 'media' }>;
+
+/** An image and its file, byte for byte: a file whose hash is not its contentHash is refused. */
+async function restoreMedia(db: Database, line: MediaItem): Promise<Outcome> {
+  const { media, mediaOriginals } = db.tables;
+  const { kind: _kind, data, ...row } = line;
+  const bytes = Buffer.from(data, 'base64');
+  if (createHash('sha256').update(bytes).digest('hex') !== row.contentHash) {
+    throw new Error('the file does not match its contentHash (damaged or edited)');
+  }
+  const outcome = await upsert(db, media, row);
+  await db
+    .query()
+    .insert(mediaOriginals)
+    .values({ mediaId: row.id, data: bytes })
+    .onConflictDoUpdate({ target: mediaOriginals.mediaId, set: { data: bytes } });
+  return outcome;
 }
 
 async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome> {
@@ -153,7 +182,7 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
 }
 
 /** Tables whose ids an import sets itself: the store's id sequences must move past them. */
-const EXPLICIT_IDS = ['sections', 'tags', 'authors', 'articles', 'article_revisions', 'comments'];
+const EXPLICIT_IDS = ['sections', 'tags', 'authors', 'media', 'articles', 'article_revisions', 'comments'];
 
 /**
  * NDJSON import: a batch is one write transaction, each line a savepoint (a bad line undoes only

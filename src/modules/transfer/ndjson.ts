@@ -56,6 +56,30 @@ const Line = Type.Union([
   ),
   Type.Object(
     {
+      kind: Type.Literal('media'),
+      id,
+      filename: Type.String({ minLength: 1 }),
+      mimeType: Type.String({ pattern: '^image/' }),
+      bytes: Type.Integer({ minimum: 0 }),
+      width: Type.Integer({ minimum: 1 }),
+      height: Type.Integer({ minimum: 1 }),
+      alt: Type.String(),
+      caption: nullable(Type.String()),
+      credit: nullable(Type.String()),
+      focalX: Type.Number({ minimum: 0, maximum: 1 }),
+      focalY: Type.Number({ minimum: 0, maximum: 1 }),
+      placeholder: Type.String(),
+      contentHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+      sourceId: nullable(Type.String()),
+      createdAt: instant,
+      updatedAt: instant,
+      /** The uploaded file, base64: restored byte for byte (checked against contentHash). */
+      data: Type.String({ contentEncoding: 'base64' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
       kind: Type.Literal('article'),
       id,
       slug,
@@ -67,6 +91,7 @@ const Line = Type.Union([
       trashedFrom: nullable(Type.Enum([...ARTICLE_STATUSES])),
       trashedAt: nullable(instant),
       sectionId: nullable(id),
+      featuredImageId: Type.Optional(nullable(id)),
       tagIds: Type.Array(id),
       /** The byline in order; files from before authors have none (their `author` is text). */
       authorIds: Type.Optional(Type.Array(id)),
@@ -133,6 +158,9 @@ export interface NdjsonSource {
   sections(): Promise<Unkinded<'section'>[]>;
   tags(): Promise<Unkinded<'tag'>[]>;
   authors(): Promise<Unkinded<'author'>[]>;
+  mediaIds(): Promise<number[]>;
+  /** One image with its file: read one at a time, so an export never holds the library in memory. */
+  media(id: number): Promise<Unkinded<'media'> | undefined>;
   articleIds(): Promise<number[]>;
   article(id: number): Promise<Unkinded<'article'> | undefined>;
   /** Without clientHash, which never leaves the server. */
@@ -164,6 +192,7 @@ export function articleItem(
     trashedFrom: row.trashedFrom,
     trashedAt: row.trashedAt,
     sectionId: row.sectionId,
+    featuredImageId: row.featuredImageId,
     tagIds: links.tagIds,
     authorIds: links.authorIds,
     author: row.author,
@@ -203,13 +232,14 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Writes everything needed to rebuild the site (API keys and webhooks excluded) as NDJSON:
- * sections parents first, tags, authors, articles with their revisions, comments parents first. The
+ * sections parents first, tags, authors, media with their files, articles with their revisions,
+ * comments parents first. The
  * output depends on the data only, so exporting a re-imported database gives the same bytes,
  * whichever store it came from.
  */
 export async function exportNdjson(source: NdjsonSource, file: string): Promise<Record<string, number>> {
   const out = createWriteStream(file);
-  const counts: Record<string, number> = { section: 0, tag: 0, author: 0, article: 0, comment: 0 };
+  const counts: Record<string, number> = { section: 0, tag: 0, author: 0, media: 0, article: 0, comment: 0 };
   const write = async (line: LineType) => {
     if (line.kind !== 'broadsheet') counts[line.kind] = (counts[line.kind] ?? 0) + 1;
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
@@ -219,6 +249,10 @@ export async function exportNdjson(source: NdjsonSource, file: string): Promise<
   for (const row of (await source.tags()).sort((a, b) => a.id - b.id)) await write({ kind: 'tag', ...row });
   for (const row of (await source.authors()).sort((a, b) => a.id - b.id))
     await write({ kind: 'author', ...row });
+  for (const id of (await source.mediaIds()).sort((a, b) => a - b)) {
+    const image = await source.media(id);
+    if (image) await write({ kind: 'media', ...image });
+  }
   for (const id of (await source.articleIds()).sort((a, b) => a - b)) {
     const article = await source.article(id);
     if (article) await write({ kind: 'article', ...article });

@@ -1,0 +1,2 @@
+ALTER TABLE "articles" ADD COLUMN "featured_image_id" integer;--> statement-breakpoint
+ALTER TABLE "articles" ADD CONSTRAINT "articles_featured_image_id_media_id_fk" FOREIGN KEY ("featured_image_id") REFERENCES "media"("id") ON DELETE restrict ON UPDATE no action;
