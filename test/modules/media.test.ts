@@ -16,12 +16,13 @@ import {
   svgWithScript,
   tiff,
 } from '../helpers/images.js';
+import { SITE, xmlErrors } from '../helpers/syndication.js';
 
 /** An app with a rendition cache of its own, so a test sees what it generated. */
-async function mediaApp(t: Test, media: Partial<Config['media']> = {}) {
+async function mediaApp(t: Test, media: Partial<Config['media']> = {}, config: Partial<Config> = {}) {
   const cacheDir = mkdtempSync(join(tmpdir(), 'broadsheet-renditions-'));
   t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
-  const app = await buildTestApp(t, { media: { ...testConfig().media, cacheDir, ...media } });
+  const app = await buildTestApp(t, { ...config, media: { ...testConfig().media, cacheDir, ...media } });
   const upload = (
     file: { data: Buffer; filename: string; type: string },
     fields?: Record<string, string>,
@@ -282,3 +283,41 @@ t.test(
     t.equal((await call('DELETE', `/v1/media/${image.id}`)).status, 204, 'free once no article shows it');
   },
 );
+
+t.test('feeds carry the featured image: Media RSS, an Atom enclosure, JSON Feed’s image', async (t) => {
+  const { upload, call } = await mediaApp(t, {}, { site: SITE });
+  const image = (
+    await upload(
+      { data: await phonePhoto(1600, 1200), filename: 'quay.jpg', type: 'image/jpeg' },
+      { alt: 'The quay', credit: 'Photo: Ada Reporter' },
+    )
+  ).json();
+  t.match(image.url, /^https:\/\/news\.example\.com\/media\//, 'absolute under the site');
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Harbour',
+      status: 'published',
+      featuredImage: image.id,
+      publishedAt: '2026-01-14T09:00:00.000Z',
+    },
+  });
+  const jpeg = image.renditions.find(
+    (r: { format: string; width: number }) => r.format === 'jpg' && r.width === 960,
+  );
+  const rss = await call('GET', '/feeds/articles.rss', { key: null });
+  t.same(await xmlErrors(rss.body), []);
+  t.match(
+    rss.body,
+    `<media:content url="${jpeg.url}" medium="image" type="image/jpeg" width="960" height="1280"><media:description type="plain">The quay</media:description><media:credit>Photo: Ada Reporter</media:credit></media:content>`,
+  );
+  const atom = await call('GET', '/feeds/articles.atom', { key: null });
+  t.same(await xmlErrors(atom.body), []);
+  t.match(atom.body, `<link rel="enclosure" type="image/jpeg" href="${jpeg.url}"/>`);
+  const json = await call('GET', '/feeds/articles.json', { key: null });
+  t.equal(json.json.items[0].image, jpeg.url);
+  const before = json.headers.etag;
+  await call('PATCH', `/v1/media/${image.id}`, { body: { credit: 'Photo: Bo Stringer' } });
+  const after = await call('GET', '/feeds/articles.rss', { key: null });
+  t.match(after.body, 'Photo: Bo Stringer', 'an edit to the image reaches the cached feed');
+  t.not((await call('GET', '/feeds/articles.json', { key: null })).headers.etag, before);
+});

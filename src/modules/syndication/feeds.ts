@@ -27,6 +27,41 @@ export function entryId(links: SiteLinks, article: { id: number; createdAt: stri
 export const lastChange = (article: { updatedAt: string; publishedAt: string | null }) =>
   article.publishedAt && article.publishedAt > article.updatedAt ? article.publishedAt : article.updatedAt;
 
+/** The featured image as feeds carry it: the widest JPEG rendition up to 1280 px, or the full-size file. */
+export function feedImage(article: ArticleHit) {
+  const image = article.featuredImage;
+  if (!image) return undefined;
+  const jpeg = image.renditions
+    .filter((rendition) => rendition.format === 'jpg' && rendition.width <= 1280)
+    .at(-1);
+  return {
+    url: jpeg?.url ?? image.url,
+    type: jpeg ? 'image/jpeg' : image.mimeType,
+    width: jpeg?.width ?? image.width,
+    height: jpeg?.height ?? image.height,
+    alt: image.alt,
+    credit: image.credit,
+  };
+}
+
+/** Media RSS: the image, its size, what it shows and whose it is. */
+const mediaContent = (article: ArticleHit) => {
+  const image = feedImage(article);
+  if (!image) return '';
+  return element(
+    'media:content',
+    {
+      url: image.url,
+      medium: 'image',
+      type: image.type,
+      width: String(image.width),
+      height: String(image.height),
+    },
+    image.alt ? textElement('media:description', image.alt, { type: 'plain' }) : '',
+    image.credit ? textElement('media:credit', image.credit) : '',
+  );
+};
+
 const categories = (article: ArticleHit) => [
   ...(article.section ? [article.section] : []),
   ...article.tags.filter((tag) => tag.name !== article.section?.name),
@@ -47,6 +82,7 @@ export function rssFeed(links: SiteLinks, feed: FeedInput): string {
       // Readers render an RSS description as HTML: the plain-text excerpt is escaped as HTML first.
       textElement('description', escapeXml(article.excerpt)),
       textElement('content:encoded', article.bodyHtml ?? ''),
+      mediaContent(article),
     ),
   );
   const channel = element(
@@ -69,11 +105,18 @@ export function rssFeed(links: SiteLinks, feed: FeedInput): string {
         'xmlns:atom': 'http://www.w3.org/2005/Atom',
         'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
         'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+        'xmlns:media': 'http://search.yahoo.com/mrss/',
       },
       channel,
     ),
   );
 }
+
+/** Atom's enclosure link for the featured image. */
+const enclosure = (article: ArticleHit) => {
+  const image = feedImage(article);
+  return image ? [element('link', { rel: 'enclosure', type: image.type, href: image.url })] : [];
+};
 
 export function atomFeed(links: SiteLinks, feed: FeedInput): string {
   const self = feed.self('atom');
@@ -94,6 +137,7 @@ export function atomFeed(links: SiteLinks, feed: FeedInput): string {
       ),
       textElement('summary', article.excerpt, { type: 'text' }),
       textElement('content', article.bodyHtml ?? '', { type: 'html' }),
+      ...enclosure(article),
     ),
   );
   return xmlDocument(
@@ -136,6 +180,7 @@ export function jsonFeed(links: SiteLinks, feed: FeedInput): JsonFeed {
       content_html: article.bodyHtml ?? '',
       ...(article.publishedAt ? { date_published: article.publishedAt } : {}),
       date_modified: lastChange(article),
+      ...(article.featuredImage ? { image: feedImage(article)?.url } : {}),
       ...(article.authors.length > 0
         ? { authors: article.authors.map((author) => ({ name: author.name, url: links.author(author) })) }
         : {}),

@@ -6,6 +6,7 @@ import { errorResponses, notModified, RefOf } from '../../http/schemas.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import type { SiteLinks } from '../../lib/site-links.js';
+import { articleKeys } from '../articles/surrogate-keys.js';
 import type { Audience } from '../articles/visibility.js';
 import type { RouteOptions, Services } from '../services.js';
 import { atomFeed, type FeedInput, jsonFeed, lastChange, rssFeed } from './feeds.js';
@@ -131,7 +132,8 @@ function feedRoutes(app: TypeBoxApp, services: Services): void {
       ...(section ? [cacheKeys.section(section.id)] : []),
       ...(tag ? [cacheKeys.tag(tag.id)] : []),
       ...(author ? [cacheKeys.author(author.id)] : []),
-      ...items.map((article) => cacheKeys.article(article.id)),
+      // Each entry as the article's own response names it: its section, tags, authors and image.
+      ...items.flatMap(articleKeys),
     ]);
     const { name } = siteLinks.site;
     const query_ = new URLSearchParams();

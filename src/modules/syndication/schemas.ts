@@ -77,6 +77,7 @@ export const JsonFeedSchema = Type.Object(
           content_html: Type.String(),
           date_published: Type.Optional(Type.String({ format: 'date-time' })),
           date_modified: Type.String({ format: 'date-time' }),
+          image: Type.Optional(Type.String({ format: 'uri', description: 'The featured image' })),
           authors: Type.Optional(Type.Array(Author)),
           tags: Type.Array(Type.String(), { description: 'The section’s name, then the tags’' }),
         },
