@@ -6,6 +6,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.js';
 import { ADMIN_KEY } from '../helpers/app.js';
 import { testConfig } from '../helpers/config.js';
+import { pngWithAlpha } from '../helpers/images.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -69,6 +70,23 @@ t.test('Swagger UI: authorise with a key, Try it out on GETs and POSTs', { skip 
   t.match(
     await author.locator('.live-responses-table .microlight').first().textContent(),
     /ada-from-swagger/,
+  );
+
+  const uploadMedia = page.locator('#operations-Media-uploadMedia');
+  await uploadMedia.locator('.opblock-summary').click();
+  await uploadMedia.locator('.try-out__btn').click();
+  await uploadMedia.locator('input[type=file]').setInputFiles({
+    name: 'from-swagger.png',
+    mimeType: 'image/png',
+    buffer: await pngWithAlpha(),
+  });
+  await uploadMedia.locator('.execute').click();
+  const uploaded = uploadMedia.locator('.live-responses-table .response .response-col_status').first();
+  await uploaded.waitFor({ timeout: 15_000 });
+  t.equal((await uploaded.textContent())?.trim(), '201', 'POST /v1/media (multipart) answered 201 in the UI');
+  t.match(
+    await uploadMedia.locator('.live-responses-table .microlight').first().textContent(),
+    /from-swagger\.png/,
   );
 
   // For people reading a run: what the page looked like (test-output/ is not committed).
