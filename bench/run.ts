@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type BenchDatabase, benchDatabase } from './generate.js';
+import { benchPhoto, firstGeneration, sharpAlone } from './media.js';
 import { prime, revalidationReplay, searchAttacks, singleFlight } from './probes.js';
 import { broadsheet, helloWorld, type Running, reference } from './servers.js';
 import { checkTargets, type Row, table } from './targets.js';
@@ -28,6 +29,9 @@ const { values } = parseArgs({
     database: { type: 'string' },
     // With --database: measure PostgreSQL only (hello world and the reference still run).
     'postgres-only': { type: 'boolean', default: false },
+    // Rendition throughput (SQLite): first generation beside sharp alone, and cached.
+    media: { type: 'boolean', default: false },
+    'media-only': { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.duration);
@@ -181,19 +185,39 @@ async function main() {
     await measure('reference', 'list 20', { base: server.base, paths: ['/articles'] });
   });
   const probes: Record<string, unknown> = {};
+  if (values.media || values['media-only']) probes.media = await mediaRun(database);
+  if (values['media-only']) return report(database, probes);
   if (!values['postgres-only']) probes.SQLite = await broadsheetOn('SQLite', database);
   if (values.database) probes.PostgreSQL = await broadsheetOn('PostgreSQL', database, values.database);
   if (values.scale) {
     await atScale(Number(values.scale));
     if (values.database) await atScale(Number(values.scale), values.database);
   }
+  report(database, probes);
+}
+
+/** Renditions: made the first time through the server and by sharp alone; served from the cache. */
+async function mediaRun(database: BenchDatabase) {
+  const photo = await benchPhoto();
+  return using(broadsheet(database, 'media', { cacheBytes: 0 }), async (server) => {
+    const first = await firstGeneration(server, photo);
+    const alone = await sharpAlone(photo, first.widths);
+    await measure('SQLite', 'rendition w640.webp, cached on disk', {
+      base: server.base,
+      paths: [first.cachedPath],
+    });
+    return { firstGenerationMsByFormat: first.byFormat, sharpAloneMsByFormat: alone, widths: first.widths };
+  });
+}
+
+function report(database: BenchDatabase, probes: Record<string, unknown>) {
   const targets = checkTargets(rows, probes);
   process.stdout.write(
     `\n${database.articles} articles (reads over 1,000 of them), ${connections} connections unless said, ${seconds} s per scenario; wrk on core 1, each server on core 0\n\n${table(rows)}\n\n${targets.text}\n`,
   );
   for (const [store, extra] of Object.entries(probes))
     process.stdout.write(`\n${store} probes: ${JSON.stringify(extra)}\n`);
-  const report = {
+  const result = {
     at: new Date().toISOString(),
     articles: database.articles,
     connections,
@@ -202,8 +226,8 @@ async function main() {
     probes,
     targets: targets.checks,
   };
-  const file = `bench/results/${report.at.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = `bench/results/${result.at.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`\nwritten to ${file}\n`);
 }
 

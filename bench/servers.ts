@@ -105,6 +105,7 @@ export async function broadsheet(
       // Measure latency under load rather than load shedding (tested on its own).
       OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
       RESPONSE_CACHE_BYTES: String(options.cacheBytes),
+      MEDIA_CACHE_DIR: `${copy}-media`,
     },
     `http://127.0.0.1:${port}/ready`,
   );
@@ -113,7 +114,8 @@ export async function broadsheet(
     key: onPostgres?.database.key ?? database.key,
     stop: async () => {
       await stopped(child);
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '-media'])
+        rmSync(`${copy}${suffix}`, { recursive: true, force: true });
       await onPostgres?.drop();
     },
   };
