@@ -1,5 +1,7 @@
 import t from 'tap';
-import { ADMIN_KEY, buildTestApp } from '../helpers/app.js';
+import { openDatabaseOf } from '../../src/store.js';
+import { ADMIN_KEY, buildTestApp, sharedStore } from '../helpers/app.js';
+import { postgresUrl } from '../helpers/postgres.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
 
@@ -400,4 +402,23 @@ t.test('Markdown front matter takes `authors` (or one `author`)', async (t) => {
   const bad = await post('---\ntitle: Bad\nauthors: Ada Reporter\n---\n');
   t.equal(bad.statusCode, 400);
   t.match(bad.json().detail, /line 3/, 'a wrong shape names its line');
+});
+
+t.test('free-text bylines left in a store are adopted, on either store', async (t) => {
+  const shared = sharedStore(t);
+  const { call, app } = await buildTestApp(t, {}, shared);
+  await call('POST', '/v1/articles', { body: { title: 'Old story', status: 'published' } });
+  await call('POST', '/v1/articles', { body: { title: 'Older story', status: 'published' } });
+  // What a database from before authors holds: the byline as text, and no author records.
+  const db = await openDatabaseOf(
+    { databaseFile: shared.config.databaseFile ?? '', postgresUrl: postgresUrl ?? undefined },
+    { postgresSchema: shared.postgresSchema },
+  );
+  await db.write(() => db.query().update(db.tables.articles).set({ author: 'Olena Kovalenko' }));
+  await db.close();
+  t.equal(await app.services.authors.adoptLegacyBylines('2026-01-15T12:00:00.000Z'), 2);
+  t.equal(await app.services.authors.adoptLegacyBylines('2026-01-15T12:00:00.000Z'), 0, 'once');
+  const story = (await call('GET', '/v1/articles/old-story', { key: null })).json;
+  t.same(slugs(story.authors), ['olena-kovalenko']);
+  t.equal((await call('GET', '/v1/authors/olena-kovalenko', { key: null })).json.articleCount, 2);
 });
