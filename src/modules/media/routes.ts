@@ -66,7 +66,8 @@ async function readUpload(request: FastifyRequest, maxBytes: number) {
   const fields: Record<string, string> = {};
   try {
     for await (const part of request.parts({
-      limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096 },
+      // A field holds up to 2,000 characters (a caption), 4 bytes each at most.
+      limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 8192 },
     })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || file)
