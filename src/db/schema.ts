@@ -79,6 +79,8 @@ export const authors = sqliteTable(
     /** The author's own page elsewhere (a personal site, a social profile). */
     website: text('website'),
     email: text('email'),
+    /** A photo of them (a media id); it cannot be deleted while here. */
+    avatarId: integer('avatar_id').references((): AnySQLiteColumn => media.id, { onDelete: 'restrict' }),
     /** Where an imported item came from (`wp:author:ada`): re-imports match on it. */
     sourceId: text('source_id'),
     ...timestamps,

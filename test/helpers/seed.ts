@@ -45,6 +45,7 @@ export async function buildSampleSite(t: Test, databaseFile: string): Promise<vo
     body: { ...seed, author: 'A. Writer', featuredImage: photo.json().id },
   });
   await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
+  await call('PATCH', '/v1/authors/a-writer', { body: { avatar: photo.json().id } });
   const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
   await call('POST', '/v1/articles', {
     body: { title: 'Scheduled', section: 'europe', status: 'scheduled', publishedAt: later },

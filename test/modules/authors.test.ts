@@ -1,6 +1,7 @@
 import t from 'tap';
 import { openDatabaseOf } from '../../src/store.js';
 import { ADMIN_KEY, buildTestApp, sharedStore } from '../helpers/app.js';
+import { pngWithAlpha } from '../helpers/images.js';
 import { postgresUrl } from '../helpers/postgres.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { SITE, textsOf, xmlErrors } from '../helpers/syndication.js';
@@ -421,4 +422,28 @@ t.test('free-text bylines left in a store are adopted, on either store', async (
   const story = (await call('GET', '/v1/articles/old-story', { key: null })).json;
   t.same(slugs(story.authors), ['olena-kovalenko']);
   t.equal((await call('GET', '/v1/authors/olena-kovalenko', { key: null })).json.articleCount, 2);
+});
+
+t.test('an author’s avatar is an image from the library, kept from deletion while in use', async (t) => {
+  const { call, app } = await buildTestApp(t);
+  const photo = await app.inject({
+    method: 'POST',
+    url: '/v1/media',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'image/png' },
+    payload: await pngWithAlpha(),
+  });
+  const image = photo.json();
+  const ada = await call('POST', '/v1/authors', { body: { name: 'Ada Reporter', avatar: image.id } });
+  t.equal(ada.status, 201);
+  t.equal(ada.json.avatar, image.id);
+  t.equal((await call('POST', '/v1/authors', { body: { name: 'X', avatar: 9999 } })).status, 422);
+  await call('POST', '/v1/articles', {
+    body: { title: 'Live', authors: ['ada-reporter'], status: 'published' },
+  });
+  t.equal((await call('GET', '/v1/authors/ada-reporter', { key: null })).json.avatar, image.id, 'public');
+  const refused = await call('DELETE', `/v1/media/${image.id}`);
+  t.equal(refused.status, 409);
+  t.match(refused.json, { detail: /avatar of "ada-reporter"/, authors: [{ slug: 'ada-reporter' }] });
+  t.equal((await call('PATCH', '/v1/authors/ada-reporter', { body: { avatar: null } })).json.avatar, null);
+  t.equal((await call('DELETE', `/v1/media/${image.id}`)).status, 204);
 });

@@ -49,7 +49,7 @@ t.test(
     const first = join(dir, 'first.ndjson');
     t.match(
       (await cli(`file:${source}`, 'export', 'ndjson', first)).output,
-      /exported 3 sections, 11 tags, 1 author, 1 media, 3 articles, 2 comments/,
+      /exported 3 sections, 11 tags, 1 media, 1 author, 3 articles, 2 comments/,
     );
 
     const target = await freshPostgresDatabase(t);
@@ -70,7 +70,7 @@ t.test(
     const second = join(dir, 'second.ndjson');
     t.match(
       (await cli(target, 'export', 'ndjson', second)).output,
-      /exported 3 sections, 11 tags, 1 author, 1 media, 3 articles, 2 comments/,
+      /exported 3 sections, 11 tags, 1 media, 1 author, 3 articles, 2 comments/,
     );
     t.equal(readFileSync(second, 'utf8'), readFileSync(first, 'utf8'), 'byte-identical');
     const again = await cli(target, 'import', 'ndjson', first);

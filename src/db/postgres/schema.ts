@@ -86,6 +86,7 @@ export const authors = pgTable(
     jobTitle: text('job_title'),
     website: text('website'),
     email: text('email'),
+    avatarId: integer('avatar_id').references((): AnyPgColumn => media.id, { onDelete: 'restrict' }),
     sourceId: text('source_id'),
     ...timestamps,
   },

@@ -82,6 +82,7 @@ const columnsOf = ({ authors }: Tables) => ({
   bioHtml: authors.bioHtml,
   jobTitle: authors.jobTitle,
   website: authors.website,
+  avatar: authors.avatarId,
   email: authors.email,
   createdAt: authors.createdAt,
   updatedAt: authors.updatedAt,
@@ -247,6 +248,18 @@ function createAuthorWrites(
     )) !== undefined;
   const record = (type: 'author.created' | 'author.updated', id: number, slug: string, at: string) =>
     events.record({ type, resource: 'author', id, slug, at, data: () => get(id, admin(at)) });
+  /** An avatar must be an image in the library (422 otherwise). */
+  const knownAvatar = async (id: number | null | undefined) => {
+    if (id === undefined || id === null) return id;
+    if ((await idWhere(db, db.tables.media, eq(db.tables.media.id, id))) === undefined) {
+      throw new DomainError(
+        'unprocessable',
+        'unknown-media',
+        `No media with id ${id}: upload it first (POST /v1/media)`,
+      );
+    }
+    return id;
+  };
   const bioColumns = (bio: string | null | undefined) =>
     bio === undefined ? {} : { bio, bioHtml: bio === null ? '' : renderMarkdown(bio).html };
 
@@ -265,6 +278,7 @@ function createAuthorWrites(
         ...bioColumns(input.bio ?? null),
         jobTitle: input.jobTitle ?? null,
         website: input.website ?? null,
+        avatarId: (await knownAvatar(input.avatar)) ?? null,
         email: input.email ?? null,
         sourceId: sourceId ?? null,
         createdAt: at,
@@ -286,10 +300,11 @@ function createAuthorWrites(
         const at = audience.now;
         const slug = await patchedSlug(db, authors, 'author', patch.slug, current.id);
         const { name, jobTitle, website, email } = patch;
+        const avatarId = await knownAvatar(patch.avatar);
         await db
           .query()
           .update(authors)
-          .set({ name, slug, jobTitle, website, email, ...bioColumns(patch.bio), updatedAt: at })
+          .set({ name, slug, jobTitle, website, email, avatarId, ...bioColumns(patch.bio), updatedAt: at })
           .where(eq(authors.id, current.id));
         // Bylines show the name and the URL (from the slug): every article of a public author changes.
         if (await isPublic(current.id, at)) await contentState.touchPublic(at, authorWriteKeys(current.id));

@@ -20,6 +20,11 @@ const website = Type.String({
   maxLength: 2000,
   description: 'The author’s own page elsewhere (a personal site, a profile)',
 });
+const avatar = Type.Integer({
+  minimum: 1,
+  maximum: 2_147_483_647,
+  description: 'A photo of them: a media id (422 when unknown); its crops give square portraits',
+});
 const email = Type.String({
   format: 'email',
   maxLength: 320,
@@ -35,6 +40,7 @@ export const AuthorSchema = Type.Object(
     bioHtml: Type.String({ description: 'The bio rendered (raw HTML escaped); empty without a bio' }),
     jobTitle: Nullable(Type.String()),
     website: Nullable(Type.String({ format: 'uri' })),
+    avatar: Nullable(Type.Integer({ description: 'A media id: GET /v1/media/{id} gives its renditions' })),
     email: Type.Optional(Nullable(Type.String({ description: 'API keys only; absent for the public' }))),
     articleCount: Type.Integer({ minimum: 0, description: 'Articles by this author the caller may see' }),
     createdAt: Timestamp('When the author was created'),
@@ -54,6 +60,7 @@ export const AuthorSchema = Type.Object(
         bioHtml: '<p>Covers European security from <em>Kyiv</em>.</p>\n',
         jobTitle: 'Security correspondent',
         website: null,
+        avatar: null,
         articleCount: 12,
         createdAt: '2026-11-26T08:00:00.000Z',
         updatedAt: '2026-11-26T08:00:00.000Z',
@@ -70,6 +77,7 @@ export const AuthorCreateSchema = Type.Object(
     bio: Type.Optional(Nullable(bio)),
     jobTitle: Type.Optional(Nullable(jobTitle)),
     website: Type.Optional(Nullable(website)),
+    avatar: Type.Optional(Nullable(avatar)),
     email: Type.Optional(Nullable(email)),
   },
   {
@@ -88,6 +96,7 @@ export const AuthorPatchSchema = Type.Object(
     bio: Type.Optional(Nullable(bio)),
     jobTitle: Type.Optional(Nullable(jobTitle)),
     website: Type.Optional(Nullable(website)),
+    avatar: Type.Optional(Nullable(avatar)),
     email: Type.Optional(Nullable(email)),
   },
   {

@@ -76,7 +76,7 @@ export function createMediaRepository(
   present: (record: MediaRecord) => Media,
 ): MediaRepository {
   const { events, contentState } = related;
-  const { media, mediaOriginals, articles } = db.tables;
+  const { media, mediaOriginals, articles, authors } = db.tables;
   const find = async (id: number) => {
     const [row] = await db.query().select(columnsOf(db.tables)).from(media).where(eq(media.id, id));
     return row;
@@ -159,12 +159,30 @@ export function createMediaRepository(
           .where(eq(articles.featuredImageId, id))
           .orderBy(articles.id)
           .limit(20);
-        if (users.length > 0) {
+        const portrayed = await db
+          .query()
+          .select({ id: authors.id, slug: authors.slug })
+          .from(authors)
+          .where(eq(authors.avatarId, id))
+          .orderBy(authors.id)
+          .limit(20);
+        if (users.length > 0 || portrayed.length > 0) {
+          const uses = [
+            ...(users.length > 0
+              ? [`the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}`]
+              : []),
+            ...(portrayed.length > 0
+              ? [`the avatar of ${portrayed.map((author) => `"${author.slug}"`).join(', ')}`]
+              : []),
+          ];
           throw new DomainError(
             'conflict',
             'media-in-use',
-            `The image is the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}: choose another for them first`,
-            { articles: users },
+            `The image is ${uses.join(' and ')}: choose another first`,
+            {
+              articles: users,
+              authors: portrayed,
+            },
           );
         }
         await db.query().delete(media).where(eq(media.id, id));

@@ -47,6 +47,7 @@ const Line = Type.Union([
       bio: nullable(Type.String()),
       jobTitle: nullable(Type.String()),
       website: nullable(Type.String()),
+      avatarId: Type.Optional(nullable(id)),
       email: nullable(Type.String()),
       sourceId: nullable(Type.String()),
       createdAt: instant,
@@ -232,14 +233,14 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Writes everything needed to rebuild the site (API keys and webhooks excluded) as NDJSON:
- * sections parents first, tags, authors, media with their files, articles with their revisions,
+ * sections parents first, tags, media with their files, authors, articles with their revisions,
  * comments parents first. The
  * output depends on the data only, so exporting a re-imported database gives the same bytes,
  * whichever store it came from.
  */
 export async function exportNdjson(source: NdjsonSource, file: string): Promise<Record<string, number>> {
   const out = createWriteStream(file);
-  const counts: Record<string, number> = { section: 0, tag: 0, author: 0, media: 0, article: 0, comment: 0 };
+  const counts: Record<string, number> = { section: 0, tag: 0, media: 0, author: 0, article: 0, comment: 0 };
   const write = async (line: LineType) => {
     if (line.kind !== 'broadsheet') counts[line.kind] = (counts[line.kind] ?? 0) + 1;
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
@@ -247,12 +248,13 @@ export async function exportNdjson(source: NdjsonSource, file: string): Promise<
   await write({ kind: 'broadsheet', format: NDJSON_FORMAT });
   for (const row of parentsFirst(await source.sections())) await write({ kind: 'section', ...row });
   for (const row of (await source.tags()).sort((a, b) => a.id - b.id)) await write({ kind: 'tag', ...row });
-  for (const row of (await source.authors()).sort((a, b) => a.id - b.id))
-    await write({ kind: 'author', ...row });
   for (const id of (await source.mediaIds()).sort((a, b) => a - b)) {
     const image = await source.media(id);
     if (image) await write({ kind: 'media', ...image });
   }
+  // After the images: an author's avatar is one.
+  for (const row of (await source.authors()).sort((a, b) => a.id - b.id))
+    await write({ kind: 'author', ...row });
   for (const id of (await source.articleIds()).sort((a, b) => a - b)) {
     const article = await source.article(id);
     if (article) await write({ kind: 'article', ...article });

@@ -1,0 +1,2 @@
+ALTER TABLE "authors" ADD COLUMN "avatar_id" integer;--> statement-breakpoint
+ALTER TABLE "authors" ADD CONSTRAINT "authors_avatar_id_media_id_fk" FOREIGN KEY ("avatar_id") REFERENCES "media"("id") ON DELETE restrict ON UPDATE no action;

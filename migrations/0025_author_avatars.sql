@@ -1,0 +1,1 @@
+ALTER TABLE `authors` ADD `avatar_id` integer REFERENCES media(id) ON DELETE restrict;
