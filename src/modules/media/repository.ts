@@ -76,7 +76,7 @@ export function createMediaRepository(
   present: (record: MediaRecord) => Media,
 ): MediaRepository {
   const { events, contentState } = related;
-  const { media, mediaOriginals, articles, authors } = db.tables;
+  const { media, mediaOriginals } = db.tables;
   const find = async (id: number) => {
     const [row] = await db.query().select(columnsOf(db.tables)).from(media).where(eq(media.id, id));
     return row;
@@ -152,39 +152,7 @@ export function createMediaRepository(
     delete: (id, at) =>
       db.write(async () => {
         await get(id);
-        const users = await db
-          .query()
-          .select({ id: articles.id, slug: articles.slug })
-          .from(articles)
-          .where(eq(articles.featuredImageId, id))
-          .orderBy(articles.id)
-          .limit(20);
-        const portrayed = await db
-          .query()
-          .select({ id: authors.id, slug: authors.slug })
-          .from(authors)
-          .where(eq(authors.avatarId, id))
-          .orderBy(authors.id)
-          .limit(20);
-        if (users.length > 0 || portrayed.length > 0) {
-          const uses = [
-            ...(users.length > 0
-              ? [`the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}`]
-              : []),
-            ...(portrayed.length > 0
-              ? [`the avatar of ${portrayed.map((author) => `"${author.slug}"`).join(', ')}`]
-              : []),
-          ];
-          throw new DomainError(
-            'conflict',
-            'media-in-use',
-            `The image is ${uses.join(' and ')}: choose another first`,
-            {
-              articles: users,
-              authors: portrayed,
-            },
-          );
-        }
+        await assertUnused(db, id);
         await db.query().delete(media).where(eq(media.id, id));
         await contentState.touchPublic(at, [cacheKeys.media(id)]);
         await events.record({
@@ -211,4 +179,42 @@ export function createMediaRepository(
       return row?.data;
     },
   };
+}
+
+/** An image an article shows or an author wears cannot go: a 409 naming them. */
+async function assertUnused(db: Database, id: number) {
+  const { articles, authors } = db.tables;
+  const users = await db
+    .query()
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articles)
+    .where(eq(articles.featuredImageId, id))
+    .orderBy(articles.id)
+    .limit(20);
+  const portrayed = await db
+    .query()
+    .select({ id: authors.id, slug: authors.slug })
+    .from(authors)
+    .where(eq(authors.avatarId, id))
+    .orderBy(authors.id)
+    .limit(20);
+  if (users.length > 0 || portrayed.length > 0) {
+    const uses = [
+      ...(users.length > 0
+        ? [`the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}`]
+        : []),
+      ...(portrayed.length > 0
+        ? [`the avatar of ${portrayed.map((author) => `"${author.slug}"`).join(', ')}`]
+        : []),
+    ];
+    throw new DomainError(
+      'conflict',
+      'media-in-use',
+      `The image is ${uses.join(' and ')}: choose another first`,
+      {
+        articles: users,
+        authors: portrayed,
+      },
+    );
+  }
 }
