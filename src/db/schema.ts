@@ -274,6 +274,24 @@ export const articleAuthors = sqliteTable(
   ],
 );
 
+/** The images an article's body shows (`![alt](media:ID)`), in the order they first appear. */
+export const articleMedia = sqliteTable(
+  'article_media',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.mediaId] }),
+    index('article_media_media_idx').on(table.mediaId, table.articleId),
+  ],
+);
+
 export const articleRevisions = sqliteTable(
   'article_revisions',
   {

@@ -48,7 +48,13 @@ export async function buildSampleSite(t: Test, databaseFile: string): Promise<vo
   await call('PATCH', '/v1/authors/a-writer', { body: { avatar: photo.json().id } });
   const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
   await call('POST', '/v1/articles', {
-    body: { title: 'Scheduled', section: 'europe', status: 'scheduled', publishedAt: later },
+    body: {
+      title: 'Scheduled',
+      section: 'europe',
+      status: 'scheduled',
+      publishedAt: later,
+      body: `The harbour at noon:\n\n![](media:${photo.json().id} "Noon")`,
+    },
   });
   const draft = await call('POST', '/v1/articles', { body: { title: 'Trashed draft', tags: ['Secret'] } });
   await call('DELETE', `/v1/articles/${draft.json.id}`);

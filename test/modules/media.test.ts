@@ -1,14 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import t, { type Test } from 'tap';
-import type { Config } from '../../src/config.js';
-import { ADMIN_KEY, buildTestApp } from '../helpers/app.js';
-import { testConfig } from '../helpers/config.js';
+import t from 'tap';
 import {
   heifAv1,
-  multipart,
   personalIn,
   phonePhoto,
   pixelBomb,
@@ -16,36 +11,7 @@ import {
   svgWithScript,
   tiff,
 } from '../helpers/images.js';
-import { SITE, xmlErrors } from '../helpers/syndication.js';
-
-/** An app with a rendition cache of its own, so a test sees what it generated. */
-async function mediaApp(t: Test, media: Partial<Config['media']> = {}, config: Partial<Config> = {}) {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'broadsheet-renditions-'));
-  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
-  const app = await buildTestApp(t, { ...config, media: { ...testConfig().media, cacheDir, ...media } });
-  const upload = (
-    file: { data: Buffer; filename: string; type: string },
-    fields?: Record<string, string>,
-  ) => {
-    const body = multipart(file, fields);
-    return app.app.inject({
-      method: 'POST',
-      url: '/v1/media',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': body.contentType },
-      payload: body.payload,
-    });
-  };
-  const uploadRaw = (data: Buffer, type: string) =>
-    app.app.inject({
-      method: 'POST',
-      url: '/v1/media',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': type },
-      payload: data,
-    });
-  const fetch = (url: string, headers: Record<string, string> = {}) =>
-    app.app.inject({ method: 'GET', url, headers });
-  return { ...app, upload, uploadRaw, fetch, cacheDir };
-}
+import { mediaApp } from '../helpers/media-app.js';
 
 t.test(
   'a phone photo: displayed size, placeholder, renditions and crops, and no GPS in any public byte',
@@ -226,98 +192,4 @@ t.test('concurrent requests for one new rendition generate it once; the cache st
   const kept = readdirSync(cacheDir).reduce((sum, name) => sum + statSync(join(cacheDir, name)).size, 0);
   t.ok(served > cacheBytes, `more was served (${served} bytes) than the cache holds`);
   t.ok(kept <= cacheBytes, `the cache kept ${kept} bytes, within MEDIA_CACHE_BYTES`);
-});
-
-t.test(
-  'featured images: embedded in articles, checked, followed by caches, and kept from deletion',
-  async (t) => {
-    const { upload, call } = await mediaApp(t);
-    const image = (
-      await upload(
-        { data: await phonePhoto(1600, 1200), filename: 'quay.jpg', type: 'image/jpeg' },
-        { alt: 'The quay' },
-      )
-    ).json();
-    const created = await call('POST', '/v1/articles', {
-      body: { title: 'Harbour', status: 'published', featuredImage: image.id },
-    });
-    t.equal(created.status, 201);
-    t.same(created.json.featuredImage, image, 'embedded with its renditions and crops');
-    const unknown = await call('POST', '/v1/articles', { body: { title: 'x', featuredImage: 9999 } });
-    t.equal(unknown.status, 422);
-    t.match(unknown.json, { type: /unknown-media$/, detail: /9999/ });
-
-    const urls = ['/v1/articles/harbour', '/v1/articles'];
-    const before = new Map<string, string>();
-    for (const url of urls) {
-      const response = await call('GET', url, { key: null });
-      t.equal((await call('GET', url, { key: null })).headers['x-cache'], 'HIT', `${url} is cached`);
-      before.set(url, String(response.headers.etag));
-    }
-    await call('PATCH', `/v1/media/${image.id}`, {
-      body: { alt: 'The quay at dawn', focalPoint: { x: 0.2, y: 0.2 } },
-    });
-    for (const url of urls) {
-      const after = await call('GET', url, { key: null });
-      t.match(after.body, 'The quay at dawn', `${url} shows the new alt text`);
-      t.not(after.headers.etag, before.get(url), `${url} has a new validator`);
-    }
-
-    const refused = await call('DELETE', `/v1/media/${image.id}`);
-    t.equal(refused.status, 409);
-    t.match(refused.json, {
-      type: /media-in-use$/,
-      detail: /"harbour"/,
-      articles: [{ id: created.json.id, slug: 'harbour' }],
-    });
-    const cleared = await call('PATCH', '/v1/articles/harbour', { body: { featuredImage: null } });
-    t.equal(cleared.json.featuredImage, null);
-    const revisions = (await call('GET', '/v1/articles/harbour/revisions')).json.data;
-    t.same(
-      revisions.map(
-        (revision: { snapshot: { featuredImage: number | null } }) => revision.snapshot.featuredImage,
-      ),
-      [null, image.id],
-      'revisions keep which image it was',
-    );
-    t.equal((await call('DELETE', `/v1/media/${image.id}`)).status, 204, 'free once no article shows it');
-  },
-);
-
-t.test('feeds carry the featured image: Media RSS, an Atom enclosure, JSON Feed’s image', async (t) => {
-  const { upload, call } = await mediaApp(t, {}, { site: SITE });
-  const image = (
-    await upload(
-      { data: await phonePhoto(1600, 1200), filename: 'quay.jpg', type: 'image/jpeg' },
-      { alt: 'The quay', credit: 'Photo: Ada Reporter' },
-    )
-  ).json();
-  t.match(image.url, /^https:\/\/news\.example\.com\/media\//, 'absolute under the site');
-  await call('POST', '/v1/articles', {
-    body: {
-      title: 'Harbour',
-      status: 'published',
-      featuredImage: image.id,
-      publishedAt: '2026-01-14T09:00:00.000Z',
-    },
-  });
-  const jpeg = image.renditions.find(
-    (r: { format: string; width: number }) => r.format === 'jpg' && r.width === 960,
-  );
-  const rss = await call('GET', '/feeds/articles.rss', { key: null });
-  t.same(await xmlErrors(rss.body), []);
-  t.match(
-    rss.body,
-    `<media:content url="${jpeg.url}" medium="image" type="image/jpeg" width="960" height="1280"><media:description type="plain">The quay</media:description><media:credit>Photo: Ada Reporter</media:credit></media:content>`,
-  );
-  const atom = await call('GET', '/feeds/articles.atom', { key: null });
-  t.same(await xmlErrors(atom.body), []);
-  t.match(atom.body, `<link rel="enclosure" type="image/jpeg" href="${jpeg.url}"/>`);
-  const json = await call('GET', '/feeds/articles.json', { key: null });
-  t.equal(json.json.items[0].image, jpeg.url);
-  const before = json.headers.etag;
-  await call('PATCH', `/v1/media/${image.id}`, { body: { credit: 'Photo: Bo Stringer' } });
-  const after = await call('GET', '/feeds/articles.rss', { key: null });
-  t.match(after.body, 'Photo: Bo Stringer', 'an edit to the image reaches the cached feed');
-  t.not((await call('GET', '/feeds/articles.json', { key: null })).headers.etag, before);
 });

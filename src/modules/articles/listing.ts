@@ -6,6 +6,7 @@ import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
+import { placeholderIds, resolveInlineMedia } from '../media/inline.js';
 import type { Media } from '../media/schemas.js';
 import type { LinkedRef } from './article-links.js';
 import {
@@ -91,14 +92,16 @@ export function effectiveStatus(
   return stored === 'published' && publishedAt !== null && publishedAt > now ? 'scheduled' : stored;
 }
 
-/** What an article links to: its tags and its authors, in order, and its featured image. */
+/** What an article links to: its tags and its authors, in order, and the images it shows. */
 export interface ArticleLinks {
   tags: LinkedRef[];
   authors: LinkedRef[];
   featuredImage: Media | null;
+  /** The images its body shows, by id: resolved into `bodyHtml` as it is read. */
+  bodyImages: Map<number, Media>;
 }
 
-/** The tags, authors and featured images of articles, a query each for any number of them. */
+/** The tags, authors and images of articles, a query each for any number of them. */
 export interface LinkReader {
   tags: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
   authors: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
@@ -107,20 +110,25 @@ export interface LinkReader {
 
 export async function linksOf(
   reader: LinkReader,
-  rows: { id: number; featuredImageId: number | null }[],
+  rows: { id: number; featuredImageId: number | null; bodyHtml?: string }[],
 ): Promise<(id: number) => ArticleLinks> {
   const ids = rows.map((row) => row.id);
-  const imageIds = rows.flatMap((row) => (row.featuredImageId === null ? [] : [row.featuredImageId]));
+  const imageIds = new Set<number>();
+  for (const row of rows) {
+    if (row.featuredImageId !== null) imageIds.add(row.featuredImageId);
+    for (const id of placeholderIds(row.bodyHtml ?? '')) imageIds.add(id);
+  }
   const [tags, authors, images] = await Promise.all([
     reader.tags.forArticles(ids),
     reader.authors.forArticles(ids),
-    imageIds.length > 0 ? reader.media.presented(imageIds) : new Map<number, Media>(),
+    imageIds.size > 0 ? reader.media.presented([...imageIds]) : new Map<number, Media>(),
   ]);
   const imageOf = new Map(rows.map((row) => [row.id, row.featuredImageId]));
   return (id) => ({
     tags: tags.get(id) ?? [],
     authors: authors.get(id) ?? [],
     featuredImage: images.get(imageOf.get(id) ?? 0) ?? null,
+    bodyImages: images,
   });
 }
 
@@ -137,6 +145,7 @@ export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSu
     ...rest
   } = row;
   const byline = bylineOf(links.authors.map((author) => author.name));
+  if (rest.bodyHtml !== undefined) rest.bodyHtml = resolveInlineMedia(rest.bodyHtml, links.bodyImages);
   return {
     ...rest,
     excerpt: excerpt ?? autoExcerpt,

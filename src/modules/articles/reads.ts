@@ -19,6 +19,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
     articleAuthors,
     authors,
     media,
+    articleMedia,
     sections,
     tags: tagTable,
   } = db.tables;
@@ -70,6 +71,9 @@ export function createArticleReads(db: Database, related: LinkReader) {
   };
   const fullRead = prepareFor<Row>('article', columnsFor(db.tables, ALL), true);
 
+  // An image as an article shows it (its time alone would miss two edits in one millisecond).
+  const shownImage = sql`${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY}`;
+
   // Everything an article response shows beyond its own row: its section, its tags and authors
   // in order, its comment count, whether it is live, and the renderer that rendered it.
   const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>(
@@ -81,7 +85,9 @@ export function createArticleReads(db: Database, related: LinkReader) {
       tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
       authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
       // The featured image as embedded: what the article shows of it.
-      image: sql<string>`coalesce((select ${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
+      image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
+      // The images its body shows, in order.
+      bodyImages: sql<string>`coalesce((select string_agg(${shownImage}, '|' order by ${articleMedia.position}) from ${articleMedia} join ${media} on ${media.id} = ${articleMedia.mediaId} where ${articleMedia.articleId} = ${qualified(articles.id)}), '')`,
       comments: summaryColumns(db.tables).commentCount,
       live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
       rendered: articles.renderVersion,

@@ -121,11 +121,12 @@ export const validatorOf = (row: {
   tags: string;
   authors: string;
   image: string;
+  bodyImages: string;
   comments: number;
   live: number | boolean | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
   version: row.version,
 });

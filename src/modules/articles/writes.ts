@@ -9,6 +9,7 @@ import type { AuthorsRepository } from '../authors/repository.js';
 import { authorLink } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
+import { placeholderIds } from '../media/inline.js';
 import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import { type TagsRepository, tagLink } from '../tags/repository.js';
@@ -142,6 +143,7 @@ export const createArticle = (
       .query()
       .insert(articleBodies)
       .values({ articleId: id, body: input.body ?? '', ...renderedBody(rendering) });
+    await w.media.shownIn(id, placeholderIds(rendering.html));
     await recordRevision(w, id, context.actor, at);
     const by = await w.authors.eventActor(context.actor);
     await w.events.record({
@@ -240,8 +242,10 @@ export const updateArticle = (
       .update(articles)
       .set({ ...changes, version: sql`${articles.version} + 1`, updatedAt: at })
       .where(eq(articles.id, article.id));
-    if (body)
+    if (body) {
       await w.db.query().update(articleBodies).set(body).where(eq(articleBodies.articleId, article.id));
+      await w.media.shownIn(article.id, placeholderIds(body.bodyHtml ?? ''));
+    }
     await recordRevision(w, article.id, context.actor, at);
     const by = await w.authors.eventActor(context.actor);
     await w.events.record({

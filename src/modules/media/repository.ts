@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { withPagination } from '../../db/helpers.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
@@ -29,6 +29,8 @@ export interface NewMedia {
   alt?: string;
   caption?: string | null;
   credit?: string | null;
+  /** Where an import found it (`wp:attachment:12`): a second run finds it again. */
+  sourceId?: string;
 }
 
 export interface MediaChanges {
@@ -41,6 +43,8 @@ export interface MediaChanges {
 export interface MediaRepository {
   get(id: number): Promise<MediaRecord>;
   find(id: number): Promise<MediaRecord | undefined>;
+  /** The image an import made from this source, if any. */
+  idOfSource(sourceId: string): Promise<number | undefined>;
   list(page: number, perPage: number): Promise<{ items: MediaRecord[]; total: number }>;
   create(input: NewMedia, at: string): Promise<MediaRecord>;
   update(id: number, changes: MediaChanges, at: string): Promise<MediaRecord>;
@@ -49,6 +53,11 @@ export interface MediaRepository {
   presented(ids: number[]): Promise<Map<number, Media>>;
   /** The uploaded bytes, as they came (never served as they are). */
   original(id: number): Promise<Buffer | undefined>;
+  /**
+   * Records the images an article's body shows, in order (call inside its write): each must
+   * exist, else a 422 naming the missing ones.
+   */
+  shownIn(articleId: number, ids: number[]): Promise<void>;
 }
 
 const columnsOf = ({ media }: Tables) => ({
@@ -92,6 +101,10 @@ export function createMediaRepository(
   return {
     get,
     find,
+    async idOfSource(sourceId) {
+      const [row] = await db.query().select({ id: media.id }).from(media).where(eq(media.sourceId, sourceId));
+      return row?.id;
+    },
     async list(page, perPage) {
       const items = await withPagination(
         db
@@ -122,6 +135,7 @@ export function createMediaRepository(
             credit: input.credit ?? null,
             placeholder: input.image.placeholder,
             contentHash: createHash('sha256').update(input.data).digest('hex'),
+            sourceId: input.sourceId ?? null,
             createdAt: at,
             updatedAt: at,
           })
@@ -170,6 +184,8 @@ export function createMediaRepository(
       return new Map(rows.map((row) => [row.id, present(row)]));
     },
 
+    shownIn: (articleId, ids) => recordBodyImages(db, articleId, ids),
+
     async original(id) {
       const [row] = await db
         .query()
@@ -181,16 +197,51 @@ export function createMediaRepository(
   };
 }
 
-/** An image an article shows or an author wears cannot go: a 409 naming them. */
-async function assertUnused(db: Database, id: number) {
-  const { articles, authors } = db.tables;
-  const users = await db
+/** Records the images an article's body shows, in order: a 422 naming any that does not exist. */
+export async function recordBodyImages(db: Database, articleId: number, ids: number[]) {
+  const { media, articleMedia } = db.tables;
+  const known =
+    ids.length === 0
+      ? []
+      : await db.query().select({ id: media.id }).from(media).where(inArray(media.id, ids));
+  const missing = ids.filter((id) => !known.some((row) => row.id === id));
+  if (missing.length > 0) {
+    throw new DomainError(
+      'unprocessable',
+      'unknown-media',
+      `The body shows media that does not exist: ${missing.map((id) => `media:${id}`).join(', ')}. Upload it first (POST /v1/media)`,
+      { missing },
+    );
+  }
+  await db.query().delete(articleMedia).where(eq(articleMedia.articleId, articleId));
+  if (ids.length === 0) return;
+  await db
+    .query()
+    .insert(articleMedia)
+    .values(ids.map((mediaId, position) => ({ articleId, mediaId, position })));
+}
+
+/** The articles (trashed ones included) that feature an image or show it in their body. */
+const articlesShowing = (db: Database, id: number) => {
+  const { articles, articleMedia } = db.tables;
+  const inBody = db
+    .query()
+    .select({ one: sql`1` })
+    .from(articleMedia)
+    .where(and(eq(articleMedia.articleId, articles.id), eq(articleMedia.mediaId, id)));
+  return db
     .query()
     .select({ id: articles.id, slug: articles.slug })
     .from(articles)
-    .where(eq(articles.featuredImageId, id))
+    .where(or(eq(articles.featuredImageId, id), exists(inBody)))
     .orderBy(articles.id)
     .limit(20);
+};
+
+/** An image an article shows or an author wears cannot go: a 409 naming them. */
+async function assertUnused(db: Database, id: number) {
+  const { authors } = db.tables;
+  const users = await articlesShowing(db, id);
   const portrayed = await db
     .query()
     .select({ id: authors.id, slug: authors.slug })
@@ -200,9 +251,7 @@ async function assertUnused(db: Database, id: number) {
     .limit(20);
   if (users.length > 0 || portrayed.length > 0) {
     const uses = [
-      ...(users.length > 0
-        ? [`the featured image of ${users.map((user) => `"${user.slug}"`).join(', ')}`]
-        : []),
+      ...(users.length > 0 ? [`shown by ${users.map((user) => `"${user.slug}"`).join(', ')}`] : []),
       ...(portrayed.length > 0
         ? [`the avatar of ${portrayed.map((author) => `"${author.slug}"`).join(', ')}`]
         : []),

@@ -4,6 +4,8 @@ import type { Database, Tables } from '../../db/database.js';
 import { cacheKeys } from '../../lib/cache-keys.js';
 import { RENDER_VERSION, renderMarkdown } from '../../lib/markdown.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
+import { placeholderIds } from '../media/inline.js';
+import { recordBodyImages } from '../media/repository.js';
 import { type ArticleItem, articleItem, type Item, type NdjsonSource, type NdjsonTarget } from './ndjson.js';
 
 // NDJSON rows read from and written to a store: the same lines, byte for byte, from either.
@@ -173,6 +175,8 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
       .values(authorIds.map((authorId, position) => ({ articleId: row.id, authorId, position })));
   }
   if (!existing) await query.insert(articleBodies).values({ articleId: row.id, ...bodyRow });
+  // The media lines came first: an image the body shows and the file lacks fails the line.
+  await recordBodyImages(db, row.id, placeholderIds(rendering.html));
   if (revisions.length > 0) {
     await query
       .insert(articleRevisions)
