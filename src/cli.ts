@@ -17,14 +17,16 @@ const usage = `Usage:
   broadsheet keys list                                  list keys (never their secrets)
   broadsheet keys revoke ID                             revoke a key at once
   broadsheet backup FILE                                consistent online copy (SQLite backup API)
-  broadsheet import wordpress FILE [--pages] [--dry-run] a WordPress export (WXR); --pages imports pages too
+  broadsheet import wordpress FILE [--pages] [--uploads DIR] [--dry-run]
+                                                        a WordPress export (WXR); --pages imports pages too;
+                                                        --uploads wp-content/uploads: images become media
   broadsheet import markdown DIR [--dry-run]            every .md file under DIR (YAML front matter)
   broadsheet import ndjson FILE [--dry-run]             restore an export, items under their ids
   broadsheet export ndjson FILE                         everything but keys and webhooks, one JSON a line
 Scopes: ${API_SCOPES.join(', ')}
 Every command works on PostgreSQL (DATABASE_URL=postgres://...) but backup: use pg_dump there.`;
 
-type Values = { name?: string; scope?: string[]; 'dry-run'?: boolean; pages?: boolean };
+type Values = { name?: string; scope?: string[]; 'dry-run'?: boolean; pages?: boolean; uploads?: string };
 
 const IMPORT_FORMATS = ['markdown', 'ndjson', 'wordpress'] as const;
 
@@ -52,6 +54,7 @@ async function runCli(
       scope: { type: 'string', multiple: true },
       help: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      uploads: { type: 'string' },
       pages: { type: 'boolean' },
     },
   });
@@ -115,6 +118,7 @@ async function runCommand(
             source: argument,
             report,
             pages: values.pages ?? false,
+            uploads: values.uploads,
           });
   // A dry run does it all in one transaction that it then rolls back.
   if (dryRun) await store.db.rolledBack(work);
@@ -181,10 +185,16 @@ const exported = (counts: Record<string, number>, file: string) =>
 /** A Markdown folder or a WordPress export, through the services of either store. */
 async function importThrough(
   services: Services,
-  job: { format: 'markdown' | 'wordpress'; source: string; report: ImportReport; pages: boolean },
+  job: {
+    format: 'markdown' | 'wordpress';
+    source: string;
+    report: ImportReport;
+    pages: boolean;
+    uploads: string | undefined;
+  },
 ): Promise<void> {
   if (job.format === 'markdown') await importMarkdown(services, job.source, job.report);
-  else await importWordpress(services, job.source, job.report, { pages: job.pages });
+  else await importWordpress(services, job.source, job.report, { pages: job.pages, uploads: job.uploads });
 }
 
 try {

@@ -1,39 +1,12 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { decodeHTML } from 'entities';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { buildTestApp, storeAt } from '../helpers/app.js';
+import { cli, workspace } from '../helpers/cli.js';
 import { buildSampleSite, loadSeedArticle, SEED_ARTICLE_PATH } from '../helpers/seed.js';
 import { sharedDatabaseUrl } from '../helpers/server.js';
-
-const run = promisify(execFile);
-
-function workspace(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-transfer-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The CLI as a user runs it (`npm run import -- …`), on a database file or URL; never throws. */
-async function cli(database: string, ...args: string[]) {
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.includes(':') ? database : `file:${database}`,
-        LOG_LEVEL: 'silent',
-      },
-    });
-    return { code: 0, output: stdout };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: `${failed.stdout}${failed.stderr}` };
-  }
-}
 
 t.test('POST /v1/articles takes the seed article as text/markdown, as the JSON form would', async (t) => {
   const { call } = await buildTestApp(t);

@@ -75,6 +75,62 @@ function knownShortcodes(html: string): string {
     });
 }
 
+/** The media id an `<img>` of the site's own uploads became, if it did. */
+export type ImageResolver = (image: { src: string; className: string }) => number | undefined;
+
+type Element = TurndownService.Node & HTMLElement;
+
+const markdownAlt = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/([\\[\]])/g, '\\$1');
+const markdownTitle = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(["\\])/g, '\\$1');
+
+/**
+ * A converter that writes images of the site's uploads as `media:ID`: a figure with its
+ * caption as the image's title (which renders as its caption), and a link around an image to
+ * its own file dropped (the figure is the image now).
+ */
+function withImages(resolve: ImageResolver): TurndownService {
+  const converter = new TurndownService(turndown.options);
+  converter.use(gfm);
+  const mediaOf = (image: Element | null) =>
+    image
+      ? resolve({ src: image.getAttribute('src') ?? '', className: image.getAttribute('class') ?? '' })
+      : undefined;
+  const imageMarkdown = (image: Element, id: number, caption = '') =>
+    `![${markdownAlt(image.getAttribute('alt') ?? '')}](media:${id}${caption === '' ? '' : ` "${markdownTitle(caption)}"`})`;
+  converter.addRule('media-figure', {
+    filter: (node) => node.nodeName === 'FIGURE' && mediaOf(node.querySelector('img')) !== undefined,
+    replacement: (_content, node) => {
+      const image = (node as Element).querySelector('img') as Element;
+      const caption = (node as Element).querySelector('figcaption')?.textContent ?? '';
+      return `\n\n${imageMarkdown(image, mediaOf(image) as number, caption)}\n\n`;
+    },
+  });
+  converter.addRule('media-link', {
+    filter: (node) =>
+      node.nodeName === 'A' &&
+      node.children.length === 1 &&
+      node.textContent?.trim() === '' &&
+      mediaOf(node.querySelector('img')) !== undefined,
+    replacement: (_content, node) => {
+      const image = (node as Element).querySelector('img') as Element;
+      return imageMarkdown(image, mediaOf(image) as number);
+    },
+  });
+  converter.addRule('media-image', {
+    filter: (node) => node.nodeName === 'IMG' && mediaOf(node as Element) !== undefined,
+    replacement: (_content, node) => imageMarkdown(node as Element, mediaOf(node as Element) as number),
+  });
+  return converter;
+}
+
 export interface ConvertedBody {
   markdown: string;
   /** Shortcodes left in the text (no Markdown equivalent), by name. */
@@ -84,13 +140,14 @@ export interface ConvertedBody {
 /**
  * A WordPress post body as Markdown (turndown with GitHub's tables and strikethrough): block
  * editor comments dropped, autop applied, embeds and captions kept as links and figures, other
- * shortcodes kept as text and counted. Absolute URLs stay as they are.
+ * shortcodes kept as text and counted. Absolute URLs stay as they are, but images the resolver
+ * knows (the site's uploads, imported as media) become `media:ID`.
  */
-export function wordpressToMarkdown(html: string): ConvertedBody {
+export function wordpressToMarkdown(html: string, images?: ImageResolver): ConvertedBody {
   const withoutBlocks = knownShortcodes(html.replace(BLOCK_COMMENT, '').replace(/\r\n/g, '\n'));
   const shortcodes = [...withoutBlocks.matchAll(SHORTCODE)]
     .filter((match) => match[1] === '')
     .map((match) => match[2]?.toLowerCase() ?? '');
-  const markdown = turndown.turndown(autop(withoutBlocks)).trim();
+  const markdown = (images ? withImages(images) : turndown).turndown(autop(withoutBlocks)).trim();
   return { markdown: markdown === '' ? '' : `${markdown}\n`, shortcodes };
 }

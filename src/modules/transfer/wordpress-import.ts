@@ -9,6 +9,7 @@ import type { Services } from '../services.js';
 import { asPatch, checkArticle } from './article-input.js';
 import { type ImportReport, UnreadableInput } from './report.js';
 import { plainText, wordpressToMarkdown } from './wordpress-html.js';
+import { imageResolver, importAttachments, type UploadedImages } from './wordpress-media.js';
 
 type Node = Record<string, unknown>;
 const text = (value: unknown): string =>
@@ -42,7 +43,13 @@ function cleanSlug(value: string): string | undefined {
 export interface WordPressOptions {
   /** Import pages as articles too (skipped otherwise). */
   pages: boolean;
+  /** The site's `wp-content/uploads` folder: its images become media. */
+  uploads?: string;
 }
+
+/** A post's custom field (`wp:postmeta`), '' when absent. */
+const meta = (item: Node, key: string) =>
+  text(list(item['wp:postmeta']).find((entry) => text(entry['wp:meta_key']) === key)?.['wp:meta_value']);
 
 /** WXR statuses: what the article becomes, or why the post is skipped. */
 function statusOf(
@@ -74,6 +81,8 @@ interface WordpressRun {
   byNicename: Map<string, Node>;
   /** Category nicename → section id. */
   sectionOf: Map<string, number>;
+  /** The uploads imported as media, with `--uploads`. */
+  images?: UploadedImages;
 }
 
 /**
@@ -94,7 +103,7 @@ export async function importWordpress(
     parseTagValue: false,
     trimValues: true,
     isArray: (name) =>
-      ['item', 'wp:category', 'wp:tag', 'wp:comment', 'category', 'wp:author'].includes(name),
+      ['item', 'wp:category', 'wp:tag', 'wp:comment', 'category', 'wp:author', 'wp:postmeta'].includes(name),
   });
   let parsed: Node;
   try {
@@ -122,11 +131,17 @@ export async function importWordpress(
   await importTags(run, list(channel['wp:tag']));
   await importAuthors(run, list(channel['wp:author']));
   const items = list(channel.item);
+  const attachments = items.filter((item) => text(item['wp:post_type']) === 'attachment');
+  if (options.uploads !== undefined) {
+    const reading = { text, meta, plainText };
+    run.images = await importAttachments(services, report, reading, attachments, options.uploads);
+  }
   report.start(items.length, 'wordpress');
   for (const item of items) {
     const type = text(item['wp:post_type']);
     const source = `wp:post:${text(item['wp:post_id'])}`;
     report.tick();
+    if (type === 'attachment' && run.images) continue;
     if (type !== 'post' && !(type === 'page' && options.pages)) {
       report.count(type || 'item', 'skipped');
       continue;
@@ -271,7 +286,10 @@ async function importPost(
       `${source}: ${tagNames.length} terms; the first ${MAX_TAGS} kept as tags, not: ${tagNames.slice(MAX_TAGS).join(', ')}`,
     );
   }
-  const { markdown, shortcodes } = wordpressToMarkdown(text(item['content:encoded']));
+  const { markdown, shortcodes } = wordpressToMarkdown(
+    text(item['content:encoded']),
+    run.images && imageResolver(run.images),
+  );
   if (shortcodes.length > 0) {
     report.note(
       `${source}: ${shortcodes.length} shortcode(s) kept as text: ${shortcodes.map((name) => `[${name}]`).join(' ')}`,
@@ -292,6 +310,7 @@ async function importPost(
     authors: postAuthors(authors, text(item['dc:creator'])),
     ...(publishedAt && status !== 'draft' ? { publishedAt } : {}),
     commentsEnabled: text(item['wp:comment_status']) !== 'closed',
+    ...featuredImageOf(run, item, source),
   };
   checkArticle(input);
   const existingId = await services.articles.idOfSource(source);
@@ -309,6 +328,16 @@ async function importPost(
     } else return;
     await importComments(run, item, articleId);
   });
+}
+
+/** A post's featured image (`_thumbnail_id`), when its attachment was imported. */
+function featuredImageOf(run: WordpressRun, item: Node, source: string): { featuredImage?: number } {
+  const attachment = meta(item, '_thumbnail_id');
+  if (!run.images || attachment === '') return {};
+  const id = run.images.byAttachment.get(attachment);
+  if (id === undefined)
+    run.report.note(`${source}: featured image wp:attachment:${attachment} was not imported`);
+  return id === undefined ? {} : { featuredImage: id };
 }
 
 /** A post's comments, threads kept, matched on their WordPress ids. */
