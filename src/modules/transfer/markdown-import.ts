@@ -4,6 +4,7 @@ import { systemActor } from '../../lib/audience.js';
 import type { Services } from '../services.js';
 import { asPatch } from './article-input.js';
 import { articleFromMarkdown } from './front-matter.js';
+import { uploadLocalImages } from './markdown-images.js';
 import type { ImportReport } from './report.js';
 
 /** Every `.md` file under `dir`, in a stable order. */
@@ -34,7 +35,8 @@ export async function importMarkdown(services: Services, dir: string, report: Im
       const existingId = await services.articles.idOfSource(source);
       const current =
         existingId === undefined ? undefined : await services.articles.get(existingId, context().audience);
-      const body = input.body ?? '';
+      input.body = await uploadLocalImages(services, report, dir, file, input.body ?? '');
+      const body = input.body;
       // Rendering is slow and asynchronous: done before the item's transaction, and only when needed.
       const rendering = current?.body === body ? undefined : await services.renderer.render(body);
       const tagsBefore = await tagCount();

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, resolve, sep } from 'node:path';
-import { inspect } from '../media/images.js';
+import { basename, extname } from 'node:path';
 import type { Services } from '../services.js';
+import { fileWithin, isImageFile, mediaOfFile } from './image-files.js';
 import type { ImportReport } from './report.js';
 import type { ImageResolver } from './wordpress-html.js';
 
@@ -22,17 +21,6 @@ export interface AttachmentReading {
   plainText: (html: string) => string;
 }
 
-const IMAGE_EXTENSIONS = new Set([
-  '.jpg',
-  '.jpeg',
-  '.png',
-  '.gif',
-  '.webp',
-  '.avif',
-  '.tif',
-  '.tiff',
-  '.heic',
-]);
 const UPLOADS = '/wp-content/uploads/';
 
 /**
@@ -82,7 +70,8 @@ function altOf(alt: string, title: string, file: string): string {
 /**
  * Every image attachment whose file is in `folder` becomes media (matched on its WordPress
  * id, so a second run changes nothing): alt text, caption, the title as alt text when there is
- * none, the credit. Files outside the folder, missing, too large or not images are reported.
+ * none, the credit. Files outside the folder, missing, too large or not images are reported;
+ * an attachment seen before is not read again.
  */
 export async function importAttachments(
   services: Services,
@@ -91,45 +80,24 @@ export async function importAttachments(
   attachments: Node[],
   folder: string,
 ): Promise<UploadedImages> {
-  const root = resolve(folder);
   const images: UploadedImages = { byAttachment: new Map(), byPath: new Map() };
   const { text, meta, plainText } = reading;
   for (const item of attachments) {
     const wordpressId = text(item['wp:post_id']);
     const source = `wp:attachment:${wordpressId}`;
     const relative = meta(item, '_wp_attached_file') || uploadsPathOf(text(item['wp:attachment_url'])) || '';
-    if (!IMAGE_EXTENSIONS.has(extname(relative).toLowerCase())) {
+    if (!isImageFile(relative)) {
       report.count('attachment', 'skipped');
       continue;
     }
     try {
-      let id = await services.media.idOfSource(source);
-      if (id === undefined) {
-        const file = resolve(root, relative);
-        if (!file.startsWith(root + sep)) throw new Error(`${relative} is outside the uploads folder`);
-        if (!existsSync(file)) throw new Error(`${relative} is not in the uploads folder`);
-        if (statSync(file).size > services.mediaSettings.maxBytes) {
-          throw new Error(
-            `${relative} is larger than MEDIA_MAX_BYTES (${services.mediaSettings.maxBytes} bytes)`,
-          );
-        }
-        const data = readFileSync(file);
-        const image = await inspect(data, services.mediaSettings.maxPixels);
-        const created = await services.media.create(
-          {
-            filename: basename(relative),
-            data,
-            image,
-            alt: altOf(meta(item, '_wp_attachment_image_alt'), plainText(text(item.title)), relative),
-            caption: plainText(text(item['excerpt:encoded'])) || null,
-            credit: creditIn(meta(item, '_wp_attachment_metadata')),
-            sourceId: source,
-          },
-          services.now().toISOString(),
-        );
-        id = created.id;
-        report.count('media', 'created');
-      } else report.count('media', 'unchanged');
+      const locate = () => fileWithin(folder, relative, relative);
+      const { id, created } = await mediaOfFile(services, locate, source, {
+        alt: altOf(meta(item, '_wp_attachment_image_alt'), plainText(text(item.title)), relative),
+        caption: plainText(text(item['excerpt:encoded'])) || null,
+        credit: creditIn(meta(item, '_wp_attachment_metadata')),
+      });
+      report.count('media', created ? 'created' : 'unchanged');
       images.byAttachment.set(wordpressId, id);
       images.byPath.set(canonical(relative), id);
     } catch (error) {

@@ -8,7 +8,8 @@ import { cli, workspace } from '../helpers/cli.js';
 import { personalIn, phonePhoto, pngWithAlpha } from '../helpers/images.js';
 import { sharedDatabaseUrl } from '../helpers/server.js';
 
-// `import wordpress --uploads`: a site's images become media, its posts show them.
+// Imports that bring images: `import wordpress --uploads` (a site's uploads become media, its
+// posts show them) and `import markdown` (images beside the files).
 
 const WXR = fileURLToPath(new URL('../fixtures/wordpress-uploads.xml', import.meta.url));
 
@@ -35,10 +36,10 @@ t.test('import wordpress --uploads: attachments, featured images, resized copies
   const first = await cli(database, 'import', 'wordpress', WXR, '--uploads', uploads);
   t.equal(first.code, 1, 'files that could not be imported make the exit code non-zero');
   t.match(first.output, /media\s+3\s+0\s+0\s+0\s+2/, 'three images created, two failed');
-  t.match(first.output, /failed media wp:attachment:7: 2024\/06\/missing\.jpg is not in the uploads folder/);
+  t.match(first.output, /failed media wp:attachment:7: 2024\/06\/missing\.jpg is not there/);
   t.match(
     first.output,
-    /failed media wp:attachment:9: \.\.\/\.\.\/outside\.jpg is outside the uploads folder/,
+    /failed media wp:attachment:9: \.\.\/\.\.\/outside\.jpg is outside the folder imported/,
   );
   t.match(first.output, /attachment\s+0\s+0\s+0\s+1/, 'the PDF is skipped');
   t.match(first.output, /wp:post:21: featured image wp:attachment:7 was not imported/);
@@ -113,4 +114,50 @@ t.test('import wordpress --uploads: attachments, featured images, resized copies
     WXR,
   );
   t.match(plain.output, /attachment\s+0\s+0\s+0\s+6/, 'without --uploads attachments are skipped as before');
+});
+
+t.test('import markdown: images beside the files become media, once; others stay as written', async (t) => {
+  const dir = workspace(t);
+  const folder = join(dir, 'content');
+  mkdirSync(join(folder, 'world', 'images'), { recursive: true });
+  writeFileSync(join(folder, 'world', 'images', 'quay 1.jpg'), await phonePhoto(800, 600));
+  writeFileSync(join(dir, 'secret.jpg'), await phonePhoto(400, 300));
+  const body = [
+    '![The quay](images/quay%201.jpg "At dawn")',
+    '',
+    'Again: ![](<./images/quay 1.jpg>), elsewhere ![x](https://elsewhere.example/a.jpg),',
+    'missing ![m](images/missing.png), outside ![s](../../secret.jpg), a page [link](other.md).',
+    '',
+  ].join('\n');
+  writeFileSync(
+    join(folder, 'world', 'harbour.md'),
+    `---\ntitle: Harbour\nstatus: published\n---\n\n${body}`,
+  );
+  const database = await sharedDatabaseUrl(t);
+
+  const first = await cli(database, 'import', 'markdown', folder);
+  t.match(first.output, /media\s+1\s+0\s+1\s+0\s+2/, 'one image uploaded (named twice), two failed');
+  t.match(first.output, /failed media world\/harbour\.md: images\/missing\.png: .* is not there/);
+  t.match(
+    first.output,
+    /failed media world\/harbour\.md: \.\.\/\.\.\/secret\.jpg: .* is outside the folder imported/,
+  );
+  t.match(first.output, /article\s+1\s+0\s+0/);
+  const second = await cli(database, 'import', 'markdown', folder);
+  t.match(second.output, /media\s+0\s+0\s+2\s+0\s+2/, 'matched on its path the second time');
+  t.match(second.output, /article\s+0\s+0\s+1/, 'the article is unchanged');
+
+  const { call, clock } = await buildTestApp(t, storeAt(database));
+  clock.set(new Date().toISOString());
+  const [image] = (await call('GET', '/v1/media')).json.data;
+  t.match(image, { filename: 'quay 1.jpg', width: 600, height: 800 });
+  const article = (await call('GET', '/v1/articles/harbour')).json;
+  t.equal(
+    article.body,
+    body
+      .replace('images/quay%201.jpg', `media:${image.id}`)
+      .replace('<./images/quay 1.jpg>', `media:${image.id}`),
+  );
+  t.match(article.bodyHtml, `<figure class="media" data-media-id="${image.id}">`);
+  t.match(article.bodyHtml, '<figcaption>At dawn</figcaption>');
 });
