@@ -20,6 +20,8 @@ export const cacheKeys = {
   authors: 'authors',
   /** An image: the articles that show it, and its files (the renditions' Surrogate-Key). */
   media: (id: number) => `media-${id}`,
+  /** Anything listing many images' URLs (the articles' sitemaps): moved by every image edit. */
+  images: 'images',
   author: (id: number) => `author-${id}`,
   /** Moved by writes too broad to name key by key (a bulk import); every cached response depends on it. */
   everything: 'everything',

@@ -26,9 +26,14 @@ const xsd = (name: string) => ({
  */
 export async function xmlErrors(
   xml: string,
-  schema?: 'sitemap.xsd' | 'siteindex.xsd' | 'news-urlset.xsd',
+  schema?: 'sitemap.xsd' | 'siteindex.xsd' | 'news-urlset.xsd' | 'image-urlset.xsd',
 ): Promise<string[]> {
-  const preload = schema === 'news-urlset.xsd' ? [xsd('sitemap.xsd'), xsd('sitemap-news.xsd')] : [];
+  const preload =
+    schema === 'news-urlset.xsd'
+      ? [xsd('sitemap.xsd'), xsd('sitemap-news.xsd')]
+      : schema === 'image-urlset.xsd'
+        ? [xsd('sitemap.xsd'), xsd('sitemap-image.xsd')]
+        : [];
   const document = [{ fileName: 'document.xml', contents: xml }];
   const result = await (schema
     ? validateXML({ xml: document, schema: [xsd(schema)], preload })

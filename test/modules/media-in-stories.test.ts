@@ -229,3 +229,41 @@ t.test('feeds carry the featured image: Media RSS, an Atom enclosure, JSON Feed�
   t.match(after.body, 'Photo: Bo Stringer', 'an edit to the image reaches the cached feed');
   t.not((await call('GET', '/feeds/articles.json', { key: null })).headers.etag, before);
 });
+
+t.test('the articles’ sitemap lists the images each page shows, and follows edits to them', async (t) => {
+  const { upload, call } = await mediaApp(t, {}, { site: SITE });
+  const photo = async (alt: string) =>
+    (
+      await upload({ data: await phonePhoto(800, 600), filename: `${alt}.jpg`, type: 'image/jpeg' }, { alt })
+    ).json();
+  const [lead, second, drafty] = [await photo('lead'), await photo('second'), await photo('drafty')];
+  await call('POST', '/v1/articles', {
+    body: {
+      title: 'Quay',
+      status: 'published',
+      featuredImage: lead.id,
+      body: `![](media:${second.id})\n\nAgain ![](media:${lead.id})`,
+    },
+  });
+  await call('POST', '/v1/articles', { body: { title: 'Plain', status: 'published' } });
+  await call('POST', '/v1/articles', { body: { title: 'Draft', featuredImage: drafty.id } });
+  const sitemap = await call('GET', '/sitemaps/articles-1.xml', { key: null });
+  t.same(await xmlErrors(sitemap.body, 'image-urlset.xsd'), [], 'valid against both schemas');
+  t.match(
+    sitemap.body,
+    `<url><loc>https://news.example.com/quay</loc><lastmod>2026-01-15T12:00:00.000Z</lastmod><image:image><image:loc>${lead.url}</image:loc></image:image><image:image><image:loc>${second.url}</image:loc></image:image></url>`,
+    'featured first, then the body’s, each once',
+  );
+  t.match(
+    sitemap.body,
+    '<url><loc>https://news.example.com/plain</loc><lastmod>2026-01-15T12:00:00.000Z</lastmod></url>',
+  );
+  t.notMatch(sitemap.body, drafty.url, 'nothing of drafts');
+  t.match(sitemap.headers['surrogate-key'], 'images');
+
+  await call('PATCH', `/v1/media/${second.id}`, { body: { focalPoint: { x: 0.3, y: 0.3 } } });
+  const moved = (await call('GET', `/v1/media/${second.id}`)).json.url;
+  t.not(moved, second.url);
+  const after = await call('GET', '/sitemaps/articles-1.xml', { key: null });
+  t.match(after.body, moved, 'the cached file follows the new URL');
+});

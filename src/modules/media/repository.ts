@@ -159,7 +159,7 @@ export function createMediaRepository(
         const updated = await get(id);
         await record('media.updated', updated, at);
         // Articles embed it (alt, caption, crops): what names its key is stale now.
-        await contentState.touchPublic(at, [cacheKeys.media(id)]);
+        await contentState.touchPublic(at, [cacheKeys.media(id), cacheKeys.images]);
         return updated;
       }),
 
@@ -168,7 +168,7 @@ export function createMediaRepository(
         await get(id);
         await assertUnused(db, id);
         await db.query().delete(media).where(eq(media.id, id));
-        await contentState.touchPublic(at, [cacheKeys.media(id)]);
+        await contentState.touchPublic(at, [cacheKeys.media(id), cacheKeys.images]);
         await events.record({
           type: 'media.deleted',
           resource: 'media',

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, max, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, max, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import type { ArticleLink } from '../articles/article-links.js';
@@ -51,6 +51,8 @@ export interface SyndicationRepository {
   countPublished(at: string): Promise<number>;
   /** One sitemap file's articles, newest first. */
   articlePage(at: string, offset: number, limit: number): Promise<SitemapArticle[]>;
+  /** The images each article of that file shows (featured first, then its body's), by article. */
+  imagesOfPage(at: string, offset: number, limit: number): Promise<Map<number, number[]>>;
   /** Articles published after `since` and by `at`, newest first (Google News: the last 48 hours). */
   publishedSince(since: string, at: string, limit: number): Promise<NewsArticle[]>;
   /** Every section, with when it (or its newest published article) last changed. */
@@ -119,6 +121,37 @@ export function createSyndicationRepository(db: Database): SyndicationRepository
         .limit(limit)
         .offset(offset);
       return rows.map(toSitemapArticle);
+    },
+
+    async imagesOfPage(at, offset, limit) {
+      const { articleMedia } = db.tables;
+      // The same walk of the index as articlePage, ids only.
+      const page = db
+        .query()
+        .select({ id: articles.id })
+        .from(articles)
+        .where(published(at))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(limit)
+        .offset(offset);
+      const featured = await db
+        .query()
+        .select({ articleId: articles.id, mediaId: articles.featuredImageId })
+        .from(articles)
+        .where(and(inArray(articles.id, page), isNotNull(articles.featuredImageId)));
+      const inBodies = await db
+        .query()
+        .select({ articleId: articleMedia.articleId, mediaId: articleMedia.mediaId })
+        .from(articleMedia)
+        .where(inArray(articleMedia.articleId, page))
+        .orderBy(articleMedia.articleId, articleMedia.position);
+      const images = new Map<number, number[]>();
+      for (const { articleId, mediaId } of [...featured, ...inBodies]) {
+        const shown = images.get(articleId) ?? [];
+        if (mediaId !== null && !shown.includes(mediaId)) shown.push(mediaId);
+        images.set(articleId, shown);
+      }
+      return images;
     },
 
     async publishedSince(since, at, limit) {

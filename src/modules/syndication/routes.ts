@@ -215,6 +215,16 @@ function feedRoutes(app: TypeBoxApp, services: Services): void {
   );
 }
 
+/** The full-size URL of each image, read a thousand at a time (a sitemap file may show 50,000 articles). */
+async function imageUrls(services: Services, ids: number[]): Promise<Map<number, string>> {
+  const urls = new Map<number, string>();
+  for (let start = 0; start < ids.length; start += 1000) {
+    const presented = await services.media.presented(ids.slice(start, start + 1000));
+    for (const [id, image] of presented) urls.set(id, image.url);
+  }
+  return urls;
+}
+
 /** The sitemap index and the articles' sitemap files. */
 function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
   const { links, syndication } = services;
@@ -258,7 +268,7 @@ function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
         ...sitemapSchema(
           'getArticlesSitemap',
           'Articles sitemap',
-          'One file of published articles, newest first, with `lastmod` (the last edit, or publication if later). A page beyond the last is a 404.',
+          'One file of published articles, newest first, with `lastmod` (the last edit, or publication if later) and the images each shows (`image:image`, full size: the featured image, then those in the body). A page beyond the last is a 404.',
         ),
         params: SitemapPageParams,
       },
@@ -274,8 +284,16 @@ function sitemapIndexRoutes(app: TypeBoxApp, services: Services): void {
           `There are ${files} article sitemap file(s); no. ${page} is not one`,
         );
       }
-      const articles = await syndication.articlePage(request.instant, (page - 1) * perFile, perFile);
-      return sendSitemap(reply, [cacheKeys.articles], articlesSitemap(site(), articles));
+      const offset = (page - 1) * perFile;
+      const articles = await syndication.articlePage(request.instant, offset, perFile);
+      const shown = await syndication.imagesOfPage(request.instant, offset, perFile);
+      const urls = await imageUrls(services, [...new Set([...shown.values()].flat())]);
+      const imagesOf = (id: number) => (shown.get(id) ?? []).flatMap((image) => urls.get(image) ?? []);
+      return sendSitemap(
+        reply,
+        [cacheKeys.articles, cacheKeys.images],
+        articlesSitemap(site(), articles, imagesOf),
+      );
     },
   );
 }

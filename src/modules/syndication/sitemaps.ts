@@ -5,6 +5,7 @@ import type { NewsArticle, SitemapArticle, SitemapTerm } from './repository.js';
 
 const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
+const IMAGE_NS = 'http://www.google.com/schemas/sitemap-image/1.1';
 
 /** The sitemap index: absolute locations of the sitemap files this server serves. */
 export const sitemapIndex = (links: SiteLinks, paths: string[]): string =>
@@ -16,24 +17,49 @@ export const sitemapIndex = (links: SiteLinks, paths: string[]): string =>
     ),
   );
 
-const urlset = (entries: { loc: string; lastModified?: string }[]): string =>
+/** Google reads at most 1,000 images per page. */
+const IMAGES_PER_URL = 1000;
+
+interface UrlEntry {
+  loc: string;
+  lastModified?: string;
+  /** The full-size URLs of the images the page shows (Google's image sitemap extension). */
+  images?: string[];
+}
+
+const urlset = (entries: UrlEntry[], namespaces: Record<string, string> = {}): string =>
   xmlDocument(
     element(
       'urlset',
-      { xmlns: SITEMAP_NS },
+      { xmlns: SITEMAP_NS, ...namespaces },
       ...entries.map((entry) =>
         element(
           'url',
           {},
           textElement('loc', entry.loc),
           entry.lastModified === undefined ? '' : textElement('lastmod', entry.lastModified),
+          ...(entry.images ?? [])
+            .slice(0, IMAGES_PER_URL)
+            .map((url) => element('image:image', {}, textElement('image:loc', url))),
         ),
       ),
     ),
   );
 
-export const articlesSitemap = (links: SiteLinks, articles: SitemapArticle[]) =>
-  urlset(articles.map((article) => ({ loc: links.article(article), lastModified: lastChange(article) })));
+/** Each published article's page, with the images it shows (`imagesOf` its full-size URLs). */
+export const articlesSitemap = (
+  links: SiteLinks,
+  articles: SitemapArticle[],
+  imagesOf: (articleId: number) => string[],
+) =>
+  urlset(
+    articles.map((article) => ({
+      loc: links.article(article),
+      lastModified: lastChange(article),
+      images: imagesOf(article.id),
+    })),
+    { 'xmlns:image': IMAGE_NS },
+  );
 
 /** The home page (without a date while nothing is published), then every section page. */
 export const sectionsSitemap = (
