@@ -61,7 +61,10 @@ const fields = {
   title: Type.String({ minLength: 1, maxLength: 300 }),
   subtitle: Type.String({ maxLength: 300 }),
   excerpt: Type.String({ maxLength: 1000, description: 'Shown in lists; derived from the body when null' }),
-  body: Type.String({ maxLength: BODY_MAX_LENGTH, description: 'Markdown, stored byte for byte' }),
+  body: Type.String({
+    maxLength: BODY_MAX_LENGTH,
+    description: 'Markdown, stored byte for byte; `![alt](media:ID "caption")` shows an image of the library',
+  }),
   author: Type.String({
     minLength: 1,
     maxLength: 200,
@@ -90,7 +93,7 @@ const articleProperties = {
   body: Type.String({ description: 'Markdown, exactly as written' }),
   bodyHtml: Type.String({
     description:
-      'The body rendered (CommonMark): raw HTML escaped, no script-capable URLs; headings carry the `id`s of `toc`',
+      'The body rendered (CommonMark): raw HTML escaped, no script-capable URLs; headings carry the `id`s of `toc`; `media:ID` images are `<figure>`s (alone in a paragraph) or `<picture>`s with AVIF, WebP and JPEG `srcset`s, captions and credits as the images have them now',
   }),
   toc: Type.Array(TocEntrySchema, { description: 'The headings, in order' }),
   wordCount: Type.Integer({ minimum: 0 }),
