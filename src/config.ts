@@ -128,6 +128,10 @@ export const EnvSchema = Type.Object({
     default: '{site}/author/{slug}',
     description: 'An author’s profile page on the front end: {site} {slug} {id}',
   }),
+  PREVIEW_URL_TEMPLATE: Type.String({
+    default: '{site}/preview/{id}?token={token}',
+    description: 'The front end’s page that shows a preview link: {site} {id} {slug} {token}',
+  }),
   SITEMAP_URLS_PER_FILE: Type.Integer({
     minimum: 1,
     maximum: 50_000,
@@ -270,6 +274,7 @@ function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
     section: ['SECTION_URL_TEMPLATE', env.SECTION_URL_TEMPLATE],
     tag: ['TAG_URL_TEMPLATE', env.TAG_URL_TEMPLATE],
     author: ['AUTHOR_URL_TEMPLATE', env.AUTHOR_URL_TEMPLATE],
+    preview: ['PREVIEW_URL_TEMPLATE', env.PREVIEW_URL_TEMPLATE],
   } as const;
   for (const [kind, [name, template]] of Object.entries(templates)) {
     for (const problem of templateProblems(kind as keyof typeof templates, String(template))) {
@@ -288,6 +293,7 @@ function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
     sectionUrlTemplate: env.SECTION_URL_TEMPLATE,
     tagUrlTemplate: env.TAG_URL_TEMPLATE,
     authorUrlTemplate: env.AUTHOR_URL_TEMPLATE,
+    previewUrlTemplate: env.PREVIEW_URL_TEMPLATE,
     sitemapUrlsPerFile: env.SITEMAP_URLS_PER_FILE,
   };
 }

@@ -22,6 +22,7 @@ import { createKeysRepository } from './modules/keys/repository.js';
 import { presentMedia } from './modules/media/present.js';
 import { createRenditionCache } from './modules/media/rendition-cache.js';
 import { createMediaRepository } from './modules/media/repository.js';
+import { createPreviewsRepository } from './modules/previews/repository.js';
 import { createRateLimitsRepository } from './modules/rate-limits/repository.js';
 import { createSectionsRepository } from './modules/sections/repository.js';
 import type { Services, StoreRepositories } from './modules/services.js';
@@ -92,6 +93,7 @@ export async function createRepositories(
     comments: createCommentsRepository(db, contentState, events),
 
     keys: createKeysRepository(db, now),
+    previews: createPreviewsRepository(db),
     webhooks: createWebhooksRepository(db, events),
     idempotency: createIdempotencyRepository(db),
     rateLimits: createRateLimitsRepository(db),

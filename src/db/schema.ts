@@ -292,6 +292,26 @@ export const articleMedia = sqliteTable(
   ],
 );
 
+/**
+ * Preview links: bearer tokens that read one article in its current state (drafts included)
+ * until they expire. Only the SHA-256 of each token is kept, as for API keys.
+ */
+export const previewTokens = sqliteTable(
+  'preview_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    hash: text('hash').notNull().unique(),
+    /** The key that made it (null for the admin key). */
+    keyId: integer('key_id'),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (table) => [index('preview_tokens_article_idx').on(table.articleId)],
+);
+
 export const articleRevisions = sqliteTable(
   'article_revisions',
   {

@@ -13,6 +13,8 @@ export interface Principal {
   scopes: Scope[];
   /** The author the key writes as, if any. */
   authorId: number | null;
+  /** A preview token: it reads this one article (by id or slug), and nothing else. */
+  preview?: { articleId: number; slug: string };
 }
 
 declare module 'fastify' {
@@ -67,6 +69,41 @@ export type KeyLookup = (
   secret: string,
 ) => Promise<{ id: number; name: string; scopes: Scope[]; authorId: number | null } | undefined>;
 
+/** The article a preview token reads, if the token is known (revoked ones are not). */
+export type PreviewLookup = (
+  token: string,
+) => Promise<{ articleId: number; slug: string; expiresAt: string } | undefined>;
+
+/** Where credentials are checked: API keys, preview tokens, and the admin key from the environment. */
+export interface Credentials {
+  keys: KeyLookup;
+  previews: PreviewLookup;
+  previewMarker: string;
+  adminKey: string | undefined;
+}
+
+/** The one route a preview token may call. */
+const PREVIEW_ROUTE = '/v1/articles/:idOrSlug';
+
+/** A preview token's principal, or why it is refused. */
+async function previewPrincipal(
+  request: FastifyRequest,
+  credentials: Credentials,
+  token: string,
+): Promise<Principal | string> {
+  const grant = await credentials.previews(token);
+  if (!grant) return 'Unknown or revoked preview token';
+  if (grant.expiresAt <= request.instant) return `The preview token expired at ${grant.expiresAt}`;
+  const { articleId, slug } = grant;
+  return {
+    keyId: null,
+    name: `preview:${articleId}`,
+    scopes: [],
+    authorId: null,
+    preview: { articleId, slug },
+  };
+}
+
 /** Query parameters that would put a secret into URLs, logs and caches. */
 const SECRET_PARAMETER_NAMES = new Set([
   'accesstoken',
@@ -92,7 +129,8 @@ export const isSecretParameter = (name: string) =>
  * array the OpenAPI document shows) is enforced in preParsing, after the route's rate limiter
  * has counted the request, so refused keys use up the allowance too.
  */
-export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: string | undefined): void {
+export function registerAuth(api: FastifyInstance, credentials: Credentials): void {
+  const { keys: lookUp, adminKey } = credentials;
   api.decorateRequest('principal', null);
   api.decorateRequest('authFailure', null);
 
@@ -105,6 +143,12 @@ export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: 
       return;
     }
     const secret = match[1];
+    if (secret.startsWith(credentials.previewMarker)) {
+      const preview = await previewPrincipal(request, credentials, secret);
+      if (typeof preview === 'string') request.authFailure = preview;
+      else request.principal = preview;
+      return;
+    }
     if (adminKey && sameSecret(secret, adminKey)) {
       request.principal = { keyId: null, name: 'BROADSHEET_ADMIN_KEY', scopes: ['admin'], authorId: null };
       return;
@@ -128,6 +172,7 @@ export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: 
         `API keys go in the Authorization header ("Authorization: Bearer <key>"), never in the URL (${secretParameter}=): URLs end up in logs and caches. Revoke a key sent this way.`,
       );
     }
+    if (request.principal?.preview) return confinePreview(request, reply, request.principal.preview);
     const security = (request.routeOptions.schema as { security?: SecurityRequirement[] } | undefined)
       ?.security;
     // No requirement, or an empty one among the alternatives, means anyone may call.
@@ -150,6 +195,32 @@ export function registerAuth(api: FastifyInstance, lookUp: KeyLookup, adminKey: 
   });
 }
 
+/**
+ * A preview token reads its own article by id or slug (GET or HEAD): another article is a 404,
+ * as if it did not exist; any other operation a 403.
+ */
+function confinePreview(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  preview: { articleId: number; slug: string },
+) {
+  const reading =
+    (request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.url === PREVIEW_ROUTE;
+  if (!reading) {
+    return sendProblem(
+      request,
+      reply,
+      403,
+      'preview-token',
+      'A preview token reads only its own article (GET /v1/articles/{id or slug}); use an API key for anything else',
+    );
+  }
+  const named = (request.params as { idOrSlug: string }).idOrSlug;
+  if (named !== String(preview.articleId) && named !== preview.slug) {
+    return sendProblem(request, reply, 404, 'not-found', `No article ${named}`);
+  }
+}
+
 /** Who makes this request's writes, as revisions record it. */
 export function actorOf(request: FastifyRequest): Actor {
   const principal = request.principal;
@@ -160,5 +231,8 @@ export function actorOf(request: FastifyRequest): Actor {
 
 /** What this request may see of unpublished content, at this request's one instant. */
 export function audienceOf(request: FastifyRequest): Audience {
-  return { seesUnpublished: hasScope(request.principal, 'content:read'), now: request.instant };
+  // A preview token sees its article as it stands (confinePreview keeps it to that one).
+  const seesUnpublished =
+    hasScope(request.principal, 'content:read') || request.principal?.preview !== undefined;
+  return { seesUnpublished, now: request.instant };
 }

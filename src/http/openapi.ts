@@ -33,7 +33,8 @@ const problems: Record<string, { name: string; description: string; example: str
   },
   '403': {
     name: 'Forbidden',
-    description: 'The key lacks the scope this operation needs',
+    description:
+      'The key lacks the scope this operation needs, or a preview token was sent to anything but its article',
     example: 'insufficient-scope',
   },
   '404': {
@@ -117,6 +118,8 @@ function reusableProblems(document: Document, webhooks: Record<string, object>):
     for (const operation of Object.values(operations)) {
       // Node's HTTP parser answers it before any route, whatever the operation.
       if (operation.responses) operation.responses['431'] ??= {};
+      // Whatever takes a credential refuses a preview token sent anywhere but its article.
+      if (operation.responses?.['401']) operation.responses['403'] ??= {};
       for (const status of Object.keys(operation.responses ?? {})) {
         const problem = problems[status];
         if (!problem || !operation.responses) continue;

@@ -16,6 +16,7 @@ export interface SiteSettings {
   sectionUrlTemplate: string;
   tagUrlTemplate: string;
   authorUrlTemplate: string;
+  previewUrlTemplate: string;
   /** URLs per sitemap file (the protocol allows 50,000). */
   sitemapUrlsPerFile: number;
 }
@@ -25,6 +26,7 @@ export const URL_PLACEHOLDERS = {
   section: ['site', 'slug', 'id'],
   tag: ['site', 'slug', 'id'],
   author: ['site', 'slug', 'id'],
+  preview: ['site', 'slug', 'id', 'token'],
 } as const;
 
 /** Problems with a template: unknown placeholders, or a result that cannot be an absolute URL. */
@@ -92,6 +94,15 @@ export function createSiteLinks(site: SiteSettings) {
     },
     author(author: NamedLike): string {
       return fill(site.authorUrlTemplate, { site: site.url, slug: author.slug, id: String(author.id) });
+    },
+    /** Where an editor opens a preview link: the front end's preview page, holding the token. */
+    preview(article: NamedLike, token: string): string {
+      return fill(site.previewUrlTemplate, {
+        site: site.url,
+        slug: article.slug,
+        id: String(article.id),
+        token,
+      });
     },
     /** Where this API serves a feed or sitemap path, as readers and crawlers should fetch it. */
     served(path: string): string {

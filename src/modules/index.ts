@@ -22,6 +22,9 @@ import { keyComponents } from './keys/schemas.js';
 import { renditionRoutes } from './media/rendition-routes.js';
 import { mediaRoutes } from './media/routes.js';
 import { mediaComponents } from './media/schemas.js';
+import { PREVIEW_TOKEN_MARKER } from './previews/repository.js';
+import { previewRoutes } from './previews/routes.js';
+import { previewComponents } from './previews/schemas.js';
 import { sectionRoutes } from './sections/routes.js';
 import { sectionComponents } from './sections/schemas.js';
 import type { Services } from './services.js';
@@ -46,6 +49,7 @@ export function registerModuleSchemas(app: FastifyInstance): void {
     ...revisionComponents,
     ...commentComponents,
     ...keyComponents,
+    ...previewComponents,
     ...webhookComponents,
     ...changeComponents,
     JsonFeedSchema,
@@ -70,6 +74,7 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
   await api.register(mediaRoutes, { services });
   await api.register(keyRoutes, { services });
   await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
+  await api.register(previewRoutes, { services });
   await api.register(commentRoutes, {
     services,
     submitRateLimit: config.rateLimit.comments,
@@ -93,7 +98,12 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
  */
 export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) => {
   const { config, services } = options;
-  registerAuth(api, (secret) => services.keys.authenticate(secret), config.adminKey);
+  registerAuth(api, {
+    keys: (secret) => services.keys.authenticate(secret),
+    previews: (token) => services.previews.grantOf(token),
+    previewMarker: PREVIEW_TOKEN_MARKER,
+    adminKey: config.adminKey,
+  });
   await registerRateLimit(api, config.rateLimit, { counters: services.rateLimits, now: services.now });
   await registerLoadShedding(api, config.overload);
   registerCaching(api, {

@@ -11,6 +11,7 @@ import type { IdempotencyRepository } from './idempotency/repository.js';
 import type { KeysRepository } from './keys/repository.js';
 import type { RenditionCache } from './media/rendition-cache.js';
 import type { MediaRepository } from './media/repository.js';
+import type { PreviewsRepository } from './previews/repository.js';
 import type { RateLimitsRepository } from './rate-limits/repository.js';
 import type { SectionsRepository } from './sections/repository.js';
 import type { SyndicationRepository } from './syndication/repository.js';
@@ -30,6 +31,7 @@ export interface StoreRepositories {
   comments: CommentsRepository;
   media: MediaRepository;
   keys: KeysRepository;
+  previews: PreviewsRepository;
   webhooks: WebhooksRepository;
   idempotency: IdempotencyRepository;
   rateLimits: RateLimitsRepository;

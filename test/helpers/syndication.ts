@@ -12,6 +12,7 @@ export const SITE: SiteSettings = {
   sectionUrlTemplate: '{site}/{slug}',
   tagUrlTemplate: '{site}/tag/{slug}',
   authorUrlTemplate: '{site}/author/{slug}',
+  previewUrlTemplate: '{site}/preview/{id}?token={token}',
   sitemapUrlsPerFile: 50_000,
 };
 

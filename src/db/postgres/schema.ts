@@ -267,6 +267,26 @@ export const articleMedia = pgTable(
   ],
 );
 
+/**
+ * Preview links: bearer tokens that read one article in its current state (drafts included)
+ * until they expire. Only the SHA-256 of each token is kept, as for API keys.
+ */
+export const previewTokens = pgTable(
+  'preview_tokens',
+  {
+    id: id(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    hash: text('hash').notNull().unique(),
+    /** The key that made it (null for the admin key). */
+    keyId: integer('key_id'),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (table) => [index('preview_tokens_article_idx').on(table.articleId)],
+);
+
 export const articleRevisions = pgTable(
   'article_revisions',
   {
