@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 // start-up and `npm run migrate` does so on demand.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/postgres/schema.ts',
+  schema: './src/db/postgres/tables.ts',
   out: './migrations-postgres',
 });

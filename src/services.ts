@@ -16,6 +16,7 @@ import type { Article } from './modules/articles/schemas.js';
 import { createAuthorsRepository } from './modules/authors/repository.js';
 import { createCommentsRepository } from './modules/comments/repository.js';
 import { createContentStateRepository } from './modules/content-state/repository.js';
+import { createCorrectionsRepository } from './modules/corrections/repository.js';
 import { createEventsRepository, type EventResource } from './modules/events/repository.js';
 import { createIdempotencyRepository } from './modules/idempotency/repository.js';
 import { createKeysRepository } from './modules/keys/repository.js';
@@ -77,6 +78,7 @@ export async function createRepositories(
   const media = createMediaRepository(db, { events, contentState }, (record) =>
     presentMedia(record, options.media, links),
   );
+  const corrections = createCorrectionsRepository(db, { events, contentState });
   return {
     contentState,
     events,
@@ -84,10 +86,11 @@ export async function createRepositories(
     tags,
     authors,
     media,
+    corrections,
     articles: createArticlesRepository(
       db,
       now,
-      { sections, tags, authors, media, contentState, events },
+      { sections, tags, authors, media, corrections, contentState, events },
       { searchRankWindow: options.searchRankWindow ?? RANK_WINDOW },
     ),
     comments: createCommentsRepository(db, contentState, events),

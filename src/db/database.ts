@@ -1,6 +1,6 @@
 import type { Column, SQL, SQLWrapper } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type * as postgresSchema from './postgres/schema.js';
+import type * as postgresSchema from './postgres/tables.js';
 
 /**
  * The tables of a store. Both schemas (./schema.ts for SQLite, ./postgres/schema.ts) declare the

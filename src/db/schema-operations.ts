@@ -1,13 +1,9 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { EventActor } from '../lib/audience.js';
+import { timestamps } from './columns.js';
 
 // What the API keeps beside the content (schema.ts re-exports it): the event log, webhooks and
 // their deliveries, idempotent responses and shared rate limits.
-
-const timestamps = {
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-};
 
 /**
  * The event log: every change, in commit order (`seq`), written in the transaction that makes

@@ -11,13 +11,10 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import { API_SCOPES } from '../lib/scopes.js';
+import { timestamps } from './columns.js';
 
 // Timestamps are ISO 8601 UTC text ('2026-11-26T08:41:29.123Z'): they sort as text, read the
 // same in the sqlite shell and in the API, and need no conversion on the hot read path.
-const timestamps = {
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-};
 
 export const sections = sqliteTable(
   'sections',
@@ -151,6 +148,8 @@ export const articles = sqliteTable(
     autoExcerpt: text('auto_excerpt').notNull().default(''),
     wordCount: integer('word_count').notNull().default(0),
     renderVersion: integer('render_version').notNull().default(0),
+    /** Moves with every correction added or removed: reads fetch corrections only when it is not 0. */
+    correctionChanges: integer('correction_changes').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
     /** The image shown with the article (lists, social cards, feeds); it cannot be deleted while here. */
@@ -290,26 +289,6 @@ export const articleMedia = sqliteTable(
     primaryKey({ columns: [table.articleId, table.mediaId] }),
     index('article_media_media_idx').on(table.mediaId, table.articleId),
   ],
-);
-
-/**
- * Preview links: bearer tokens that read one article in its current state (drafts included)
- * until they expire. Only the SHA-256 of each token is kept, as for API keys.
- */
-export const previewTokens = sqliteTable(
-  'preview_tokens',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    articleId: integer('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
-    hash: text('hash').notNull().unique(),
-    /** The key that made it (null for the admin key). */
-    keyId: integer('key_id'),
-    createdAt: text('created_at').notNull(),
-    expiresAt: text('expires_at').notNull(),
-  },
-  (table) => [index('preview_tokens_article_idx').on(table.articleId)],
 );
 
 export const articleRevisions = sqliteTable(

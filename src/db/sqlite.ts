@@ -6,7 +6,7 @@ import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Dialect, Query, Database as StoreDatabase, Tables } from './database.js';
 import { applyPragmas, MIGRATIONS_FOLDER, openDatabase } from './index.js';
-import * as schema from './schema.js';
+import * as schema from './tables.js';
 import { createWriteContext } from './write-context.js';
 
 /**

@@ -15,6 +15,8 @@ import { authorRoutes } from './authors/routes.js';
 import { authorComponents } from './authors/schemas.js';
 import { commentRoutes } from './comments/routes.js';
 import { commentComponents } from './comments/schemas.js';
+import { correctionRoutes } from './corrections/routes.js';
+import { correctionComponents } from './corrections/schemas.js';
 import { changeComponents, changeRoutes } from './events/routes.js';
 import type { BackgroundJobs } from './jobs/background-jobs.js';
 import { keyRoutes } from './keys/routes.js';
@@ -50,6 +52,7 @@ export function registerModuleSchemas(app: FastifyInstance): void {
     ...commentComponents,
     ...keyComponents,
     ...previewComponents,
+    ...correctionComponents,
     ...webhookComponents,
     ...changeComponents,
     JsonFeedSchema,
@@ -75,6 +78,7 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
   await api.register(keyRoutes, { services });
   await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
   await api.register(previewRoutes, { services });
+  await api.register(correctionRoutes, { services });
   await api.register(commentRoutes, {
     services,
     submitRateLimit: config.rateLimit.comments,

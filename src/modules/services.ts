@@ -6,6 +6,7 @@ import type { ArticlesRepository } from './articles/repository.js';
 import type { AuthorsRepository } from './authors/repository.js';
 import type { CommentsRepository } from './comments/repository.js';
 import type { ContentStateRepository } from './content-state/repository.js';
+import type { CorrectionsRepository } from './corrections/repository.js';
 import type { EventsRepository } from './events/repository.js';
 import type { IdempotencyRepository } from './idempotency/repository.js';
 import type { KeysRepository } from './keys/repository.js';
@@ -30,6 +31,7 @@ export interface StoreRepositories {
   articles: ArticlesRepository;
   comments: CommentsRepository;
   media: MediaRepository;
+  corrections: CorrectionsRepository;
   keys: KeysRepository;
   previews: PreviewsRepository;
   webhooks: WebhooksRepository;

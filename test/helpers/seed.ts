@@ -46,6 +46,12 @@ export async function buildSampleSite(t: Test, databaseFile: string): Promise<vo
   });
   await call('PATCH', `/v1/articles/${article.json.id}`, { body: { subtitle: 'Revised' } });
   await call('PATCH', '/v1/authors/a-writer', { body: { avatar: photo.json().id } });
+  const corrections = `/v1/articles/${article.json.id}/corrections`;
+  await call('POST', corrections, {
+    body: { kind: 'correction', text: 'An earlier version gave the wrong *date*.' },
+  });
+  const mistaken = await call('POST', corrections, { body: { kind: 'update', text: 'Posted by mistake.' } });
+  await call('DELETE', `${corrections}/${mistaken.json.id}?reason=Wrong%20story`);
   const later = new Date(clock.now.getTime() + 86_400_000).toISOString();
   await call('POST', '/v1/articles', {
     body: {

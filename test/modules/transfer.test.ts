@@ -122,6 +122,7 @@ t.test('NDJSON: export, import into an empty database, export again: the same by
     '/v1/articles/1',
     '/v1/articles/1/revisions',
     '/v1/articles/1/revisions/2',
+    '/v1/articles/1/corrections',
     '/v1/articles/1/comments',
     '/v1/comments?status=pending',
     '/v1/sections',

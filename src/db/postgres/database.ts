@@ -1,7 +1,7 @@
 import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, Dialect, Query } from '../database.js';
 import { openPostgres, type PostgresOptions } from './index.js';
-import * as schema from './schema.js';
+import * as schema from './tables.js';
 import { afterCommit, executor, inTransaction, rolledBack, writeTransaction } from './transaction.js';
 
 const { articleSearch } = schema;

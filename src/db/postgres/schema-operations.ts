@@ -11,16 +11,10 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { EventActor } from '../../lib/audience.js';
 import { DELIVERY_STATES } from '../schema-operations.js';
+import { id, timestamps } from './columns.js';
 
 // The PostgreSQL twin of ../schema-operations.ts (schema.ts re-exports it): the event log,
 // webhooks and their deliveries, idempotent responses and shared rate limits.
-
-const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
-
-const timestamps = {
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-};
 
 export const events = pgTable(
   'events',

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { type API_SCOPES, ARTICLE_STATUSES, COMMENT_STATUSES } from '../schema.js';
+import { id, timestamps } from './columns.js';
 
 // The PostgreSQL twin of ../schema.ts: the same tables, columns and indexes under the same
 // names, so that rows, exports and answers are the same on both stores (a test compares the
@@ -24,13 +25,6 @@ import { type API_SCOPES, ARTICLE_STATUSES, COMMENT_STATUSES } from '../schema.j
 //   validators compare them as text, and both stores then give byte-identical answers;
 // - full-text search is a weighted tsvector in `article_search` with a GIN index, kept up to
 //   date by triggers (migrations-postgres), where SQLite has its FTS5 table.
-
-const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
-
-const timestamps = {
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-};
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -139,6 +133,8 @@ export const articles = pgTable(
     autoExcerpt: text('auto_excerpt').notNull().default(''),
     wordCount: integer('word_count').notNull().default(0),
     renderVersion: integer('render_version').notNull().default(0),
+    /** Moves with every correction added or removed: reads fetch corrections only when it is not 0. */
+    correctionChanges: integer('correction_changes').notNull().default(0),
     status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('draft'),
     sectionId: integer('section_id').references(() => sections.id, { onDelete: 'restrict' }),
     featuredImageId: integer('featured_image_id').references(() => media.id, { onDelete: 'restrict' }),
@@ -265,26 +261,6 @@ export const articleMedia = pgTable(
     primaryKey({ columns: [table.articleId, table.mediaId] }),
     index('article_media_media_idx').on(table.mediaId, table.articleId),
   ],
-);
-
-/**
- * Preview links: bearer tokens that read one article in its current state (drafts included)
- * until they expire. Only the SHA-256 of each token is kept, as for API keys.
- */
-export const previewTokens = pgTable(
-  'preview_tokens',
-  {
-    id: id(),
-    articleId: integer('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
-    hash: text('hash').notNull().unique(),
-    /** The key that made it (null for the admin key). */
-    keyId: integer('key_id'),
-    createdAt: text('created_at').notNull(),
-    expiresAt: text('expires_at').notNull(),
-  },
-  (table) => [index('preview_tokens_article_idx').on(table.articleId)],
 );
 
 export const articleRevisions = pgTable(

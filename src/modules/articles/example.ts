@@ -46,6 +46,7 @@ export const articleSummaryExample = {
   tags: tagNames.map((name, index) => ({ id: index + 1, slug: name.toLowerCase(), name })),
   authors: [{ id: 1, slug: 'ada-reporter', name: 'Ada Reporter' }],
   featuredImage: null,
+  corrections: [],
   byline: 'Ada Reporter',
   author: 'Ada Reporter',
   publishedAt: '2026-11-26T08:00:00.000Z',

@@ -130,6 +130,7 @@ export const summaryColumns = ({ articles, sections, comments }: Tables) => ({
   sectionSlug: sections.slug,
   sectionName: sections.name,
   featuredImageId: articles.featuredImageId,
+  correctionChanges: articles.correctionChanges,
   publishedAt: articles.publishedAt,
   commentsEnabled: articles.commentsEnabled,
   commentCount:

@@ -6,6 +6,7 @@ import { readingTimeMinutes } from '../../lib/markdown.js';
 import { buildSnippet, type SearchTerm, SNIPPET_SCAN_CHARACTERS } from '../../lib/snippet.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
+import type { Correction } from '../corrections/schemas.js';
 import { placeholderIds, resolveInlineMedia } from '../media/inline.js';
 import type { Media } from '../media/schemas.js';
 import type { LinkedRef } from './article-links.js';
@@ -72,6 +73,7 @@ export interface Row {
   sectionSlug: string | null;
   sectionName: string | null;
   featuredImageId: number | null;
+  correctionChanges: number;
   publishedAt: string | null;
   commentsEnabled: boolean;
   commentCount: number;
@@ -99,6 +101,7 @@ export interface ArticleLinks {
   featuredImage: Media | null;
   /** The images its body shows, by id: resolved into `bodyHtml` as it is read. */
   bodyImages: Map<number, Media>;
+  corrections: Correction[];
 }
 
 /** The tags, authors and images of articles, a query each for any number of them. */
@@ -106,11 +109,12 @@ export interface LinkReader {
   tags: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
   authors: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
   media: { presented(ids: number[]): Promise<Map<number, Media>> };
+  corrections: { forArticles(ids: number[]): Promise<Map<number, Correction[]>> };
 }
 
 export async function linksOf(
   reader: LinkReader,
-  rows: { id: number; featuredImageId: number | null; bodyHtml?: string }[],
+  rows: { id: number; featuredImageId: number | null; correctionChanges: number; bodyHtml?: string }[],
 ): Promise<(id: number) => ArticleLinks> {
   const ids = rows.map((row) => row.id);
   const imageIds = new Set<number>();
@@ -118,10 +122,13 @@ export async function linksOf(
     if (row.featuredImageId !== null) imageIds.add(row.featuredImageId);
     for (const id of placeholderIds(row.bodyHtml ?? '')) imageIds.add(id);
   }
-  const [tags, authors, images] = await Promise.all([
+  // Most articles were never corrected: their log is not asked for.
+  const corrected = rows.filter((row) => row.correctionChanges > 0).map((row) => row.id);
+  const [tags, authors, images, corrections] = await Promise.all([
     reader.tags.forArticles(ids),
     reader.authors.forArticles(ids),
     imageIds.size > 0 ? reader.media.presented([...imageIds]) : new Map<number, Media>(),
+    corrected.length > 0 ? reader.corrections.forArticles(corrected) : new Map<number, Correction[]>(),
   ]);
   const imageOf = new Map(rows.map((row) => [row.id, row.featuredImageId]));
   return (id) => ({
@@ -129,6 +136,7 @@ export async function linksOf(
     authors: authors.get(id) ?? [],
     featuredImage: images.get(imageOf.get(id) ?? 0) ?? null,
     bodyImages: images,
+    corrections: corrections.get(id) ?? [],
   });
 }
 
@@ -140,6 +148,7 @@ export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSu
     sectionSlug,
     sectionName,
     featuredImageId,
+    correctionChanges,
     wordCount,
     status,
     ...rest
@@ -154,6 +163,7 @@ export function toArticle(row: Row, links: ArticleLinks, now: string): ArticleSu
     tags: links.tags,
     authors: links.authors,
     featuredImage: links.featuredImage,
+    corrections: links.corrections,
     byline,
     author: byline,
     wordCount,

@@ -88,6 +88,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
       image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
       // The images its body shows, in order.
       bodyImages: sql<string>`coalesce((select string_agg(${shownImage}, '|' order by ${articleMedia.position}) from ${articleMedia} join ${media} on ${media.id} = ${articleMedia.mediaId} where ${articleMedia.articleId} = ${qualified(articles.id)}), '')`,
+      corrections: articles.correctionChanges,
       comments: summaryColumns(db.tables).commentCount,
       live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
       rendered: articles.renderVersion,

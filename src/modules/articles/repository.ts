@@ -5,6 +5,7 @@ import type { Actor } from '../../lib/audience.js';
 import type { Rendering } from '../../lib/markdown.js';
 import type { AuthorsRepository } from '../authors/repository.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
+import type { CorrectionsRepository } from '../corrections/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
@@ -94,6 +95,7 @@ export function createArticlesRepository(
     tags: TagsRepository;
     authors: AuthorsRepository;
     media: MediaRepository;
+    corrections: CorrectionsRepository;
     contentState: ContentStateRepository;
     events: EventsRepository;
   },

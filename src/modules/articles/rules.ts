@@ -122,11 +122,12 @@ export const validatorOf = (row: {
   authors: string;
   image: string;
   bodyImages: string;
+  corrections: number;
   comments: number;
   live: number | boolean | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.corrections}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
   version: row.version,
 });

@@ -10,6 +10,7 @@ import {
   Timestamp,
 } from '../../http/schemas.js';
 import { BylineAuthorSchema, MAX_AUTHORS } from '../authors/schemas.js';
+import { CorrectionSchema } from '../corrections/schemas.js';
 import { MediaSchema } from '../media/schemas.js';
 import { articleExample, articleSummaryExample } from './example.js';
 
@@ -103,6 +104,10 @@ const articleProperties = {
   tags: Type.Array(EmbeddedRefSchema),
   authors: Type.Array(RefOf(BylineAuthorSchema), { description: 'The byline, in order' }),
   featuredImage: Nullable(RefOf(MediaSchema)),
+  corrections: Type.Array(RefOf(CorrectionSchema), {
+    description:
+      'Corrections, clarifications and updates appended since publication, oldest first (POST /v1/articles/{idOrSlug}/corrections)',
+  }),
   byline: Nullable(
     Type.String({
       description:

@@ -10,6 +10,8 @@ export const EVENT_TYPES = [
   'article.unpublished',
   'article.deleted',
   'article.restored',
+  'article.corrected',
+  'article.correction_removed',
   'section.created',
   'section.updated',
   'section.deleted',

@@ -15,6 +15,7 @@ export function ndjsonSource(db: Database): NdjsonSource {
   const {
     articleBodies,
     articleRevisions,
+    articleCorrections,
     articles,
     articleTags,
     articleAuthors,
@@ -60,11 +61,16 @@ export function ndjsonSource(db: Database): NdjsonSource {
         .from(articleRevisions)
         .where(eq(articleRevisions.articleId, id))
         .orderBy(asc(articleRevisions.number));
+      const corrections = await query
+        .select()
+        .from(articleCorrections)
+        .where(eq(articleCorrections.articleId, id))
+        .orderBy(asc(articleCorrections.id));
       return articleItem(
         row,
         body?.body ?? '',
         { tagIds: tagLinks.map((link) => link.id), authorIds: authorLinks.map((link) => link.id) },
-        revisions,
+        { revisions, corrections },
       );
     },
     comments: async () =>
@@ -137,9 +143,10 @@ async function restoreMedia(db: Database, line: MediaItem): Promise<Outcome> {
 }
 
 async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome> {
-  const { articleBodies, articleRevisions, articles, articleTags, articleAuthors } = db.tables;
+  const { articleBodies, articleRevisions, articleCorrections, articles, articleTags, articleAuthors } =
+    db.tables;
   const query = db.query();
-  const { kind: _kind, body, tagIds, authorIds = [], revisions, ...row } = line;
+  const { kind: _kind, body, tagIds, authorIds = [], revisions, corrections = [], ...row } = line;
   const [existing] = await query.select().from(articles).where(eq(articles.id, row.id));
   if (existing && existing.version === row.version && existing.updatedAt === row.updatedAt)
     return 'unchanged';
@@ -159,6 +166,7 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
     await query.delete(articleTags).where(eq(articleTags.articleId, row.id));
     await query.delete(articleAuthors).where(eq(articleAuthors.articleId, row.id));
     await query.delete(articleRevisions).where(eq(articleRevisions.articleId, row.id));
+    await query.delete(articleCorrections).where(eq(articleCorrections.articleId, row.id));
   } else {
     await query.insert(articles).values({ ...row, ...rendered });
   }
@@ -177,6 +185,15 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
   if (!existing) await query.insert(articleBodies).values({ articleId: row.id, ...bodyRow });
   // The media lines came first: an image the body shows and the file lacks fails the line.
   await recordBodyImages(db, row.id, placeholderIds(rendering.html));
+  if (corrections.length > 0) {
+    await query.insert(articleCorrections).values(
+      corrections.map((entry) => ({
+        articleId: row.id,
+        ...entry,
+        textHtml: renderMarkdown(entry.text).html,
+      })),
+    );
+  }
   if (revisions.length > 0) {
     await query
       .insert(articleRevisions)
@@ -186,7 +203,16 @@ async function restoreArticle(db: Database, line: ArticleItem): Promise<Outcome>
 }
 
 /** Tables whose ids an import sets itself: the store's id sequences must move past them. */
-const EXPLICIT_IDS = ['sections', 'tags', 'authors', 'media', 'articles', 'article_revisions', 'comments'];
+const EXPLICIT_IDS = [
+  'sections',
+  'tags',
+  'authors',
+  'media',
+  'articles',
+  'article_revisions',
+  'article_corrections',
+  'comments',
+];
 
 /**
  * NDJSON import: a batch is one write transaction, each line a savepoint (a bad line undoes only

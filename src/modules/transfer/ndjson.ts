@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ARTICLE_STATUSES, COMMENT_STATUSES } from '../../db/schema.js';
+import { CORRECTION_KINDS } from '../../db/schema-newsroom.js';
 import type { ImportReport, Outcome } from './report.js';
 
 // The NDJSON format and what both stores share: the export's order, line checks, batching.
@@ -104,6 +105,26 @@ const Line = Type.Union([
       sourceId: nullable(Type.String()),
       createdAt: instant,
       updatedAt: instant,
+      /** Counts changes to the correction log (what reads check before asking for it). */
+      correctionChanges: Type.Optional(Type.Integer({ minimum: 0 })),
+      /** The correction log, removed notices included (their HTML is derived again on import). */
+      corrections: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              id,
+              kind: Type.Enum([...CORRECTION_KINDS]),
+              text: Type.String({ minLength: 1 }),
+              at: instant,
+              byKeyName: Type.String(),
+              removedAt: nullable(instant),
+              removedByKeyName: nullable(Type.String()),
+              removalReason: nullable(Type.String()),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      ),
       revisions: Type.Array(
         Type.Object(
           {
@@ -177,11 +198,15 @@ export interface NdjsonTarget {
 
 /** The columns of an article line, from its row and what sits beside it. */
 export function articleItem(
-  row: Omit<Unkinded<'article'>, 'body' | 'tagIds' | 'authorIds' | 'revisions'>,
+  row: Omit<Unkinded<'article'>, 'body' | 'tagIds' | 'authorIds' | 'revisions' | 'corrections'>,
   body: string,
   links: { tagIds: number[]; authorIds: number[] },
-  revisions: Unkinded<'article'>['revisions'],
+  logs: {
+    revisions: Unkinded<'article'>['revisions'];
+    corrections: NonNullable<Unkinded<'article'>['corrections']>;
+  },
 ): Unkinded<'article'> {
+  const { revisions, corrections } = logs;
   return {
     id: row.id,
     slug: row.slug,
@@ -204,6 +229,24 @@ export function articleItem(
     sourceId: row.sourceId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    // Only articles ever corrected carry these: other lines stay as they were before corrections.
+    ...(row.correctionChanges ? { correctionChanges: row.correctionChanges } : {}),
+    ...(corrections.length > 0
+      ? {
+          corrections: corrections.map(
+            ({ id, kind, text, at, byKeyName, removedAt, removedByKeyName, removalReason }) => ({
+              id,
+              kind,
+              text,
+              at,
+              byKeyName,
+              removedAt,
+              removedByKeyName,
+              removalReason,
+            }),
+          ),
+        }
+      : {}),
     revisions: revisions.map(({ number, createdAt, keyName, keyId, authorId, snapshot, changes }) => ({
       number,
       createdAt,
