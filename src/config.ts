@@ -100,6 +100,14 @@ export const EnvSchema = Type.Object({
       description: 'The publication’s name (feeds, Google News); default: SITE_URL’s host',
     }),
   ),
+  SITE_LOGO_URL: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description:
+        'The publication’s logo, an absolute http(s) URL: the publisher’s logo in articles’ structured data',
+    }),
+  ),
   SITE_LANGUAGE: Type.String({
     pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
     default: 'en',
@@ -287,6 +295,9 @@ function siteSettings(env: Env, problems: string[]): SiteSettings | undefined {
     url,
     name: env.SITE_NAME ?? (url ? new URL(url).host : ''),
     language: env.SITE_LANGUAGE,
+    ...(env.SITE_LOGO_URL === undefined
+      ? {}
+      : { logoUrl: baseUrl('SITE_LOGO_URL', env.SITE_LOGO_URL, problems) }),
     publicUrl:
       env.PUBLIC_API_URL === undefined ? url : baseUrl('PUBLIC_API_URL', env.PUBLIC_API_URL, problems),
     articleUrlTemplate: env.ARTICLE_URL_TEMPLATE,

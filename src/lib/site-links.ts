@@ -10,6 +10,8 @@ export interface SiteSettings {
   name: string;
   /** BCP 47 language tag of the content (feeds, Google News). */
   language: string;
+  /** The publication's logo (structured data), when configured. */
+  logoUrl?: string;
   /** Where clients reach this API's feeds and sitemaps; SITE_URL when the front end proxies them. */
   publicUrl: string;
   articleUrlTemplate: string;

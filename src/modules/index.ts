@@ -30,6 +30,9 @@ import { previewComponents } from './previews/schemas.js';
 import { sectionRoutes } from './sections/routes.js';
 import { sectionComponents } from './sections/schemas.js';
 import type { Services } from './services.js';
+import { NewsArticleSchema } from './syndication/news-article.js';
+import { NinjsSchema } from './syndication/ninjs.js';
+import { ninjsRoutes } from './syndication/ninjs-routes.js';
 import { syndicationRoutes } from './syndication/routes.js';
 import { JsonFeedSchema } from './syndication/schemas.js';
 import { tagRoutes } from './tags/routes.js';
@@ -53,6 +56,8 @@ export function registerModuleSchemas(app: FastifyInstance): void {
     ...keyComponents,
     ...previewComponents,
     ...correctionComponents,
+    NewsArticleSchema,
+    NinjsSchema,
     ...webhookComponents,
     ...changeComponents,
     JsonFeedSchema,
@@ -79,6 +84,7 @@ const v1Routes: FastifyPluginAsync<ApiOptions> = async (api, { config, services,
   await api.register(articleRoutes, { services, requireIfMatch: config.requireIfMatch });
   await api.register(previewRoutes, { services });
   await api.register(correctionRoutes, { services });
+  await api.register(ninjsRoutes, { services });
   await api.register(commentRoutes, {
     services,
     submitRateLimit: config.rateLimit.comments,

@@ -8,6 +8,7 @@ import { ListEnvelope, setCursorLinks, setPageLinks } from '../../http/paginatio
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
 import { withArticleUrls } from '../../lib/site-links.js';
 import type { RouteOptions, Services } from '../services.js';
+import { newsArticleOf } from '../syndication/news-article.js';
 import { parseFields, pick, toListRequest } from './list-params.js';
 import { registerRevisionRoutes } from './revision-routes.js';
 import { hiddenNote, tags } from './route-docs.js';
@@ -144,7 +145,7 @@ export function registerArticleReads(routes: ArticleRoutes): void {
       schema: {
         operationId: 'getArticle',
         summary: 'Get an article',
-        description: `One article by numeric id or slug: section, tags, the Markdown body and its HTML rendering, table of contents, word count and reading time. Public. ${hiddenNote}`,
+        description: `One article by numeric id or slug: section, tags, the Markdown body and its HTML rendering, table of contents, word count and reading time, corrections, and with SITE_URL its \`structuredData\` (schema.org NewsArticle JSON-LD for its page). Public. ${hiddenNote}`,
         tags,
         security: publicAccess('content:read'),
         params: IdOrSlugParams,
@@ -164,7 +165,10 @@ export function registerArticleReads(routes: ArticleRoutes): void {
         toc: true,
       });
       surrogateKeys(reply, articleKeys(article));
-      return pick(withArticleUrls(article, links), parseFields(fields, false));
+      const shown = withArticleUrls(article, links);
+      // The page's JSON-LD, where the page is known: single reads only (lists stay light).
+      const described = links ? { ...shown, structuredData: newsArticleOf(article, links) } : shown;
+      return pick(described, parseFields(fields, false));
     },
   );
 }

@@ -12,6 +12,7 @@ import {
 import { BylineAuthorSchema, MAX_AUTHORS } from '../authors/schemas.js';
 import { CorrectionSchema } from '../corrections/schemas.js';
 import { MediaSchema } from '../media/schemas.js';
+import { NewsArticleSchema } from '../syndication/news-article.js';
 import { articleExample, articleSummaryExample } from './example.js';
 
 export const ARTICLE_SORT_FIELDS = ['publishedAt', 'createdAt', 'updatedAt', 'title'] as const;
@@ -128,6 +129,7 @@ const articleProperties = {
   createdAt: Timestamp('When the article was created'),
   updatedAt: Timestamp('When the article last changed'),
   url: CanonicalUrl('ARTICLE_URL_TEMPLATE'),
+  structuredData: Type.Optional(RefOf(NewsArticleSchema)),
 };
 
 const searchHitProperties = {
