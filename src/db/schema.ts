@@ -160,6 +160,8 @@ export const articles = sqliteTable(
      */
     author: text('author'),
     publishedAt: text('published_at'),
+    /** When the article leaves public view (an embargo's end, a legal takedown): no job, as publishedAt. */
+    expiresAt: text('expires_at'),
     commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
     version: integer('version').notNull().default(1),
     /**
@@ -188,13 +190,17 @@ export const articles = sqliteTable(
       table.sectionId,
       table.createdAt,
       table.updatedAt,
+      table.expiresAt,
     ),
     index('articles_section_status_published_idx').on(
       table.sectionId,
       table.status,
       table.publishedAt,
       table.id,
+      table.expiresAt,
     ),
+    // Expiries reached and to come (content state, announcements).
+    index('articles_status_expires_idx').on(table.status, table.expiresAt),
     index('articles_published_idx').on(table.publishedAt, table.id),
     index('articles_created_idx').on(table.createdAt, table.id),
     index('articles_updated_idx').on(table.updatedAt, table.id),
@@ -212,6 +218,7 @@ export const articles = sqliteTable(
       table.publishedAt,
       table.id,
       table.slug,
+      table.expiresAt,
     ),
   ],
 );

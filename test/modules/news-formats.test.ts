@@ -95,6 +95,9 @@ t.test('ninjs pubstatus follows the article; the public reads only what is publi
     body: { title: 'Later', status: 'scheduled', publishedAt: '2026-01-16T09:00:00.000Z' },
   });
   await call('POST', '/v1/articles', { body: { title: 'Gone', status: 'published' } });
+  await call('POST', '/v1/articles', {
+    body: { title: 'Brief', status: 'published', expiresAt: '2026-01-15T12:30:00.000Z' },
+  });
   await call('DELETE', '/v1/articles/gone');
   const draft = (await call('GET', '/v1/articles/draft/ninjs')).json;
   t.same(errorsOf(validNinjs, draft), []);
@@ -115,6 +118,10 @@ t.test('ninjs pubstatus follows the article; the public reads only what is publi
   const live = await call('GET', '/v1/articles/later/ninjs', { key: null });
   t.match(live.json, { pubstatus: 'usable' }, 'usable at its instant');
   t.notOk('embargoed' in live.json);
+  const brief = (await call('GET', '/v1/articles/brief/ninjs')).json;
+  t.match(brief, { pubstatus: 'withheld', expires: '2026-01-15T12:30:00.000Z' }, 'expired: withheld');
+  t.same(errorsOf(validNinjs, brief), []);
+  t.equal((await call('GET', '/v1/articles/brief/ninjs', { key: null })).status, 404);
 });
 
 t.test(

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import type { EventActor } from '../../lib/audience.js';
 import { articleWriteKeys } from '../../lib/cache-keys.js';
@@ -9,15 +9,16 @@ import type { Article } from './schemas.js';
 export interface Announcements {
   /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
   sync(id: number, at: string, by?: EventActor | null): Promise<void>;
-  /** Announces every scheduled article whose instant has come; returns how many. */
+  /** Announces every scheduled article whose instant has come, and every expiry reached; returns how many. */
   announceDue(at: string): Promise<number>;
-  /** The next scheduled instant not yet announced, if any: when the background jobs should wake. */
+  /** The next publication or expiry not yet announced, if any: when the background jobs should wake. */
   nextInstant(at: string): Promise<string | undefined>;
 }
 
 /**
- * `article.published` and `article.unpublished`: when an article starts or stops being live.
- * Writes announce what they change at once; a scheduled article's instant comes with no write,
+ * `article.published`, `article.unpublished` and `article.expired`: when an article starts or
+ * stops being live. Writes announce what they change at once; a scheduled article's instant,
+ * or an expiry, comes with no write,
  * so the background jobs call `announceDue` when it comes (it asks `nextInstant` when to wake).
  * Every process's background jobs may ask at once: the write lock makes one of them announce, and
  * the others find nothing left due.
@@ -30,19 +31,38 @@ export function createAnnouncements(
 ): Announcements {
   const { articles } = db.tables;
   const unannounced = and(eq(articles.status, 'published'), eq(articles.announced, false));
+  const announced = and(eq(articles.status, 'published'), eq(articles.announced, true));
+  const unexpired = (at: string) => or(isNull(articles.expiresAt), gt(articles.expiresAt, at));
+  // Going live: announced not yet, its instant reached, not already expired.
   const due = (at: string) =>
     db
       .query()
       .select({ id: articles.id, slug: articles.slug })
       .from(articles)
-      .where(and(unannounced, lte(articles.publishedAt, at)))
+      .where(and(unannounced, lte(articles.publishedAt, at), unexpired(at)))
       .orderBy(asc(articles.publishedAt), asc(articles.id))
       .limit(500);
+  // Leaving: announced live, and its expiry reached.
+  const expired = (at: string) =>
+    db
+      .query()
+      .select({ id: articles.id, slug: articles.slug })
+      .from(articles)
+      .where(and(announced, lte(articles.expiresAt, at)))
+      .orderBy(asc(articles.expiresAt), asc(articles.id))
+      .limit(500);
 
-  const announce = async (id: number, slug: string, live: boolean, at: string, by?: EventActor | null) => {
+  const announce = async (
+    id: number,
+    slug: string,
+    live: boolean,
+    at: string,
+    by?: EventActor | null,
+    expiring = false,
+  ) => {
     await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
     await events.record({
-      type: live ? 'article.published' : 'article.unpublished',
+      type: live ? 'article.published' : expiring ? 'article.expired' : 'article.unpublished',
       resource: 'article',
       id,
       slug,
@@ -60,39 +80,51 @@ export function createAnnouncements(
           slug: articles.slug,
           status: articles.status,
           publishedAt: articles.publishedAt,
+          expiresAt: articles.expiresAt,
           announced: articles.announced,
         })
         .from(articles)
         .where(eq(articles.id, id));
       if (!row) return;
-      const live = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
-      if (live !== row.announced) await announce(id, row.slug, live, at, by);
+      const reached = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
+      const expiring = reached && row.expiresAt !== null && row.expiresAt <= at;
+      const live = reached && !expiring;
+      if (live !== row.announced) await announce(id, row.slug, live, at, by, expiring);
     },
 
     async announceDue(at) {
-      if ((await due(at)).length === 0) return 0;
+      if ((await due(at)).length === 0 && (await expired(at)).length === 0) return 0;
       return db.write(async () => {
-        const rows = await due(at);
-        for (const row of rows) await announce(row.id, row.slug, true, at);
-        // Gone live with no write: the lists it joined are modified now (their Last-Modified).
-        const placements = await Promise.all(rows.map((row) => adminView(row.id, at)));
+        const going = await due(at);
+        const leaving = await expired(at);
+        for (const row of going) await announce(row.id, row.slug, true, at);
+        for (const row of leaving) await announce(row.id, row.slug, false, at, null, true);
+        // Gone live or expired with no write: the lists they joined or left are modified now.
+        const placements = await Promise.all([...going, ...leaving].map((row) => adminView(row.id, at)));
         await contentState.touchPublic(
           at,
           placements.flatMap((article) => articleWriteKeys(article.id, article)),
         );
-        return rows.length;
+        return going.length + leaving.length;
       });
     },
 
     async nextInstant(at) {
-      const [row] = await db
+      const [live] = await db
         .query()
         .select({ at: articles.publishedAt })
         .from(articles)
         .where(and(unannounced, gt(articles.publishedAt, at)))
         .orderBy(asc(articles.publishedAt))
         .limit(1);
-      return row?.at ?? undefined;
+      const [expiry] = await db
+        .query()
+        .select({ at: articles.expiresAt })
+        .from(articles)
+        .where(and(announced, gt(articles.expiresAt, at)))
+        .orderBy(asc(articles.expiresAt))
+        .limit(1);
+      return [live?.at, expiry?.at].filter((instant): instant is string => !!instant).sort()[0];
     },
   };
 }

@@ -47,6 +47,7 @@ export const articleSummaryExample = {
   authors: [{ id: 1, slug: 'ada-reporter', name: 'Ada Reporter' }],
   featuredImage: null,
   corrections: [],
+  expiresAt: null,
   byline: 'Ada Reporter',
   author: 'Ada Reporter',
   publishedAt: '2026-11-26T08:00:00.000Z',

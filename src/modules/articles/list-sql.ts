@@ -50,7 +50,10 @@ const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
 
 /** The columns and expressions a list query is built from, in one store's tables. */
 export interface ListingSql {
-  articles: Record<'id' | 'status' | 'publishedAt' | 'createdAt' | 'updatedAt' | 'sectionId', Column>;
+  articles: Record<
+    'id' | 'status' | 'publishedAt' | 'expiresAt' | 'createdAt' | 'updatedAt' | 'sectionId',
+    Column
+  >;
   articleTags: Record<'articleId' | 'tagId', Column>;
   articleAuthors: Record<'articleId' | 'authorId', Column>;
   /** What a sort field orders by; `relevance` is the search rank, lower first. */
@@ -132,6 +135,7 @@ export const summaryColumns = ({ articles, sections, comments }: Tables) => ({
   featuredImageId: articles.featuredImageId,
   correctionChanges: articles.correctionChanges,
   publishedAt: articles.publishedAt,
+  expiresAt: articles.expiresAt,
   commentsEnabled: articles.commentsEnabled,
   commentCount:
     sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${eq(comments.deleted, false)})`.mapWith(

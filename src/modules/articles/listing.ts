@@ -75,6 +75,7 @@ export interface Row {
   featuredImageId: number | null;
   correctionChanges: number;
   publishedAt: string | null;
+  expiresAt: string | null;
   commentsEnabled: boolean;
   commentCount: number;
   version: number;

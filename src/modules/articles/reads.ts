@@ -10,19 +10,50 @@ import { ALL, validatorOf } from './rules.js';
 import type { Article } from './schemas.js';
 import { type Audience, publishedBy } from './visibility.js';
 
-/** One article by id or slug, as an audience may see it, and what its validators derive from. */
-export function createArticleReads(db: Database, related: LinkReader) {
+/**
+ * Everything an article response shows beyond its own row: its section, its tags and authors
+ * in order, the images it shows, its corrections, its comment count, whether it is live, and
+ * the renderer that rendered it.
+ */
+function basisColumns(db: Database): SelectedFields {
   const {
     articles,
-    articleBodies,
     articleTags,
     articleAuthors,
+    articleMedia,
     authors,
     media,
-    articleMedia,
     sections,
     tags: tagTable,
   } = db.tables;
+  const now = sql.placeholder('now');
+  // An image as an article shows it (its time alone would miss two edits in one millisecond).
+  const shownImage = sql`${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY}`;
+
+  return {
+    id: articles.id,
+    version: articles.version,
+    section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
+    tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
+    authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
+    // The featured image as embedded: what the article shows of it.
+    image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
+    // The images its body shows, in order.
+    bodyImages: sql<string>`coalesce((select string_agg(${shownImage}, '|' order by ${articleMedia.position}) from ${articleMedia} join ${media} on ${media.id} = ${articleMedia.mediaId} where ${articleMedia.articleId} = ${qualified(articles.id)}), '')`,
+    corrections: articles.correctionChanges,
+    comments: summaryColumns(db.tables).commentCount,
+    // Live now: published, and not expired.
+    live: sql<
+      boolean | null
+    >`${articles.publishedAt} <= ${now} and (${articles.expiresAt} is null or ${articles.expiresAt} > ${now})`,
+    expiresAt: articles.expiresAt,
+    rendered: articles.renderVersion,
+  };
+}
+
+/** One article by id or slug, as an audience may see it, and what its validators derive from. */
+export function createArticleReads(db: Database, related: LinkReader) {
+  const { articles, articleBodies, sections } = db.tables;
 
   /** The article named by id or slug, as this audience may see it. */
   const named = (idOrSlug: string | number, audience: Audience): SQL | undefined => {
@@ -71,30 +102,9 @@ export function createArticleReads(db: Database, related: LinkReader) {
   };
   const fullRead = prepareFor<Row>('article', columnsFor(db.tables, ALL), true);
 
-  // An image as an article shows it (its time alone would miss two edits in one millisecond).
-  const shownImage = sql`${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY}`;
-
   // Everything an article response shows beyond its own row: its section, its tags and authors
   // in order, its comment count, whether it is live, and the renderer that rendered it.
-  const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>(
-    'article_basis',
-    {
-      id: articles.id,
-      version: articles.version,
-      section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
-      tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
-      authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
-      // The featured image as embedded: what the article shows of it.
-      image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
-      // The images its body shows, in order.
-      bodyImages: sql<string>`coalesce((select string_agg(${shownImage}, '|' order by ${articleMedia.position}) from ${articleMedia} join ${media} on ${media.id} = ${articleMedia.mediaId} where ${articleMedia.articleId} = ${qualified(articles.id)}), '')`,
-      corrections: articles.correctionChanges,
-      comments: summaryColumns(db.tables).commentCount,
-      live: sql<boolean | null>`${articles.publishedAt} <= ${sql.placeholder('now')}`,
-      rendered: articles.renderVersion,
-    },
-    false,
-  );
+  const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>('article_basis', basisColumns(db), false);
 
   const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
     // Outside writes one prepared statement reads everything, and what was not asked is dropped:

@@ -22,6 +22,7 @@ export const ArticleSnapshotSchema = Type.Object(
     ),
     featuredImage: Type.Optional(Nullable(Type.Integer({ description: 'The featured image’s media id' }))),
     publishedAt: Nullable(Type.String({ format: 'date-time' })),
+    expiresAt: Type.Optional(Nullable(Type.String({ format: 'date-time' }))),
     commentsEnabled: Type.Boolean(),
   },
   {

@@ -100,6 +100,12 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   registerRevisionRoutes(routes);
 };
 
+/** A response showing an article the public may read ends when the article expires (no stale 304). */
+export function expiresWith(request: FastifyRequest, article: { expiresAt: string | null }) {
+  if (article.expiresAt !== null && article.expiresAt > request.instant)
+    request.cacheExpiresAt = article.expiresAt;
+}
+
 /** Lists, search and one article. */
 export function registerArticleReads(routes: ArticleRoutes): void {
   const { app, validatorBasis, list, listResponse, services } = routes;
@@ -165,6 +171,7 @@ export function registerArticleReads(routes: ArticleRoutes): void {
         toc: true,
       });
       surrogateKeys(reply, articleKeys(article));
+      expiresWith(request, article);
       const shown = withArticleUrls(article, links);
       // The page's JSON-LD, where the page is known: single reads only (lists stay light).
       const described = links ? { ...shown, structuredData: newsArticleOf(article, links) } : shown;

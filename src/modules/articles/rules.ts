@@ -46,8 +46,20 @@ export function snapshotOf(article: Article, excerpt: string | null): ArticleSna
     authors: article.authors.map(({ id, slug, name }) => ({ id, slug, name })),
     featuredImage: article.featuredImage?.id ?? null,
     publishedAt: article.publishedAt,
+    expiresAt: article.expiresAt,
     commentsEnabled: article.commentsEnabled,
   };
+}
+
+/** An expiry must come after publication (422 otherwise). */
+export function assertExpiryAfterPublication(publishedAt: string | null, expiresAt: string | null) {
+  if (expiresAt !== null && publishedAt !== null && expiresAt <= publishedAt) {
+    throw new DomainError(
+      'unprocessable',
+      'expires-before-publication',
+      `expiresAt (${expiresAt}) must come after publishedAt (${publishedAt})`,
+    );
+  }
 }
 
 /** A write needs an article out of the trash (unless it says otherwise) at the version the caller saw. */
@@ -125,9 +137,10 @@ export const validatorOf = (row: {
   corrections: number;
   comments: number;
   live: number | boolean | null;
+  expiresAt: string | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.corrections}|${row.comments}|${Number(row.live ?? 0)}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.corrections}|${row.comments}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
   version: row.version,
 });

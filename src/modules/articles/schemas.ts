@@ -74,6 +74,11 @@ const fields = {
       'One author by name, slug or id: the same as `authors: [author]`; `authors` wins when both are given',
   }),
   publishedAt: Type.String({ format: 'date-time', description: 'Set when first published if not given' }),
+  expiresAt: Type.String({
+    format: 'date-time',
+    description:
+      'When the article leaves public view (404 to the public, out of lists, search, feeds and sitemaps; keys still read it); after publishedAt. null: never',
+  }),
   commentsEnabled: Type.Boolean({ description: 'Whether readers may comment' }),
 };
 
@@ -123,6 +128,7 @@ const articleProperties = {
     }),
   ),
   publishedAt: Nullable(Timestamp('When the article was (or will be) first published')),
+  expiresAt: Nullable(Timestamp('When the article leaves (or left) public view; null: never')),
   commentsEnabled: Type.Boolean(),
   commentCount: Type.Integer({ minimum: 0, description: 'Approved comments' }),
   version: Type.Integer({ minimum: 1, description: 'Increments on every change' }),
@@ -206,6 +212,7 @@ export const ArticleCreateSchema = Type.Object(
     author: Type.Optional(Nullable(fields.author)),
     featuredImage: Type.Optional(Nullable(featuredImageRef)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
+    expiresAt: Type.Optional(Nullable(fields.expiresAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
   },
   {
@@ -239,6 +246,7 @@ export const ArticlePatchSchema = Type.Object(
     author: Type.Optional(Nullable(fields.author)),
     featuredImage: Type.Optional(Nullable(featuredImageRef)),
     publishedAt: Type.Optional(Nullable(fields.publishedAt)),
+    expiresAt: Type.Optional(Nullable(fields.expiresAt)),
     commentsEnabled: Type.Optional(fields.commentsEnabled),
   },
   {

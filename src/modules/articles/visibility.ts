@@ -1,11 +1,12 @@
-import { and, type Column, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { ARTICLE_STATUSES } from '../../db/schema.js';
 import type { Audience } from '../../lib/audience.js';
 
 export type { Audience };
 
 /**
- * The one definition of "public": published, with publishedAt reached. Everything that counts
+ * The one definition of "public": published, with publishedAt reached and expiresAt (if any) not
+ * yet. Everything that counts
  * or lists articles for a reader (lists, totals, articleCount, comments) goes through this.
  */
 export function visibleArticles(
@@ -21,17 +22,25 @@ export function visibleArticles(
 interface ArticleColumns {
   status: Column;
   publishedAt: Column;
+  expiresAt: Column;
 }
 
 /** Every stored status but `trashed`, as a list: an index range, where `<>` would scan. */
 export const UNTRASHED = ARTICLE_STATUSES.filter((status) => status !== 'trashed');
 
-/** Published with publishedAt reached by `now` (a value, or a placeholder in prepared statements). */
+/**
+ * Published with publishedAt reached by `now`, and not expired by then (a value, or a
+ * placeholder in prepared statements).
+ */
 export function publishedBy(
   now: string | SQL.Aliased | ReturnType<typeof sql.placeholder>,
   table: ArticleColumns,
 ): SQL | undefined {
-  return and(isPublishedStatus(table), lte(table.publishedAt, now as string));
+  return and(
+    isPublishedStatus(table),
+    lte(table.publishedAt, now as string),
+    or(isNull(table.expiresAt), gt(table.expiresAt, now as string)),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ import { replaceLinks } from './article-links.js';
 import type { ArticleReads } from './reads.js';
 import type { RevisionsRepository } from './revisions.js';
 import {
+  assertExpiryAfterPublication,
   assertWritable,
   knownSection,
   normaliseTime,
@@ -118,6 +119,9 @@ export const createArticle = (
       given: input.slug,
       derivedFrom: input.title,
     });
+    const published = publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at);
+    const expiresAt = normaliseTime(input.expiresAt) ?? null;
+    assertExpiryAfterPublication(published.publishedAt, expiresAt);
     const [row] = await w.db
       .query()
       .insert(articles)
@@ -127,7 +131,8 @@ export const createArticle = (
         subtitle: input.subtitle ?? null,
         excerpt: input.excerpt ?? null,
         ...renderedColumns(rendering),
-        ...publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at),
+        ...published,
+        expiresAt,
         sectionId,
         featuredImageId: (await knownImage(w, input.featuredImage)) ?? null,
         commentsEnabled: input.commentsEnabled ?? true,
@@ -198,6 +203,12 @@ async function changesOf(
     set('status', requested.status, article.status === 'scheduled' ? 'published' : article.status);
     set('publishedAt', requested.publishedAt, article.publishedAt);
   }
+  if (patch.expiresAt !== undefined)
+    set('expiresAt', normaliseTime(patch.expiresAt) ?? null, article.expiresAt);
+  assertExpiryAfterPublication(
+    changes.publishedAt === undefined ? article.publishedAt : changes.publishedAt,
+    changes.expiresAt === undefined ? article.expiresAt : changes.expiresAt,
+  );
   return { changes, body };
 }
 

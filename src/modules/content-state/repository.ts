@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Database, Query } from '../../db/database.js';
 import { persistentSetting } from '../../db/settings.js';
 import { type ContentState, stateOf } from '../../lib/content-state.js';
@@ -28,50 +28,52 @@ export interface ContentStateRepository {
 }
 
 /**
- * The latest publication reached changes only with a write (any write: scheduling one is not
- * public) or when the next scheduled instant passes, so it is asked again only then: a read
- * costs nothing. What was found holds for every instant from that publication up to the next
- * scheduled one, so requests answered out of order (as awaits interleave them) agree on it.
+ * The latest instant reached at which time alone changed what the public sees: an article's
+ * publication or its expiry. It changes only with a write (any write: scheduling one is not
+ * public) or when the next such instant passes, so it is asked again only then: a read costs
+ * nothing. What was found holds for every instant from it up to the next, so requests
+ * answered out of order (as awaits interleave them) agree on it, and what the public sees at
+ * it is what it sees now.
  */
 function createLatestPublication(db: Database) {
   const { articles } = db.tables;
-  const now = sql.placeholder('now');
-  // Newest first down the (status, published_at) index: one step, however many articles...
-  const latestQuery = db.readers
-    .select({ at: articles.publishedAt })
-    .from(articles)
-    .where(publishedBy(now, articles))
-    .orderBy(desc(articles.publishedAt))
-    .limit(1)
-    .prepare('latest_publication');
-  // ...and the next scheduled instant, up the same index: until then, the latest cannot move.
-  const nextQuery = db.readers
-    .select({ at: articles.publishedAt })
-    .from(articles)
-    .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, now as unknown as string)))
-    .orderBy(asc(articles.publishedAt))
-    .limit(1)
-    .prepare('next_publication');
+  const published = eq(articles.status, 'published');
+  const instants = (on: Query, now: string | ReturnType<typeof sql.placeholder>) => {
+    const at = now as unknown as string;
+    const edge = (
+      column: typeof articles.publishedAt | typeof articles.expiresAt,
+      where: SQL | undefined,
+      newest: boolean,
+    ) =>
+      on
+        .select({ at: column })
+        .from(articles)
+        .where(where)
+        .orderBy(newest ? desc(column) : asc(column))
+        .limit(1);
+    return [
+      // Newest first down the (status, published_at) index: one step, however many articles...
+      edge(articles.publishedAt, publishedBy(now, articles), true),
+      // ...the latest expiry reached, down (status, expires_at)...
+      edge(articles.expiresAt, and(published, lte(articles.expiresAt, at)), true),
+      // ...and the next of each: until then, the latest cannot move.
+      edge(articles.publishedAt, and(published, gt(articles.publishedAt, at)), false),
+      edge(articles.expiresAt, and(published, gt(articles.expiresAt, at)), false),
+    ] as const;
+  };
+  const prepared = instants(db.readers, sql.placeholder('now')).map((query, index) =>
+    query.prepare(`visibility_instant_${index}`),
+  );
   const find = async (at: string) => {
-    if (db.inWrite()) {
-      const query = db.query();
-      const [latest] = await query
-        .select({ at: articles.publishedAt })
-        .from(articles)
-        .where(publishedBy(at, articles))
-        .orderBy(desc(articles.publishedAt))
-        .limit(1);
-      const [next] = await query
-        .select({ at: articles.publishedAt })
-        .from(articles)
-        .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, at)))
-        .orderBy(asc(articles.publishedAt))
-        .limit(1);
-      return { latest: latest?.at ?? '', until: next?.at ?? null };
-    }
-    const [latest] = await latestQuery.execute({ now: at });
-    const [next] = await nextQuery.execute({ now: at });
-    return { latest: latest?.at ?? '', until: next?.at ?? null };
+    const rows = await Promise.all(
+      db.inWrite() ? instants(db.query(), at) : prepared.map((query) => query.execute({ now: at })),
+    );
+    const [latestPublished, latestExpired, nextPublished, nextExpired] = rows.map(
+      (found) => (found as { at: string | null }[])[0]?.at ?? null,
+    );
+    const latest = [latestPublished ?? '', latestExpired ?? ''].sort().at(-1) ?? '';
+    const next = [nextPublished, nextExpired].filter((instant): instant is string => instant !== null).sort();
+    return { latest, until: next[0] ?? null };
   };
   let publication: { generation: number; latest: string; until: string | null } | undefined;
   return async (generation: number, at: string) => {

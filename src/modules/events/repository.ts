@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'article.updated',
   'article.published',
   'article.unpublished',
+  'article.expired',
   'article.deleted',
   'article.restored',
   'article.corrected',

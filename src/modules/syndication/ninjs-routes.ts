@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { audienceOf, publicAccess } from '../../http/auth.js';
 import { surrogateKeys } from '../../http/caching.js';
 import { errorResponses, IdOrSlugParams, notModified, RefOf } from '../../http/schemas.js';
+import { expiresWith } from '../articles/routes.js';
 import { articleKeys } from '../articles/surrogate-keys.js';
 import type { RouteOptions } from '../services.js';
 import { NinjsSchema, ninjsOf } from './ninjs.js';
@@ -36,7 +37,8 @@ export const ninjsRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         toc: false,
       });
       surrogateKeys(reply, articleKeys(article));
-      return ninjsOf(article, links);
+      expiresWith(request, article);
+      return ninjsOf(article, links, request.instant);
     },
   );
 };

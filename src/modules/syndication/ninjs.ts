@@ -65,6 +65,9 @@ export const NinjsSchema = Type.Object(
     embargoed: optional(
       Type.String({ format: 'date-time', description: 'Scheduled articles: when they go live' }),
     ),
+    expires: optional(
+      Type.String({ format: 'date-time', description: 'When the article leaves public view' }),
+    ),
     pubstatus: Type.Enum(['usable', 'withheld', 'canceled'], {
       description:
         '`usable` when the public can read it, `withheld` for drafts, scheduled and archived ones, `canceled` in the trash',
@@ -146,13 +149,14 @@ const charCount = (html: string) =>
       .trim(),
   ].length;
 
-function pubstatusOf(status: Article['status']): Ninjs['pubstatus'] {
-  if (status === 'published') return 'usable';
-  return status === 'trashed' ? 'canceled' : 'withheld';
+function pubstatusOf(article: Article, now: string): Ninjs['pubstatus'] {
+  const expired = article.expiresAt !== null && article.expiresAt <= now;
+  if (article.status === 'published' && !expired) return 'usable';
+  return article.status === 'trashed' ? 'canceled' : 'withheld';
 }
 
 /** The article as ninjs 2.1: authors as people, section and tags as subjects, the featured image as a picture. */
-export function ninjsOf(article: Article, links: SiteLinks | undefined): Ninjs {
+export function ninjsOf(article: Article, links: SiteLinks | undefined, now: string): Ninjs {
   const html = article.bodyHtml ?? '';
   const concept = (rel: string, item: { name: string; slug: string }, url: string | undefined) => ({
     name: item.name,
@@ -169,7 +173,8 @@ export function ninjsOf(article: Article, links: SiteLinks | undefined): Ninjs {
     firstcreated: article.createdAt,
     versioncreated: article.updatedAt,
     ...(article.status === 'scheduled' && article.publishedAt ? { embargoed: article.publishedAt } : {}),
-    pubstatus: pubstatusOf(article.status),
+    ...(article.expiresAt ? { expires: article.expiresAt } : {}),
+    pubstatus: pubstatusOf(article, now),
     ...(links ? { language: links.site.language } : {}),
     slugline: article.slug,
     headlines: [
