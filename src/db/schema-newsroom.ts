@@ -1,8 +1,8 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { articles } from './schema.js';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { articles, authors } from './schema.js';
 
-// What the newsroom workflow keeps beside articles (tables.ts gathers it with the rest): preview links
-// and the correction log.
+// What the newsroom keeps beside its articles (tables.ts gathers it with the rest): revisions,
+// preview links and the correction log.
 
 /** What a correction notice says it is. */
 export const CORRECTION_KINDS = ['correction', 'clarification', 'update'] as const;
@@ -49,4 +49,27 @@ export const articleCorrections = sqliteTable(
     removalReason: text('removal_reason'),
   },
   (table) => [index('article_corrections_article_idx').on(table.articleId, table.id)],
+);
+
+export const articleRevisions = sqliteTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** Name of the API key that made the change. */
+    keyName: text('key_name').notNull(),
+    /** The key's id (null for the admin key and imports); kept after the key is deleted. */
+    keyId: integer('key_id'),
+    /** The author the key acts for, when it has one. */
+    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
+    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    changes: text('changes', { mode: 'json' })
+      .$type<{ field: string; from: unknown; to: unknown }[]>()
+      .notNull(),
+  },
+  (table) => [uniqueIndex('article_revisions_number_idx').on(table.articleId, table.number)],
 );

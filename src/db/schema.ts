@@ -298,29 +298,6 @@ export const articleMedia = sqliteTable(
   ],
 );
 
-export const articleRevisions = sqliteTable(
-  'article_revisions',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    articleId: integer('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
-    number: integer('number').notNull(),
-    createdAt: text('created_at').notNull(),
-    /** Name of the API key that made the change. */
-    keyName: text('key_name').notNull(),
-    /** The key's id (null for the admin key and imports); kept after the key is deleted. */
-    keyId: integer('key_id'),
-    /** The author the key acts for, when it has one. */
-    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
-    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    changes: text('changes', { mode: 'json' })
-      .$type<{ field: string; from: unknown; to: unknown }[]>()
-      .notNull(),
-  },
-  (table) => [uniqueIndex('article_revisions_number_idx').on(table.articleId, table.number)],
-);
-
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
 
 export const comments = sqliteTable(

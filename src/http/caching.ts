@@ -82,18 +82,12 @@ const weakMatch = (tag: string, etag: string) =>
 
 const httpDate = (iso: string) => new Date(iso).toUTCString();
 
-/** Anonymous callers and delivery keys share the public representation (and its caches). */
-export const isPublicAudience = (request: FastifyRequest) =>
-  !request.principal ||
-  (request.principal.preview === undefined &&
-    request.principal.scopes.every((scope) => scope === 'content:public'));
+/** Anonymous callers and delivery keys share the public representation (and its caches); previews never. */
+export const isPublicAudience = ({ principal }: FastifyRequest) =>
+  !principal || (!principal.preview && principal.scopes.every((scope) => scope === 'content:public'));
 
 export const audienceName = (request: FastifyRequest) =>
-  isPublicAudience(request)
-    ? 'public'
-    : request.principal?.preview
-      ? request.principal.name
-      : [...(request.principal?.scopes ?? [])].sort().join(' ');
+  isPublicAudience(request) ? 'public' : [...(request.principal?.scopes ?? [])].sort().join(' ');
 
 function cacheControl(request: FastifyRequest, options: CachingOptions): string {
   return isPublicAudience(request) && request.routeOptions.config.cache === 'content'

@@ -1,10 +1,10 @@
-import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, integer, json, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { CORRECTION_KINDS } from '../schema-newsroom.js';
 import { id } from './columns.js';
-import { articles } from './schema.js';
+import { articles, authors } from './schema.js';
 
-// The PostgreSQL twin of ../schema-newsroom.ts (tables.ts gathers it with the rest): preview links and
-// the correction log.
+// The PostgreSQL twin of ../schema-newsroom.ts (tables.ts gathers it with the rest): revisions,
+// preview links and the correction log.
 
 /**
  * Preview links: bearer tokens that read one article in its current state (drafts included)
@@ -48,4 +48,22 @@ export const articleCorrections = pgTable(
     removalReason: text('removal_reason'),
   },
   (table) => [index('article_corrections_article_idx').on(table.articleId, table.id)],
+);
+
+export const articleRevisions = pgTable(
+  'article_revisions',
+  {
+    id: id(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    createdAt: text('created_at').notNull(),
+    keyName: text('key_name').notNull(),
+    keyId: integer('key_id'),
+    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
+    snapshot: json('snapshot').$type<Record<string, unknown>>().notNull(),
+    changes: json('changes').$type<{ field: string; from: unknown; to: unknown }[]>().notNull(),
+  },
+  (table) => [uniqueIndex('article_revisions_number_idx').on(table.articleId, table.number)],
 );

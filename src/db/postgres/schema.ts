@@ -270,24 +270,6 @@ export const articleMedia = pgTable(
   ],
 );
 
-export const articleRevisions = pgTable(
-  'article_revisions',
-  {
-    id: id(),
-    articleId: integer('article_id')
-      .notNull()
-      .references(() => articles.id, { onDelete: 'cascade' }),
-    number: integer('number').notNull(),
-    createdAt: text('created_at').notNull(),
-    keyName: text('key_name').notNull(),
-    keyId: integer('key_id'),
-    authorId: integer('author_id').references(() => authors.id, { onDelete: 'set null' }),
-    snapshot: json('snapshot').$type<Record<string, unknown>>().notNull(),
-    changes: json('changes').$type<{ field: string; from: unknown; to: unknown }[]>().notNull(),
-  },
-  (table) => [uniqueIndex('article_revisions_number_idx').on(table.articleId, table.number)],
-);
-
 export const comments = pgTable(
   'comments',
   {
