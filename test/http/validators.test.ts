@@ -47,6 +47,12 @@ t.test('every GET operation: a write to what it shows moves its ETag', async (t)
       write: () => call('PATCH', `/v1/comments/${comment.id}`, { body: { status: 'approved' } }),
     },
     '/v1/articles/{idOrSlug}/revisions': { url: `/v1/articles/${article.id}/revisions`, write: retitle },
+    '/v1/articles/{idOrSlug}/ninjs': { url: `/v1/articles/${article.id}/ninjs`, write: retitle },
+    '/v1/articles/{idOrSlug}/corrections': {
+      url: `/v1/articles/${article.id}/corrections`,
+      write: () =>
+        call('POST', `/v1/articles/${article.id}/corrections`, { body: { kind: 'update', text: `u${++n}` } }),
+    },
     '/v1/sections': {
       url: '/v1/sections',
       write: () => call('PATCH', '/v1/sections/world', { body: { description: `d${++n}` } }),
