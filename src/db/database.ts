@@ -70,6 +70,11 @@ export interface Dialect {
   inList(column: Column, list: SQLWrapper): SQL;
   /** The parameter value `inList` expects for these values. */
   listValue(values: readonly (string | number)[]): unknown;
+  /**
+   * An aggregate: the JSON text of an array holding one array of `values` per row, in `order`
+   * (`[]` for no rows). Reads linked rows in the same query as their article.
+   */
+  jsonRows(values: (SQL | Column)[], order: SQL | Column): SQL<string>;
   /** After rows were inserted under ids of their own (an import): new rows' ids come after them. */
   afterExplicitIds(query: Query, tables: string[]): Promise<void>;
   readonly search: FullTextSearch;

@@ -19,6 +19,8 @@ export const sqliteDialect: Dialect = {
   byCodePoint: (text) => sql`${text}`,
   inList: (column: Column, list: SQLWrapper) => sql`${column} in (select value from json_each(${list}))`,
   listValue: (values) => JSON.stringify(values),
+  jsonRows: (values, order) =>
+    sql<string>`json_group_array(json_array(${sql.join(values, sql`, `)}) order by ${order})`,
   // AUTOINCREMENT moves sqlite_sequence past any id inserted.
   afterExplicitIds: async () => {},
   search: {

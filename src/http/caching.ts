@@ -16,10 +16,10 @@ export interface CachingOptions {
   maxAge: number;
   staleWhileRevalidate: number;
   readState: (now: string) => Promise<ContentState>;
-  /** Current versions of cache keys (see lib/cache-keys.ts), in the order asked. */
-  keyVersions: (keys: readonly string[]) => Promise<number[]>;
+  /** Current versions of cache keys (see lib/cache-keys.ts), in the order asked, as of a public generation read. */
+  keyVersions: (keys: readonly string[], publicGeneration: number) => Promise<number[]>;
   /** When a public write last moved any of these keys. */
-  keysChangedAt: (keys: readonly string[]) => Promise<string>;
+  keysChangedAt: (keys: readonly string[], publicGeneration: number) => Promise<string>;
   /** Signs validators, so an ETag reveals nothing about the counters behind it. */
   secret: string;
   /** Final bytes of public responses, or undefined when the cache is off. */
@@ -185,7 +185,7 @@ async function etagAfter(
     const etag = sign(options, generations, state?.latestPublishedAt ?? '', request.url, audience);
     return { etag };
   }
-  const versions = await options.keyVersions(keys);
+  const versions = await options.keyVersions(keys, state.publicGeneration);
   const scheduled = keys.some(isArticleListKey) ? state.latestPublishedAt : '';
   const etag = sign(
     options,
@@ -212,7 +212,7 @@ async function lastModifiedAfter(
 ): Promise<string> {
   const state = request.cacheState;
   if (!keys || !state || !isPublicAudience(request)) return fallback;
-  const moved = await options.keysChangedAt(keys);
+  const moved = await options.keysChangedAt(keys, state.publicGeneration);
   // A scheduled article went live with no public write since: until the background jobs move the
   // keys of the lists it joined, any list may have changed then.
   const published =
@@ -357,7 +357,7 @@ export function registerCaching(api: FastifyInstance, options: CachingOptions): 
       const versions = signedAfter
         ? signedAfter.versions
         : (await settled(request, options))
-          ? await options.keyVersions(keys)
+          ? await options.keyVersions(keys, (request.cacheState as ContentState).publicGeneration)
           : undefined;
       if (versions) stored = { ...final, keys, versions };
     }

@@ -44,7 +44,7 @@ export function createResponseCache(maxBytes: number) {
       key: string,
       state: ContentState,
       instant: string,
-      versionsOf: (keys: readonly string[]) => Promise<number[]>,
+      versionsOf: (keys: readonly string[], publicGeneration: number) => Promise<number[]>,
     ): Promise<CachedResponse | undefined> {
       const entry = entries.get(key);
       if (!entry) return undefined;
@@ -53,7 +53,7 @@ export function createResponseCache(maxBytes: number) {
         return undefined;
       }
       if (entry.generation !== state.publicGeneration) {
-        const versions = await versionsOf(entry.keys);
+        const versions = await versionsOf(entry.keys, state.publicGeneration);
         if (versions.some((version, i) => version !== entry.versions[i])) {
           entries.delete(key);
           return undefined;

@@ -120,8 +120,8 @@ export const contentApi: FastifyPluginAsync<ApiOptions> = async (api, options) =
     maxAge: config.cache.maxAge,
     staleWhileRevalidate: config.cache.staleWhileRevalidate,
     readState: (at) => services.contentState.read(at),
-    keyVersions: (keys) => services.contentState.versionsOf(keys),
-    keysChangedAt: (keys) => services.contentState.changedAtOf(keys),
+    keyVersions: (keys, generation) => services.contentState.versionsOf(keys, generation),
+    keysChangedAt: (keys, generation) => services.contentState.changedAtOf(keys, generation),
     secret: services.validatorSecret,
     responses: createResponseCache(config.cache.responseBytes),
   });

@@ -19,6 +19,8 @@ export const postgresDialect: Dialect = {
   byCodePoint: (text) => sql`${text} collate "C"`,
   inList: (column: Column, list: SQLWrapper) => sql`${column} = any(${list})`,
   listValue: (values) => values,
+  jsonRows: (values, order) =>
+    sql<string>`coalesce(json_agg(json_build_array(${sql.join(values, sql`, `)}) order by ${order})::text, '[]')`,
   async afterExplicitIds(query, tables) {
     for (const table of tables) {
       await query.execute(

@@ -113,9 +113,13 @@ export interface LinkReader {
   corrections: { forArticles(ids: number[]): Promise<Map<number, Correction[]>> };
 }
 
+/** The tags and authors of one article, when its own query read them already. */
+export type KnownLinks = Pick<ArticleLinks, 'tags' | 'authors'>;
+
 export async function linksOf(
   reader: LinkReader,
   rows: { id: number; featuredImageId: number | null; correctionChanges: number; bodyHtml?: string }[],
+  known?: KnownLinks,
 ): Promise<(id: number) => ArticleLinks> {
   const ids = rows.map((row) => row.id);
   const imageIds = new Set<number>();
@@ -125,9 +129,10 @@ export async function linksOf(
   }
   // Most articles were never corrected: their log is not asked for.
   const corrected = rows.filter((row) => row.correctionChanges > 0).map((row) => row.id);
+  const [id] = ids;
   const [tags, authors, images, corrections] = await Promise.all([
-    reader.tags.forArticles(ids),
-    reader.authors.forArticles(ids),
+    known && id !== undefined ? new Map([[id, known.tags]]) : reader.tags.forArticles(ids),
+    known && id !== undefined ? new Map([[id, known.authors]]) : reader.authors.forArticles(ids),
     imageIds.size > 0 ? reader.media.presented([...imageIds]) : new Map<number, Media>(),
     corrected.length > 0 ? reader.corrections.forArticles(corrected) : new Map<number, Correction[]>(),
   ]);

@@ -4,18 +4,19 @@ import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
+import type { LinkedRef } from './article-links.js';
 import { columnsFor, summaryColumns } from './list-sql.js';
-import { type Heavy, type LinkReader, linksOf, type Row, toArticle } from './listing.js';
+import { type Heavy, type KnownLinks, type LinkReader, linksOf, type Row, toArticle } from './listing.js';
 import { ALL, validatorOf } from './rules.js';
 import type { Article } from './schemas.js';
 import { type Audience, publishedBy } from './visibility.js';
 
 /**
- * Everything an article response shows beyond its own row: its section, its tags and authors
- * in order, the images it shows, its corrections, its comment count, whether it is live, and
- * the renderer that rendered it.
+ * What an article response shows beyond its own row, as its validators sign it: its section,
+ * its tags and authors in order (JSON, so a read builds them from here), the images it shows,
+ * whether it is live, and the renderer that rendered it.
  */
-function basisColumns(db: Database): SelectedFields {
+function basisColumns(db: Database) {
   const {
     articles,
     articleTags,
@@ -29,27 +30,34 @@ function basisColumns(db: Database): SelectedFields {
   const now = sql.placeholder('now');
   // An image as an article shows it (its time alone would miss two edits in one millisecond).
   const shownImage = sql`${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY}`;
+  const refs = (
+    link: typeof articleTags | typeof articleAuthors,
+    target: typeof tagTable | typeof authors,
+    targetId: typeof articleTags.tagId | typeof articleAuthors.authorId,
+  ) =>
+    sql<string>`(select ${db.dialect.jsonRows([target.id, target.slug, target.name], link.position)} from ${link} join ${target} on ${target.id} = ${targetId} where ${link.articleId} = ${qualified(articles.id)})`;
 
   return {
-    id: articles.id,
-    version: articles.version,
     section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
-    tags: sql<string>`coalesce((select string_agg(${tagTable.id} || '/' || ${tagTable.slug} || '/' || ${tagTable.name}, '|' order by ${articleTags.position}) from ${articleTags} join ${tagTable} on ${tagTable.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${qualified(articles.id)}), '')`,
-    authors: sql<string>`coalesce((select string_agg(${authors.id} || '/' || ${authors.slug} || '/' || ${authors.name}, '|' order by ${articleAuthors.position}) from ${articleAuthors} join ${authors} on ${authors.id} = ${articleAuthors.authorId} where ${articleAuthors.articleId} = ${qualified(articles.id)}), '')`,
+    tags: refs(articleTags, tagTable, articleTags.tagId),
+    authors: refs(articleAuthors, authors, articleAuthors.authorId),
     // The featured image as embedded: what the article shows of it.
     image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
     // The images its body shows, in order.
     bodyImages: sql<string>`coalesce((select string_agg(${shownImage}, '|' order by ${articleMedia.position}) from ${articleMedia} join ${media} on ${media.id} = ${articleMedia.mediaId} where ${articleMedia.articleId} = ${qualified(articles.id)}), '')`,
-    corrections: articles.correctionChanges,
-    comments: summaryColumns(db.tables).commentCount,
     // Live now: published, and not expired.
     live: sql<
       boolean | null
     >`${articles.publishedAt} <= ${now} and (${articles.expiresAt} is null or ${articles.expiresAt} > ${now})`,
-    expiresAt: articles.expiresAt,
     rendered: articles.renderVersion,
   };
 }
+
+type Basis = Parameters<typeof validatorOf>[0];
+
+/** The tags or authors a read found, from the JSON its query built. */
+const refsOf = (json: string): LinkedRef[] =>
+  (JSON.parse(json) as [number, string, string][]).map(([id, slug, name]) => ({ id, slug, name }));
 
 /** One article by id or slug, as an audience may see it, and what its validators derive from. */
 export function createArticleReads(db: Database, related: LinkReader) {
@@ -100,32 +108,47 @@ export function createArticleReads(db: Database, related: LinkReader) {
       return row as Result | undefined;
     };
   };
-  const fullRead = prepareFor<Row>('article', columnsFor(db.tables, ALL), true);
+  const basis = basisColumns(db);
+  const { id, version, correctionChanges, commentCount, expiresAt } = summaryColumns(db.tables);
+  // Outside writes one statement reads the row, its body, its tags and authors and what its
+  // validators sign; what was not asked is dropped (cheaper than planning a narrower query).
+  const fullRead = prepareFor<Row & Basis>('article', { ...columnsFor(db.tables, ALL), ...basis }, true);
+  const basisRead = prepareFor<Basis>(
+    'article_basis',
+    { id, version, correctionChanges, commentCount, expiresAt, ...basis },
+    false,
+  );
 
-  // Everything an article response shows beyond its own row: its section, its tags and authors
-  // in order, its comment count, whether it is live, and the renderer that rendered it.
-  const basisRead = prepareFor<Parameters<typeof validatorOf>[0]>('article_basis', basisColumns(db), false);
-
-  const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
-    // Outside writes one prepared statement reads everything, and what was not asked is dropped:
-    // cheaper than building and planning a narrower query on every request.
-    const [row] = (
-      !db.inWrite()
-        ? [await fullRead(idOrSlug, audience)]
-        : await db
-            .query()
-            .select(columnsFor(db.tables, heavy))
-            .from(articles)
-            .leftJoin(sections, eq(sections.id, articles.sectionId))
-            .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-            .where(named(idOrSlug, audience))
-    ) as (Row | undefined)[];
+  /** The article and its validators, read at once (outside writes). */
+  const read = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
+    const row = await fullRead(idOrSlug, audience);
     if (!row) return undefined;
+    const validator = validatorOf(row);
+    const { section, tags, authors, image, bodyImages, live, rendered, ...own } = row;
+    const article = await shown(own, audience, heavy, { tags: refsOf(tags), authors: refsOf(authors) });
+    return { article, validator };
+  };
+
+  /** The row as the response shows it, with what it links to (read now unless known). */
+  const shown = async (row: Row, audience: Audience, heavy: Heavy, known?: KnownLinks) => {
     if (!heavy.body) delete row.body;
     if (!heavy.bodyHtml) delete row.bodyHtml;
     if (!heavy.toc) delete row.toc;
-    const links = await linksOf(related, [row]);
+    const links = await linksOf(related, [row], known);
     return toArticle(row, links(row.id), audience.now) as Article;
+  };
+
+  const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
+    if (!db.inWrite()) return (await read(idOrSlug, audience, heavy))?.article;
+    // Inside a write, what the write changed: built for the writing connection.
+    const [row] = (await db
+      .query()
+      .select(columnsFor(db.tables, heavy))
+      .from(articles)
+      .leftJoin(sections, eq(sections.id, articles.sectionId))
+      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+      .where(named(idOrSlug, audience))) as Row[];
+    return row && shown(row, audience, heavy);
   };
 
   const get = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
@@ -137,6 +160,8 @@ export function createArticleReads(db: Database, related: LinkReader) {
   return {
     find,
     get,
+    /** The article with its validators, from one query (outside writes: a GET's whole read). */
+    read,
     /** What the article's validators derive from (ETags, If-Match), without reading its body. */
     async validatorBasis(idOrSlug: string | number, audience: Audience) {
       // Read outside writes only (conditional requests), so always prepared.

@@ -31,6 +31,12 @@ import {
 export interface ArticlesRepository {
   find(idOrSlug: string | number, audience: Audience, heavy?: Heavy): Promise<Article | undefined>;
   get(idOrSlug: string | number, audience: Audience, heavy?: Heavy): Promise<Article>;
+  /** The article with its validators, from one query (a GET's whole read); not inside writes. */
+  read(
+    idOrSlug: string | number,
+    audience: Audience,
+    heavy?: Heavy,
+  ): Promise<{ article: Article; validator: ReturnType<typeof validatorOf> } | undefined>;
   /** What the article's validators derive from (ETags, If-Match), without reading its body. */
   validatorBasis(
     idOrSlug: string | number,
@@ -126,6 +132,7 @@ export function createArticlesRepository(
   return {
     find: reads.find,
     get: reads.get,
+    read: reads.read,
     validatorBasis: reads.validatorBasis,
     list: createArticleListing(db, related, contentState, options.searchRankWindow),
     create: (input, context, rendering, sourceId) =>

@@ -14,6 +14,7 @@ import { registerRevisionRoutes } from './revision-routes.js';
 import { hiddenNote, tags } from './route-docs.js';
 import type { WriteContext } from './rules.js';
 import {
+  type Article,
   ArticleFieldsSchema,
   ArticleListQuery,
   ArticleReadQuery,
@@ -144,10 +145,30 @@ export function registerArticleReads(routes: ArticleRoutes): void {
     async (request, reply) => list(request, reply, request.query),
   );
 
+  // Unconditional reads take the article with its validators in one query, kept here for the
+  // handler; a conditional one reads the validators alone, as a 304 needs nothing else.
+  const readFirst = new WeakMap<FastifyRequest, Article>();
+  const heavyOf = (format: string | undefined) => ({
+    body: format !== 'html',
+    bodyHtml: format !== 'markdown',
+    toc: true,
+  });
+  const readWithValidators = async (request: FastifyRequest) => {
+    if (request.headers['if-none-match'] !== undefined) return validatorBasis(request);
+    const { params, query } = request as FastifyRequest<{
+      Params: { idOrSlug: string };
+      Querystring: { format?: string };
+    }>;
+    const found = await articles.read(params.idOrSlug, audienceOf(request), heavyOf(query.format));
+    if (!found) return null;
+    readFirst.set(request, found.article);
+    return found.validator;
+  };
+
   app.get(
     '/articles/:idOrSlug',
     {
-      config: { cache: 'content', validatorBasis },
+      config: { cache: 'content', validatorBasis: readWithValidators },
       schema: {
         operationId: 'getArticle',
         summary: 'Get an article',
@@ -165,11 +186,9 @@ export function registerArticleReads(routes: ArticleRoutes): void {
     },
     async (request, reply) => {
       const { format, fields } = request.query;
-      const article = await articles.get(request.params.idOrSlug, audienceOf(request), {
-        body: format !== 'html',
-        bodyHtml: format !== 'markdown',
-        toc: true,
-      });
+      const article =
+        readFirst.get(request) ??
+        (await articles.get(request.params.idOrSlug, audienceOf(request), heavyOf(format)));
       surrogateKeys(reply, articleKeys(article));
       expiresWith(request, article);
       const shown = withArticleUrls(article, links);

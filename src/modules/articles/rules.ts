@@ -134,13 +134,13 @@ export const validatorOf = (row: {
   authors: string;
   image: string;
   bodyImages: string;
-  corrections: number;
-  comments: number;
+  correctionChanges: number;
+  commentCount: number;
   live: number | boolean | null;
   expiresAt: string | null;
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.corrections}|${row.comments}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.correctionChanges}|${row.commentCount}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
   version: row.version,
 });

@@ -19,10 +19,13 @@ export interface ContentStateRepository {
    * (see `cacheKeys`); call inside the writing transaction.
    */
   touchPublic(at: string, keys: Iterable<string>): Promise<void>;
-  /** The current version of each key (0 for a key never written), in the order asked. */
-  versionsOf(keys: readonly string[]): Promise<number[]>;
+  /**
+   * The current version of each key (0 for a key never written), in the order asked. With the
+   * public generation the caller read, the answer is remembered until that generation moves.
+   */
+  versionsOf(keys: readonly string[], publicGeneration?: number): Promise<number[]>;
   /** When a public write last moved any of these keys: the Last-Modified of what names them. */
-  changedAtOf(keys: readonly string[]): Promise<string>;
+  changedAtOf(keys: readonly string[], publicGeneration?: number): Promise<string>;
   /** The key validators are signed with, so they reveal nothing about the counters behind them. */
   validatorSecret: string;
 }
@@ -91,6 +94,33 @@ function createLatestPublication(db: Database) {
   };
 }
 
+/**
+ * Answers about keys, remembered for one public generation: keys move only with it, so what was
+ * read at (or after) it holds until it moves. Reads of cold responses then cost no query for
+ * their keys while nothing public is written.
+ */
+function createGenerationMemo<T>(limit = 5000) {
+  let generation: number | undefined;
+  const answers = new Map<string, T>();
+  return async (at: number | undefined, keys: readonly string[], ask: () => Promise<T>): Promise<T> => {
+    if (at === undefined) return ask();
+    const key = keys.join(' ');
+    if (generation === at) {
+      const known = answers.get(key);
+      if (known !== undefined) return known;
+    }
+    // Asked after the caller read its generation: never older than it.
+    const answer = await ask();
+    if (generation !== at) {
+      if (generation !== undefined && at < generation) return answer;
+      generation = at;
+      answers.clear();
+    }
+    if (answers.size < limit) answers.set(key, answer);
+    return answer;
+  };
+}
+
 export async function createContentStateRepository(db: Database): Promise<ContentStateRepository> {
   const { contentState, cacheKeyVersions } = db.tables;
   const validatorSecret = await persistentSetting(db, 'validator_secret', () =>
@@ -120,6 +150,17 @@ export async function createContentStateRepository(db: Database): Promise<Conten
   const listed = db.dialect.inList(cacheKeyVersions.key, sql.placeholder('keys'));
   const versionsPrepared = versions(db.readers, listed).prepare('cache_key_versions');
   const lastMovedPrepared = lastMoved(db.readers, listed).prepare('cache_keys_changed_at');
+  const knownVersions = createGenerationMemo<number[]>();
+  const knownMoves = createGenerationMemo<string>();
+  const versionsIn = (keys: readonly string[], rows: { key: string; version: number }[]) => {
+    const found = new Map(rows.map((row) => [row.key, row.version]));
+    return keys.map((key) => found.get(key) ?? 0);
+  };
+  const latestMove = ([row]: { at: string | null }[]) => {
+    const moved = row?.at ?? '';
+    // biome-ignore lint/complexity/useMathMinMax: ISO instants, compared as text
+    return moved > keyTimesSince ? moved : keyTimesSince;
+  };
   // The row as last read outside a write, and the data version it was read at (SQLite).
   type StateRow = Awaited<ReturnType<typeof stateRead.execute>>[number];
   let lastRead: { version: number; row: StateRow | undefined } | undefined;
@@ -168,22 +209,21 @@ export async function createContentStateRepository(db: Database): Promise<Conten
           set: { version: sql`${cacheKeyVersions.version} + 1`, changedAt: at },
         });
     },
-    async changedAtOf(keys) {
+    async changedAtOf(keys, publicGeneration) {
       if (keys.length === 0) return keyTimesSince;
-      const [row] = db.inWrite()
-        ? await lastMoved(db.query(), inArray(cacheKeyVersions.key, [...keys]))
-        : await lastMovedPrepared.execute({ keys: db.dialect.listValue(keys) });
-      const moved = row?.at ?? '';
-      // biome-ignore lint/complexity/useMathMinMax: ISO instants, compared as text
-      return moved > keyTimesSince ? moved : keyTimesSince;
+      if (db.inWrite())
+        return latestMove(await lastMoved(db.query(), inArray(cacheKeyVersions.key, [...keys])));
+      return knownMoves(publicGeneration, keys, async () =>
+        latestMove(await lastMovedPrepared.execute({ keys: db.dialect.listValue(keys) })),
+      );
     },
-    async versionsOf(keys) {
+    async versionsOf(keys, publicGeneration) {
       if (keys.length === 0) return [];
-      const rows = db.inWrite()
-        ? await versions(db.query(), inArray(cacheKeyVersions.key, [...keys]))
-        : await versionsPrepared.execute({ keys: db.dialect.listValue(keys) });
-      const found = new Map(rows.map((row) => [row.key, row.version]));
-      return keys.map((key) => found.get(key) ?? 0);
+      if (db.inWrite())
+        return versionsIn(keys, await versions(db.query(), inArray(cacheKeyVersions.key, [...keys])));
+      return knownVersions(publicGeneration, keys, async () =>
+        versionsIn(keys, await versionsPrepared.execute({ keys: db.dialect.listValue(keys) })),
+      );
     },
     validatorSecret,
   };
