@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { actorOf, audienceOf, publicAccess } from '../../http/auth.js';
 import { surrogateKeys, type ValidatorBasis } from '../../http/caching.js';
 import { expectedVersion } from '../../http/if-match.js';
@@ -87,8 +87,11 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
       setPageLinks(request, reply, { ...meta, page: listRequest.page });
     else setCursorLinks(request, reply, nextCursor);
     surrogateKeys(reply, [...listKeys(listRequest.filters), ...items.flatMap(articleKeys)]);
+    if (!fields) wholeItems(reply, plainList);
     return { data: items.map((item) => pick(withArticleUrls(item, links), fields)), meta };
   };
+  // Without `fields`, every item is a whole summary: serialised as one, skipping the union.
+  const plainList = ListEnvelope(RefOf(ArticleSummarySchema), 'ArticleList');
   const listResponse = {
     ...notModified,
     200: ListEnvelope(Type.Union([RefOf(ArticleSummarySchema), RefOf(ArticleFieldsSchema)]), 'ArticleList'),
@@ -100,6 +103,19 @@ export const articleRoutes: FastifyPluginAsyncTypebox<RouteOptions & { requireIf
   registerArticleWrites(routes);
   registerRevisionRoutes(routes);
 };
+
+const wholeArticle = RefOf(ArticleSchema);
+
+/**
+ * Serialises this 200 by `schema`, one branch of the route's documented union: fast-json-stringify
+ * picks a union's branch by validating the object against each, on every response. Set last in
+ * a handler, so an error answered before it keeps the problem serialiser.
+ */
+function wholeItems(reply: FastifyReply, schema: TSchema) {
+  reply
+    .type('application/json; charset=utf-8')
+    .serializer(reply.compileSerializationSchema(schema as unknown as Record<string, unknown>, '200'));
+}
 
 /** A response showing an article the public may read ends when the article expires (no stale 304). */
 export function expiresWith(request: FastifyRequest, article: { expiresAt: string | null }) {
@@ -190,6 +206,7 @@ export function registerArticleReads(routes: ArticleRoutes): void {
         readFirst.get(request) ??
         (await articles.get(request.params.idOrSlug, audienceOf(request), heavyOf(format)));
       surrogateKeys(reply, articleKeys(article));
+      if (!fields) wholeItems(reply, wholeArticle);
       expiresWith(request, article);
       const shown = withArticleUrls(article, links);
       // The page's JSON-LD, where the page is known: single reads only (lists stay light).
