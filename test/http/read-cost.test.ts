@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+
+// SQLite only (it counts better-sqlite3's statements), with or without TEST_DATABASE_URL: what a
+// cold read costs in statements, so the read path cannot grow a query unnoticed.
+const executed: string[] = [];
+const statementPrototype = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<
+  string,
+  (...args: unknown[]) => unknown
+>;
+for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+  const original = statementPrototype[method] as (...args: unknown[]) => unknown;
+  statementPrototype[method] = function counted(this: Database.Statement, ...args: unknown[]) {
+    executed.push(this.source);
+    return original.apply(this, args);
+  };
+}
+
+/** The statements a request ran. */
+async function statementsOf(request: () => Promise<unknown>) {
+  executed.length = 0;
+  await request();
+  return [...executed];
+}
+
+t.test('a cold article read is one query; a list of 20 is three', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-read-cost-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { call } = await buildTestApp(t, {
+    databaseFile: join(dir, 'cost.db'),
+    // Cache off: every read reaches the database.
+    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 },
+  });
+  await call('POST', '/v1/sections', { body: { name: 'World' } });
+  for (let i = 0; i < 25; i++)
+    await call('POST', '/v1/articles', {
+      body: {
+        title: `Story ${i}`,
+        status: 'published',
+        section: 'world',
+        tags: ['security', `tag ${i}`],
+        authors: [],
+        body: `## Heading\n\nParagraph ${i}.`,
+      },
+    });
+  const read = (url: string) => () => call('GET', url, { key: null });
+
+  await read('/v1/articles/story-3')();
+  const article = await statementsOf(read('/v1/articles/story-3'));
+  t.equal(article.filter((source) => /^pragma data_version/i.test(source)).length, 1, 'one freshness check');
+  const queries = article.filter((source) => !/^pragma/i.test(source));
+  t.equal(queries.length, 1, 'one query reads the article, its tags, authors and validators');
+  const response = await call('GET', '/v1/articles/story-3', { key: null });
+  t.same(
+    response.json.tags.map((tag: { name: string }) => tag.name),
+    ['security', 'tag 3'],
+    'tags come from that query, in order',
+  );
+
+  await read('/v1/articles?perPage=20')();
+  const list = (await statementsOf(read('/v1/articles?perPage=20'))).filter(
+    (source) => !/^pragma/i.test(source),
+  );
+  // The page, its tags, its authors; the total is remembered while nothing is written.
+  t.ok(list.length <= 3, `a list of 20 takes its page, tags and authors: ${list.length} queries`);
+
+  // A write moves the state: the next read asks again (once) and answers the write.
+  await call('PATCH', '/v1/articles/story-3', { body: { title: 'Story three' } });
+  const afterWrite = await call('GET', '/v1/articles/story-3', { key: null });
+  t.equal(afterWrite.json.title, 'Story three', 'the write is seen');
+});
