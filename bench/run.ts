@@ -38,17 +38,41 @@ const seconds = Number(values.duration);
 const connections = Number(values.connections);
 const rows: Row[] = [];
 
-/** Warms up (JIT, page caches), then measures; one row of the table. */
-async function measure(
-  store: string,
-  scenario: string,
-  load: Omit<Load, 'seconds' | 'connections'> & { connections?: number },
-) {
+type Scenario = Omit<Load, 'seconds' | 'connections'> & { connections?: number };
+
+/** Warms up (JIT, page caches), then measures. */
+async function measured(load: Scenario) {
   const full = { connections, ...load };
   await wrk({ ...full, seconds: 2 });
-  const result = await wrk({ ...full, seconds });
-  rows.push({ store, scenario, connections: full.connections, ...result });
-  process.stderr.write(`${store}: ${scenario}: ${result.requestsPerSecond} req/s, p99 ${result.p99} ms\n`);
+  return { connections: full.connections, ...(await wrk({ ...full, seconds })) };
+}
+
+/**
+ * The reference, kept running for the whole run: a scenario compared with it measures it again
+ * just before, so a ratio is of two measurements seconds apart (this shared machine's speed
+ * drifts by half within minutes).
+ */
+let referenceBase = '';
+let referenceSlugs: string[] = [];
+const referencePaths = (scenario: string) =>
+  scenario.startsWith('article by slug')
+    ? referenceSlugs.map((slug) => `/articles/${slug}`)
+    : scenario.startsWith('list 20,')
+      ? ['/articles']
+      : undefined;
+
+/** Measures one scenario (and its paired reference, where one compares); one row of the table. */
+async function measure(store: string, scenario: string, load: Scenario) {
+  const paths = referenceBase ? referencePaths(scenario) : undefined;
+  const paired = paths ? await measured({ base: referenceBase, paths }) : undefined;
+  const result = await measured(load);
+  rows.push({ store, scenario, ...result, ...(paired ? { reference: paired } : {}) });
+  const ratio = paired
+    ? ` (reference just before: ${paired.requestsPerSecond} req/s, p99 ${paired.p99} ms)`
+    : '';
+  process.stderr.write(
+    `${store}: ${scenario}: ${result.requestsPerSecond} req/s, p99 ${result.p99} ms${ratio}\n`,
+  );
   return result;
 }
 
@@ -179,11 +203,22 @@ async function main() {
   await using(helloWorld(), (server) =>
     measure('', 'Fastify hello world', { base: server.base, paths: ['/'] }),
   );
-  await using(reference(database), async (server) => {
-    const paths = database.slugs.slice(0, 1000).map((slug) => `/articles/${slug}`);
-    await measure('reference', 'article by slug', { base: server.base, paths });
-    await measure('reference', 'list 20', { base: server.base, paths: ['/articles'] });
+  const referenceServer = await reference(database);
+  referenceSlugs = database.slugs.slice(0, 1000);
+  await measure('reference', 'article by slug', {
+    base: referenceServer.base,
+    paths: referenceSlugs.map((slug) => `/articles/${slug}`),
   });
+  await measure('reference', 'list 20', { base: referenceServer.base, paths: ['/articles'] });
+  referenceBase = referenceServer.base;
+  try {
+    await scenarios(database);
+  } finally {
+    await referenceServer.stop();
+  }
+}
+
+async function scenarios(database: BenchDatabase) {
   const probes: Record<string, unknown> = {};
   if (values.media || values['media-only']) probes.media = await mediaRun(database);
   if (values['media-only']) return report(database, probes);

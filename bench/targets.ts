@@ -5,6 +5,8 @@ export interface Row extends Measured {
   store: string;
   scenario: string;
   connections: number;
+  /** The reference's same scenario, measured just before this one. */
+  reference?: Measured;
 }
 
 const find = (rows: Row[], store: string, scenario: string) =>
@@ -16,11 +18,12 @@ const percent = (part: number, whole: number | undefined) => (whole ? Math.round
 export function table(rows: Row[]): string {
   const hello = find(rows, '', 'Fastify hello world');
   const referenceOf = (row: Row) =>
-    row.scenario.startsWith('article by slug')
+    row.reference ??
+    (row.scenario.startsWith('article by slug')
       ? find(rows, 'reference', 'article by slug')
       : row.scenario.startsWith('list 20,')
         ? find(rows, 'reference', 'list 20')
-        : undefined;
+        : undefined);
   const cells = [
     [
       'store',
@@ -30,6 +33,7 @@ export function table(rows: Row[]): string {
       'p50 ms',
       'p99 ms',
       'non-2xx',
+      'ref req/s',
       '% of ref',
       'p99 ÷ ref p99',
       '% of hello',
@@ -44,6 +48,7 @@ export function table(rows: Row[]): string {
         row.p50,
         row.p99,
         row.non2xx + row.socketErrors,
+        ref ? ref.requestsPerSecond : '',
         ref ? percent(row.requestsPerSecond, ref.requestsPerSecond) : '',
         ref ? (row.p99 / Math.max(0.1, ref.p99)).toFixed(1) : '',
         percent(row.requestsPerSecond, hello?.requestsPerSecond),
@@ -71,11 +76,12 @@ export function checkTargets(rows: Row[], probes: Record<string, unknown>) {
   const share = (
     store: string,
     scenario: string,
-    ref: Row | undefined,
+    fallback: Row | undefined,
     atLeast: number,
     p99Times?: number,
   ) => {
     const row = find(rows, store, scenario);
+    const ref = row?.reference ?? fallback;
     if (!row || !ref) return;
     const got = percent(row.requestsPerSecond, ref.requestsPerSecond);
     const times = row.p99 / Math.max(0.1, ref.p99);
