@@ -62,8 +62,12 @@ export interface Database {
 /** SQL the two stores spell differently. Everything else is the same text on both. */
 export interface Dialect {
   readonly kind: 'sqlite' | 'postgres';
-  /** ORDER BY one expression, NULLs first ascending and last descending (SQLite's default). */
-  ordered(expression: SQL | Column, descending: boolean): SQL;
+  /**
+   * ORDER BY one expression, NULLs first ascending and last descending (SQLite's default). An
+   * expression that cannot be NULL in the rows asked is ordered plainly: PostgreSQL then walks
+   * its ascending indexes either way, where `desc nulls last` would sort every row.
+   */
+  ordered(expression: SQL | Column, descending: boolean, nullable?: boolean): SQL;
   /** Text compared by code point, whatever the database's collation (SQLite's BINARY). */
   byCodePoint(text: SQL | Column): SQL;
   /** `column` is one of a list passed as one parameter (so one prepared statement fits any length). */

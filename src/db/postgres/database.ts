@@ -14,8 +14,14 @@ const { articleSearch } = schema;
 export const postgresDialect: Dialect = {
   kind: 'postgres',
   // PostgreSQL's default puts NULLs the other way round.
-  ordered: (expression, descending) =>
-    descending ? sql`${expression} desc nulls last` : sql`${expression} asc nulls first`,
+  ordered: (expression, descending, nullable = true) =>
+    nullable
+      ? descending
+        ? sql`${expression} desc nulls last`
+        : sql`${expression} asc nulls first`
+      : descending
+        ? sql`${expression} desc`
+        : sql`${expression} asc`,
   byCodePoint: (text) => sql`${text} collate "C"`,
   inList: (column: Column, list: SQLWrapper) => sql`${column} = any(${list})`,
   listValue: (values) => values,

@@ -48,6 +48,9 @@ export interface ArticleFilters {
 
 const NULLABLE = new Set<ArticleSortField>(['publishedAt']);
 
+/** Whether a sort field can be NULL (a draft's publishedAt). */
+export const isNullable = (field: ArticleSortField) => NULLABLE.has(field);
+
 /** The columns and expressions a list query is built from, in one store's tables. */
 export interface ListingSql {
   articles: Record<
@@ -94,7 +97,7 @@ export function after(
     const columns = sql.join([...keys.map((key) => sortExpression(key.field)), sql`${articles.id}`], sql`, `);
     const bound = sql.join([...values.map((value) => sql`${value}`), sql`${position.id}`], sql`, `);
     const beyond = descending ? sql`(${columns}) < (${bound})` : sql`(${columns}) > (${bound})`;
-    const firstNullable = NULLABLE.has(keys[0]?.field ?? 'title');
+    const firstNullable = isNullable(keys[0]?.field ?? 'title');
     return descending && nullsVisible && firstNullable
       ? or(beyond, isNull(sortExpression(keys[0]?.field ?? 'title')))
       : beyond;
@@ -103,7 +106,7 @@ export function after(
   return keys.reduceRight<SQL | undefined>((rest, key, index) => {
     const expression = sortExpression(key.field);
     const value = values[index] ?? null;
-    const nullable = nullsVisible && NULLABLE.has(key.field);
+    const nullable = nullsVisible && isNullable(key.field);
     let beyond: SQL | undefined;
     let same: SQL;
     if (value === null) {

@@ -18,6 +18,7 @@ import {
   columnsFor,
   filterConditions,
   type Heavy,
+  isNullable,
   type ListingSql,
   listingSql,
   type StoredStatus,
@@ -289,10 +290,15 @@ export function createArticleListing(
     const sortValues = Object.fromEntries(
       request.sort.map((key, index) => [`sort${index}`, listing.sortExpression(key.field)]),
     );
+    // Only keyed callers meet a NULL (a draft's publishedAt); ids never are.
     const order = request.sort.map((key) =>
-      db.dialect.ordered(listing.sortExpression(key.field), key.descending),
+      db.dialect.ordered(
+        listing.sortExpression(key.field),
+        key.descending,
+        audience.seesUnpublished && isNullable(key.field),
+      ),
     );
-    order.push(db.dialect.ordered(articles.id, request.sort[0]?.descending ?? false));
+    order.push(db.dialect.ordered(articles.id, request.sort[0]?.descending ?? false, false));
     const limit = request.perPage + 1;
     const offset = request.page ? (request.page - 1) * request.perPage : 0;
     const query = db.query();

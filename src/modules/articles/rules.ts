@@ -126,6 +126,13 @@ export const restoredContent = (old: ArticleSnapshot): ArticlePatch => ({
 });
 
 /** What an article's validators derive from, as one string. */
+/**
+ * Linked tags or authors (JSON rows of id, slug, name, as each store's query spells them) as
+ * validators sign them: the same text on both stores, and as before they were read as JSON.
+ */
+const linkedText = (json: string) =>
+  (JSON.parse(json) as [number, string, string][]).map((ref) => ref.join('/')).join('|');
+
 export const validatorOf = (row: {
   id: number;
   version: number;
@@ -141,6 +148,6 @@ export const validatorOf = (row: {
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${row.tags}|${row.authors}|${row.image}|${row.bodyImages}|${row.correctionChanges}|${row.commentCount}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${linkedText(row.tags)}|${linkedText(row.authors)}|${row.image}|${row.bodyImages}|${row.correctionChanges}|${row.commentCount}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
   version: row.version,
 });
