@@ -27,7 +27,7 @@ async function statementsOf(request: () => Promise<unknown>) {
   return [...executed];
 }
 
-t.test('a cold article read is one query; a list of 20 is three', async (t) => {
+t.test('a cold article read is one query, and so is a list of 20', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-read-cost-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { call } = await buildTestApp(t, {
@@ -65,8 +65,8 @@ t.test('a cold article read is one query; a list of 20 is three', async (t) => {
   const list = (await statementsOf(read('/v1/articles?perPage=20'))).filter(
     (source) => !/^pragma/i.test(source),
   );
-  // The page, its tags, its authors; the total is remembered while nothing is written.
-  t.ok(list.length <= 3, `a list of 20 takes its page, tags and authors: ${list.length} queries`);
+  // Tags and authors come with the page; the total is remembered while nothing is written.
+  t.equal(list.length, 1, 'a list of 20 is one query');
 
   // A write moves the state: the next read asks again (once) and answers the write.
   await call('PATCH', '/v1/articles/story-3', { body: { title: 'Story three' } });

@@ -1,7 +1,7 @@
 import { and, count, eq, exists, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable, SelectedFields } from 'drizzle-orm/pg-core';
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
-import type { Database, Query } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
 import { orderBy, qualified } from '../../db/helpers.js';
 import type { SortKey } from '../../lib/sort.js';
 import type { ContentStateRepository } from '../content-state/repository.js';
@@ -73,46 +73,6 @@ export function createArticleCounts(db: Database, contentState: ContentStateRepo
     const counts = new Map(rows.map((row) => [row.targetId as number, row.n]));
     remembered.set(scope, { state: key, counts });
     return counts;
-  };
-}
-
-/** Rows of (article, target) in the articles' order, grouped by article. */
-export function groupByArticle(rows: ({ articleId: number } & LinkedRef)[]): Map<number, LinkedRef[]> {
-  const byArticle = new Map<number, LinkedRef[]>();
-  for (const { articleId, ...target } of rows) {
-    const list = byArticle.get(articleId) ?? [];
-    list.push(target);
-    byArticle.set(articleId, list);
-  }
-  return byArticle;
-}
-
-/**
- * The targets of each article, in the article's order. Every article read asks: prepared once
- * for any number of articles (the ids travel as one parameter), for the readers outside writes.
- */
-export function createLinksOfArticles(db: Database, link: ArticleLink) {
-  const linksOf = (on: Query, articleIds: SQL) =>
-    on
-      .select({
-        articleId: link.articleId,
-        id: link.target.id,
-        slug: link.target.slug,
-        name: link.target.name,
-      })
-      .from(link.links)
-      .innerJoin(link.targets, eq(link.target.id, link.targetId))
-      .where(articleIds)
-      .orderBy(link.articleId, link.position);
-  const prepared = linksOf(db.readers, db.dialect.inList(link.articleId, sql.placeholder('ids'))).prepare(
-    `${link.name}_of_articles`,
-  );
-  return async (articleIds: number[]): Promise<Map<number, LinkedRef[]>> => {
-    if (articleIds.length === 0) return new Map();
-    const rows = db.inWrite()
-      ? await linksOf(db.query(), inArray(link.articleId, articleIds))
-      : await prepared.execute({ ids: db.dialect.listValue(articleIds) });
-    return groupByArticle(rows as ({ articleId: number } & LinkedRef)[]);
   };
 }
 

@@ -122,38 +122,57 @@ export function after(
   }, byId);
 }
 
-/** What a list shows of an article, with the count of its approved, undeleted comments. */
-export const summaryColumns = ({ articles, sections, comments }: Tables) => ({
-  id: articles.id,
-  slug: articles.slug,
-  title: articles.title,
-  subtitle: articles.subtitle,
-  excerpt: articles.excerpt,
-  autoExcerpt: articles.autoExcerpt,
-  wordCount: articles.wordCount,
-  status: articles.status,
-  sectionId: articles.sectionId,
-  sectionSlug: sections.slug,
-  sectionName: sections.name,
-  featuredImageId: articles.featuredImageId,
-  correctionChanges: articles.correctionChanges,
-  publishedAt: articles.publishedAt,
-  expiresAt: articles.expiresAt,
-  commentsEnabled: articles.commentsEnabled,
-  commentCount:
-    sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${eq(comments.deleted, false)})`.mapWith(
-      Number,
-    ),
-  version: articles.version,
-  createdAt: articles.createdAt,
-  updatedAt: articles.updatedAt,
-});
+/** An article's tags or authors in order, as the JSON text of [id, slug, name] rows. */
+function linkedRefs(db: Database, link: 'tags' | 'authors') {
+  const { articles, articleTags, tags, articleAuthors, authors } = db.tables;
+  const [links, targets, targetId] =
+    link === 'tags'
+      ? [articleTags, tags, articleTags.tagId]
+      : [articleAuthors, authors, articleAuthors.authorId];
+  const rows = db.dialect.jsonRows([targets.id, targets.slug, targets.name], links.position);
+  return sql<string>`(select ${rows} from ${links} join ${targets} on ${targets.id} = ${targetId} where ${links.articleId} = ${qualified(articles.id)})`;
+}
 
-export const columnsFor = (tables: Tables, heavy: Heavy) => ({
-  ...summaryColumns(tables),
-  ...(heavy.body ? { body: tables.articleBodies.body } : {}),
-  ...(heavy.bodyHtml ? { bodyHtml: tables.articleBodies.bodyHtml } : {}),
-  ...(heavy.toc ? { toc: tables.articleBodies.toc } : {}),
+/**
+ * What a list shows of an article: its row, its section, the count of its approved, undeleted
+ * comments, and its tags and authors (read in the same query: a page is one statement).
+ */
+export const summaryColumns = (db: Database) => {
+  const { articles, sections, comments } = db.tables;
+  return {
+    id: articles.id,
+    slug: articles.slug,
+    title: articles.title,
+    subtitle: articles.subtitle,
+    excerpt: articles.excerpt,
+    autoExcerpt: articles.autoExcerpt,
+    wordCount: articles.wordCount,
+    status: articles.status,
+    sectionId: articles.sectionId,
+    sectionSlug: sections.slug,
+    sectionName: sections.name,
+    featuredImageId: articles.featuredImageId,
+    correctionChanges: articles.correctionChanges,
+    publishedAt: articles.publishedAt,
+    expiresAt: articles.expiresAt,
+    commentsEnabled: articles.commentsEnabled,
+    commentCount:
+      sql<number>`(select count(*) from ${comments} where ${comments.articleId} = ${qualified(articles.id)} and ${comments.status} = 'approved' and ${eq(comments.deleted, false)})`.mapWith(
+        Number,
+      ),
+    tagRefs: linkedRefs(db, 'tags'),
+    authorRefs: linkedRefs(db, 'authors'),
+    version: articles.version,
+    createdAt: articles.createdAt,
+    updatedAt: articles.updatedAt,
+  };
+};
+
+export const columnsFor = (db: Database, heavy: Heavy) => ({
+  ...summaryColumns(db),
+  ...(heavy.body ? { body: db.tables.articleBodies.body } : {}),
+  ...(heavy.bodyHtml ? { bodyHtml: db.tables.articleBodies.bodyHtml } : {}),
+  ...(heavy.toc ? { toc: db.tables.articleBodies.toc } : {}),
 });
 
 function statusCondition(

@@ -79,6 +79,9 @@ export interface Row {
   expiresAt: string | null;
   commentsEnabled: boolean;
   commentCount: number;
+  /** Its tags and authors in order: JSON rows of [id, slug, name]. */
+  tagRefs: string;
+  authorRefs: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -106,23 +109,20 @@ export interface ArticleLinks {
   corrections: Correction[];
 }
 
-/** The tags, authors and images of articles, a query each for any number of them. */
+/** The images and corrections of articles, a query each for any number of them. */
 export interface LinkReader {
-  tags: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
-  authors: { forArticles(ids: number[]): Promise<Map<number, LinkedRef[]>> };
   media: { presented(ids: number[]): Promise<Map<number, Media>> };
   corrections: { forArticles(ids: number[]): Promise<Map<number, Correction[]>> };
 }
 
-/** The tags and authors of one article, when its own query read them already. */
-export type KnownLinks = Pick<ArticleLinks, 'tags' | 'authors'>;
+/** Tags or authors from the JSON an article's query built. */
+const refsOf = (json: string | undefined): LinkedRef[] =>
+  (JSON.parse(json ?? '[]') as [number, string, string][]).map(([id, slug, name]) => ({ id, slug, name }));
 
 export async function linksOf(
   reader: LinkReader,
-  rows: { id: number; featuredImageId: number | null; correctionChanges: number; bodyHtml?: string }[],
-  known?: KnownLinks,
+  rows: Pick<Row, 'id' | 'featuredImageId' | 'correctionChanges' | 'bodyHtml' | 'tagRefs' | 'authorRefs'>[],
 ): Promise<(id: number) => ArticleLinks> {
-  const ids = rows.map((row) => row.id);
   const imageIds = new Set<number>();
   for (const row of rows) {
     if (row.featuredImageId !== null) imageIds.add(row.featuredImageId);
@@ -130,18 +130,15 @@ export async function linksOf(
   }
   // Most articles were never corrected: their log is not asked for.
   const corrected = rows.filter((row) => row.correctionChanges > 0).map((row) => row.id);
-  const [id] = ids;
-  const [tags, authors, images, corrections] = await Promise.all([
-    known && id !== undefined ? new Map([[id, known.tags]]) : reader.tags.forArticles(ids),
-    known && id !== undefined ? new Map([[id, known.authors]]) : reader.authors.forArticles(ids),
+  const [images, corrections] = await Promise.all([
     imageIds.size > 0 ? reader.media.presented([...imageIds]) : new Map<number, Media>(),
     corrected.length > 0 ? reader.corrections.forArticles(corrected) : new Map<number, Correction[]>(),
   ]);
-  const imageOf = new Map(rows.map((row) => [row.id, row.featuredImageId]));
+  const byId = new Map(rows.map((row) => [row.id, row]));
   return (id) => ({
-    tags: tags.get(id) ?? [],
-    authors: authors.get(id) ?? [],
-    featuredImage: images.get(imageOf.get(id) ?? 0) ?? null,
+    tags: refsOf(byId.get(id)?.tagRefs),
+    authors: refsOf(byId.get(id)?.authorRefs),
+    featuredImage: images.get(byId.get(id)?.featuredImageId ?? 0) ?? null,
     bodyImages: images,
     corrections: corrections.get(id) ?? [],
   });
@@ -310,7 +307,7 @@ export function createArticleListing(
     }
     if (!request.search) {
       const rows = await query
-        .select({ ...columnsFor(db.tables, request.include), ...sortValues })
+        .select({ ...columnsFor(db, request.include), ...sortValues })
         .from(articles)
         .leftJoin(sections, eq(sections.id, articles.sectionId))
         // SQLite omits this join when no body column is selected (lists without `include`).
@@ -335,7 +332,7 @@ export function createArticleListing(
     const full = new Map(
       (
         (await query
-          .select(columnsFor(db.tables, request.include))
+          .select(columnsFor(db, request.include))
           .from(articles)
           .leftJoin(sections, eq(sections.id, articles.sectionId))
           .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))

@@ -27,7 +27,7 @@ export function createPlainLists(db: Database) {
     parts: { order: SQL[]; sortValues: Record<string, SQL> },
   ) =>
     db.readers
-      .select({ ...columnsFor(db.tables, request.include), ...parts.sortValues })
+      .select({ ...columnsFor(db, request.include), ...parts.sortValues })
       .from(articles)
       .leftJoin(sections, eq(sections.id, articles.sectionId))
       .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))

@@ -4,43 +4,24 @@ import type { Database } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
-import type { LinkedRef } from './article-links.js';
 import { columnsFor, summaryColumns } from './list-sql.js';
-import { type Heavy, type KnownLinks, type LinkReader, linksOf, type Row, toArticle } from './listing.js';
+import { type Heavy, type LinkReader, linksOf, type Row, toArticle } from './listing.js';
 import { ALL, validatorOf } from './rules.js';
 import type { Article } from './schemas.js';
 import { type Audience, publishedBy } from './visibility.js';
 
 /**
- * What an article response shows beyond its own row, as its validators sign it: its section,
- * its tags and authors in order (JSON, so a read builds them from here), the images it shows,
- * whether it is live, and the renderer that rendered it.
+ * What an article response shows beyond its row, its tags and its authors, as its validators
+ * sign it: its section, the images it shows, whether it is live, and the renderer that rendered it.
  */
 function basisColumns(db: Database) {
-  const {
-    articles,
-    articleTags,
-    articleAuthors,
-    articleMedia,
-    authors,
-    media,
-    sections,
-    tags: tagTable,
-  } = db.tables;
+  const { articles, articleMedia, media, sections } = db.tables;
   const now = sql.placeholder('now');
   // An image as an article shows it (its time alone would miss two edits in one millisecond).
   const shownImage = sql`${media.id} || '/' || ${media.updatedAt} || '/' || ${media.alt} || '/' || coalesce(${media.caption}, '') || '/' || coalesce(${media.credit}, '') || '/' || ${media.focalX} || '/' || ${media.focalY}`;
-  const refs = (
-    link: typeof articleTags | typeof articleAuthors,
-    target: typeof tagTable | typeof authors,
-    targetId: typeof articleTags.tagId | typeof articleAuthors.authorId,
-  ) =>
-    sql<string>`(select ${db.dialect.jsonRows([target.id, target.slug, target.name], link.position)} from ${link} join ${target} on ${target.id} = ${targetId} where ${link.articleId} = ${qualified(articles.id)})`;
 
   return {
     section: sql<string>`coalesce(${sections.slug} || '/' || ${sections.name}, '')`,
-    tags: refs(articleTags, tagTable, articleTags.tagId),
-    authors: refs(articleAuthors, authors, articleAuthors.authorId),
     // The featured image as embedded: what the article shows of it.
     image: sql<string>`coalesce((select ${shownImage} from ${media} where ${media.id} = ${qualified(articles.featuredImageId)}), '')`,
     // The images its body shows, in order.
@@ -54,10 +35,6 @@ function basisColumns(db: Database) {
 }
 
 type Basis = Parameters<typeof validatorOf>[0];
-
-/** The tags or authors a read found, from the JSON its query built. */
-const refsOf = (json: string): LinkedRef[] =>
-  (JSON.parse(json) as [number, string, string][]).map(([id, slug, name]) => ({ id, slug, name }));
 
 /** One article by id or slug, as an audience may see it, and what its validators derive from. */
 export function createArticleReads(db: Database, related: LinkReader) {
@@ -109,13 +86,13 @@ export function createArticleReads(db: Database, related: LinkReader) {
     };
   };
   const basis = basisColumns(db);
-  const { id, version, correctionChanges, commentCount, expiresAt } = summaryColumns(db.tables);
+  const { id, version, correctionChanges, commentCount, expiresAt, tagRefs, authorRefs } = summaryColumns(db);
   // Outside writes one statement reads the row, its body, its tags and authors and what its
   // validators sign; what was not asked is dropped (cheaper than planning a narrower query).
-  const fullRead = prepareFor<Row & Basis>('article', { ...columnsFor(db.tables, ALL), ...basis }, true);
+  const fullRead = prepareFor<Row & Basis>('article', { ...columnsFor(db, ALL), ...basis }, true);
   const basisRead = prepareFor<Basis>(
     'article_basis',
-    { id, version, correctionChanges, commentCount, expiresAt, ...basis },
+    { id, version, correctionChanges, commentCount, expiresAt, tagRefs, authorRefs, ...basis },
     false,
   );
 
@@ -124,17 +101,15 @@ export function createArticleReads(db: Database, related: LinkReader) {
     const row = await fullRead(idOrSlug, audience);
     if (!row) return undefined;
     const validator = validatorOf(row);
-    const { section, tags, authors, image, bodyImages, live, rendered, ...own } = row;
-    const article = await shown(own, audience, heavy, { tags: refsOf(tags), authors: refsOf(authors) });
-    return { article, validator };
+    return { article: await shown(row, audience, heavy), validator };
   };
 
-  /** The row as the response shows it, with what it links to (read now unless known). */
-  const shown = async (row: Row, audience: Audience, heavy: Heavy, known?: KnownLinks) => {
+  /** The row as the response shows it, with what it links to. */
+  const shown = async (row: Row, audience: Audience, heavy: Heavy) => {
     if (!heavy.body) delete row.body;
     if (!heavy.bodyHtml) delete row.bodyHtml;
     if (!heavy.toc) delete row.toc;
-    const links = await linksOf(related, [row], known);
+    const links = await linksOf(related, [row]);
     return toArticle(row, links(row.id), audience.now) as Article;
   };
 
@@ -143,7 +118,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
     // Inside a write, what the write changed: built for the writing connection.
     const [row] = (await db
       .query()
-      .select(columnsFor(db.tables, heavy))
+      .select(columnsFor(db, heavy))
       .from(articles)
       .leftJoin(sections, eq(sections.id, articles.sectionId))
       .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))

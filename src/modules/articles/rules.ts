@@ -137,8 +137,8 @@ export const validatorOf = (row: {
   id: number;
   version: number;
   section: string;
-  tags: string;
-  authors: string;
+  tagRefs: string;
+  authorRefs: string;
   image: string;
   bodyImages: string;
   correctionChanges: number;
@@ -148,6 +148,6 @@ export const validatorOf = (row: {
   rendered: number;
 }) => ({
   prefix: `a${row.id}.v${row.version}`,
-  basis: `${row.version}|${row.section}|${linkedText(row.tags)}|${linkedText(row.authors)}|${row.image}|${row.bodyImages}|${row.correctionChanges}|${row.commentCount}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
+  basis: `${row.version}|${row.section}|${linkedText(row.tagRefs)}|${linkedText(row.authorRefs)}|${row.image}|${row.bodyImages}|${row.correctionChanges}|${row.commentCount}|${Number(row.live ?? 0)}|${row.expiresAt ?? ''}|${row.rendered}`,
   version: row.version,
 });

@@ -11,8 +11,6 @@ import {
   type ArticleLink,
   carriersOf,
   createArticleCounts,
-  createLinksOfArticles,
-  type LinkedRef,
   listTargets,
   shownTo,
   type TargetSortField,
@@ -51,7 +49,6 @@ export interface AuthorsRepository {
    */
   resolveOrCreate(refs: (string | number)[], at: string): Promise<number[]>;
   /** The authors of each article, in byline order, with one query for any number of articles. */
-  forArticles(articleIds: number[]): Promise<Map<number, LinkedRef[]>>;
   /**
    * The data migration of bylines (#25): each distinct free-text `author` of an article from
    * before authors existed becomes an author record (names matched as articles match them),
@@ -170,8 +167,6 @@ export function createAuthorsRepository(
     carriers: (id) => carriersOf(db, link, id),
 
     resolveOrCreate,
-
-    forArticles: createLinksOfArticles(db, link),
 
     async eventActor(actor) {
       if (actor.system) return null;

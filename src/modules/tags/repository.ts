@@ -9,8 +9,6 @@ import {
   type ArticleLink,
   carriersOf,
   createArticleCounts,
-  createLinksOfArticles,
-  type LinkedRef,
   listTargets,
   shownTo,
   type TargetSortField,
@@ -63,7 +61,6 @@ export interface TagsRepository {
    */
   resolveOrCreate(refs: (string | number)[], at: string): Promise<number[]>;
   /** The tags of each article, in the article's order, with one query for any number of articles. */
-  forArticles(articleIds: number[]): Promise<Map<number, LinkedRef[]>>;
 }
 
 const admin = (at: string): Audience => ({ seesUnpublished: true, now: at });
@@ -154,8 +151,6 @@ export function createTagsRepository(
         }
         return ids;
       }),
-
-    forArticles: createLinksOfArticles(db, link),
   };
 }
 
