@@ -15,7 +15,7 @@ import { benchPhoto, firstGeneration, sharpAlone } from './media.js';
 import { prime, revalidationReplay, searchAttacks, singleFlight } from './probes.js';
 import { broadsheet, helloWorld, type Running, reference } from './servers.js';
 import { checkTargets, type Row, table } from './targets.js';
-import { type Load, wrk } from './wrk.js';
+import { type Load, type Measured, wrk } from './wrk.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,9 +48,10 @@ async function measured(load: Scenario) {
 }
 
 /**
- * The reference, kept running for the whole run: a scenario compared with it measures it again
- * just before, so a ratio is of two measurements seconds apart (this shared machine's speed
- * drifts by half within minutes).
+ * The reference, kept running for the whole run: a scenario compared with it is measured in
+ * turns with it (five slices each, alternating), so both see the same machine (this shared
+ * machine's speed drifts by half within a minute, and a ratio of two runs minutes apart moved
+ * with it).
  */
 let referenceBase = '';
 let referenceSlugs: string[] = [];
@@ -60,18 +61,53 @@ const referencePaths = (scenario: string) =>
     : scenario.startsWith('list 20,')
       ? ['/articles']
       : undefined;
+const SLICES = 5;
 
-/** Measures one scenario (and its paired reference, where one compares); one row of the table. */
+/** Slices of one load as one measurement: mean rate, median p50 and p99, worst max. */
+function combined(slices: Measured[]): Measured {
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return {
+    requestsPerSecond: Math.round(sum(slices.map((slice) => slice.requestsPerSecond)) / slices.length),
+    p50: median(slices.map((slice) => slice.p50)),
+    p99: median(slices.map((slice) => slice.p99)),
+    max: Math.max(...slices.map((slice) => slice.max)),
+    non2xx: sum(slices.map((slice) => slice.non2xx)),
+    socketErrors: sum(slices.map((slice) => slice.socketErrors)),
+  };
+}
+
+/** The scenario and the reference's, warmed up, then measured in alternating slices. */
+async function inTurns(load: Scenario, reference: Scenario) {
+  const mine = { connections, ...load };
+  const theirs = { connections, ...reference };
+  const sliceSeconds = Math.max(1, Math.round(seconds / SLICES));
+  const mineSlices: Measured[] = [];
+  const theirSlices: Measured[] = [];
+  await wrk({ ...theirs, seconds: 2 });
+  await wrk({ ...mine, seconds: 2 });
+  for (let slice = 0; slice < SLICES; slice++) {
+    theirSlices.push(await wrk({ ...theirs, seconds: sliceSeconds }));
+    mineSlices.push(await wrk({ ...mine, seconds: sliceSeconds }));
+  }
+  return {
+    result: { connections: mine.connections, ...combined(mineSlices) },
+    reference: combined(theirSlices),
+  };
+}
+
+/** Measures one scenario (in turns with the reference, where one compares); one row of the table. */
 async function measure(store: string, scenario: string, load: Scenario) {
   const paths = referenceBase ? referencePaths(scenario) : undefined;
-  const paired = paths ? await measured({ base: referenceBase, paths }) : undefined;
-  const result = await measured(load);
-  rows.push({ store, scenario, ...result, ...(paired ? { reference: paired } : {}) });
-  const ratio = paired
-    ? ` (reference just before: ${paired.requestsPerSecond} req/s, p99 ${paired.p99} ms)`
+  const { result, reference } = paths
+    ? await inTurns(load, { base: referenceBase, paths })
+    : { result: await measured(load), reference: undefined };
+  rows.push({ store, scenario, ...result, ...(reference ? { reference } : {}) });
+  const beside = reference
+    ? ` (the reference in turns with it: ${reference.requestsPerSecond} req/s, p99 ${reference.p99} ms)`
     : '';
   process.stderr.write(
-    `${store}: ${scenario}: ${result.requestsPerSecond} req/s, p99 ${result.p99} ms${ratio}\n`,
+    `${store}: ${scenario}: ${result.requestsPerSecond} req/s, p99 ${result.p99} ms${beside}\n`,
   );
   return result;
 }
