@@ -73,3 +73,32 @@ t.test('a cold article read is one query, and so is a list of 20', async (t) => 
   const afterWrite = await call('GET', '/v1/articles/story-3', { key: null });
   t.equal(afterWrite.json.title, 'Story three', 'the write is seen');
 });
+
+t.test('a search ranks each match once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-search-cost-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { call } = await buildTestApp(t, {
+    databaseFile: join(dir, 'cost.db'),
+    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 },
+  });
+  // Three of eight match: bm25 scores a term most documents hold as nothing.
+  for (let i = 0; i < 8; i++)
+    await call('POST', '/v1/articles', {
+      body: {
+        title: `Story ${i}`,
+        status: 'published',
+        body: i < 3 ? `The harbour, story ${i}.` : 'Elsewhere.',
+      },
+    });
+  const statements = await statementsOf(() => call('GET', '/v1/search?q=harbour', { key: null }));
+  const ranking = statements.filter((source) => source.includes('bm25('));
+  t.equal(ranking.length, 1, 'one ranking query');
+  // bm25 re-reads each match's positions: written in the select list and the order, it ran per mention.
+  t.equal(ranking[0]?.split('bm25(').length, 2, 'bm25 appears once in it');
+  const response = await call('GET', '/v1/search?q=harbour', { key: null });
+  t.equal(response.json.data.length, 3);
+  t.ok(
+    response.json.data.every((hit: { score: number }) => hit.score > 0),
+    'scores come from that rank',
+  );
+});

@@ -24,6 +24,7 @@ import {
   type StoredStatus,
 } from './list-sql.js';
 import { createPlainLists, isPlain } from './plain-lists.js';
+import { readRanked } from './ranked-rows.js';
 import { createTotals } from './totals.js';
 
 export type { ArticleFilters, ArticleSortField, ArticleStatus, Heavy };
@@ -286,32 +287,7 @@ export function createArticleListing(
         .offset(offset);
       return { rows: rows as (Row & Record<string, unknown>)[] };
     }
-    // Ranking reads ids, sort values and scores only, from the full-text index first; the page's
-    // rows are read afterwards by id. Reading every column of every match (sections, comment
-    // counts) cost more than the ranking itself.
-    const ranked = (await query
-      .select({ id: articles.id, ...sortValues, score: listing.sortExpression('relevance') })
-      .from(fullText.index)
-      .crossJoin(articles)
-      .where(and(fullText.joinsArticle(articles.id), conditions))
-      .orderBy(...order)
-      .limit(limit)
-      .offset(offset)) as ({ id: number } & Record<string, unknown>)[];
-    const full = new Map(
-      (
-        (await query
-          .select(columnsFor(db, request.include))
-          .from(articles)
-          .leftJoin(sections, eq(sections.id, articles.sectionId))
-          .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-          .where(inArray(articles.id, [0, ...ranked.map((row) => row.id)]))) as Row[]
-      ).map((row) => [row.id, row]),
-    );
-    const rows = ranked.flatMap((rank) => {
-      const row = full.get(rank.id);
-      return row ? [{ ...row, ...rank }] : [];
-    });
-    return { rows };
+    return { rows: await readRanked(db, request, listing, conditions, { order, limit, offset }) };
   };
 
   /**
