@@ -30,12 +30,14 @@ interface Token {
 }
 
 /**
- * The tokens of a text, read only as far as asked: folding every token of a 20,000-character
- * body costs more than the search query did, and the first match is usually early.
+ * The tokens of a text from `start` (a token boundary), read only as far as asked: folding every
+ * token of a 20,000-character body costs more than the search query did.
  */
-function lazyTokens(text: string) {
+function lazyTokens(text: string, start = 0) {
   const tokens: Token[] = [];
-  const matches = text.matchAll(TOKEN);
+  const pattern = new RegExp(TOKEN);
+  pattern.lastIndex = start;
+  const matches = text.matchAll(pattern);
   let exhausted = false;
   return {
     tokens,
@@ -58,6 +60,76 @@ function lazyTokens(text: string) {
   };
 }
 
+/**
+ * Text whose tokens are ASCII letters and digits: typographic punctuation (curly quotes, dashes,
+ * ellipses) aside, nothing folds but case, so a token matches only where the lower-cased text
+ * holds the term at a token boundary.
+ */
+const NOT_PLAIN = /[\u0080-\u1FFF\u2070-\uFFFF]/;
+const WORD_CHARACTER = /[0-9a-z]/;
+/** How far before its first possible match a field starts being read: room for the lead. */
+const LOOKBACK_CHARACTERS = 300;
+
+/**
+ * Where in a plain text the first match can start at the earliest (-1: nowhere), found with
+ * indexOf instead of tokenising; undefined when the text is not plain and only reading tells.
+ */
+function earliestMatch(text: string, terms: SearchTerm[]): number | undefined {
+  if (NOT_PLAIN.test(text)) return undefined;
+  const lower = text.toLowerCase();
+  let earliest = -1;
+  for (const term of terms) {
+    const first = term.tokens[0];
+    if (!first) continue;
+    for (let at = lower.indexOf(first); at >= 0; at = lower.indexOf(first, at + 1)) {
+      if (earliest >= 0 && at >= earliest) break;
+      if (at === 0 || !WORD_CHARACTER.test(lower[at - 1] as string)) {
+        earliest = at;
+        break;
+      }
+    }
+  }
+  return earliest;
+}
+
+interface FieldMatch {
+  text: string;
+  lazy: ReturnType<typeof lazyTokens>;
+  /** The matching token's index in `lazy.tokens`. */
+  first: number;
+}
+
+/** The first match in a text, reading its tokens from `start`. */
+function scanFrom(
+  text: string,
+  start: number,
+  terms: SearchTerm[],
+  lookahead: number,
+): FieldMatch | undefined {
+  const lazy = lazyTokens(text, start);
+  for (let at = 0; at < lazy.reach(at + lookahead).length; at++) {
+    if (terms.some((term) => matchLength(lazy.tokens, at, term) > 0)) return { text, lazy, first: at };
+  }
+  return undefined;
+}
+
+/**
+ * The first match in a field. A plain field is read from a little before its earliest possible
+ * match (none: not read at all), which finds what reading from the start finds: no match starts
+ * earlier, and the lead tokens before it are read too (else it is read from the start).
+ */
+function firstMatchIn(text: string, terms: SearchTerm[], lookahead: number): FieldMatch | undefined {
+  const earliest = earliestMatch(text, terms);
+  if (earliest === -1) return undefined;
+  if (earliest !== undefined && earliest > LOOKBACK_CHARACTERS) {
+    let start = earliest - LOOKBACK_CHARACTERS;
+    while (start > 0 && WORD_CHARACTER.test((text[start - 1] as string).toLowerCase())) start--;
+    const found = scanFrom(text, start, terms, lookahead);
+    if (!found || found.first > LEAD_TOKENS) return found;
+  }
+  return scanFrom(text, 0, terms, lookahead);
+}
+
 /** How many tokens from `at` a term matches (0 for none). */
 function matchLength(tokens: Token[], at: number, term: SearchTerm): number {
   for (let i = 0; i < term.tokens.length; i++) {
@@ -78,23 +150,16 @@ function matchLength(tokens: Token[], at: number, term: SearchTerm): number {
 export function buildSnippet(fields: string[], terms: SearchTerm[], tag: string | null): string {
   // A phrase looks this many tokens ahead of where it starts.
   const lookahead = Math.max(1, ...terms.map((term) => term.tokens.length));
-  let chosen: { text: string; lazy: ReturnType<typeof lazyTokens>; first: number } | undefined;
+  let chosen: FieldMatch | undefined;
+  let unmatched: string | undefined;
   for (const field of fields) {
     const text = field.slice(0, SNIPPET_SCAN_CHARACTERS);
-    const lazy = lazyTokens(text);
-    let first = -1;
-    for (let at = 0; at < lazy.reach(at + lookahead).length; at++) {
-      if (terms.some((term) => matchLength(lazy.tokens, at, term) > 0)) {
-        first = at;
-        break;
-      }
-    }
-    if (first >= 0) {
-      chosen = { text, lazy, first };
-      break;
-    }
-    chosen ??= { text, lazy, first: 0 };
+    chosen = firstMatchIn(text, terms, lookahead);
+    if (chosen) break;
+    unmatched ??= text;
   }
+  // No field matches (the index matched what the scanned prefix does not show): the first field's start.
+  if (!chosen && unmatched !== undefined) chosen = { text: unmatched, lazy: lazyTokens(unmatched), first: 0 };
   if (!chosen) return '';
   const { text, lazy, first } = chosen;
   const from = Math.max(0, first - LEAD_TOKENS);
