@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
+import { statementsOf } from '../helpers/statements.js';
 
 // SQLite only (it counts better-sqlite3's statements), with or without TEST_DATABASE_URL: what a
 // cold read costs in statements, so the read path cannot grow a query unnoticed.
-const executed: string[] = [];
-const statementPrototype = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<
-  string,
-  (...args: unknown[]) => unknown
->;
-for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-  const original = statementPrototype[method] as (...args: unknown[]) => unknown;
-  statementPrototype[method] = function counted(this: Database.Statement, ...args: unknown[]) {
-    executed.push(this.source);
-    return original.apply(this, args);
-  };
-}
-
-/** The statements a request ran. */
-async function statementsOf(request: () => Promise<unknown>) {
-  executed.length = 0;
-  await request();
-  return [...executed];
-}
 
 t.test('a cold article read is one query, and so is a list of 20', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-read-cost-'));

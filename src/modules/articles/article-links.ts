@@ -79,6 +79,11 @@ export function createArticleCounts(db: Database, contentState: ContentStateRepo
 /** Replaces an article's links with these targets, in this order. Call inside its write. */
 export async function replaceLinks(db: Database, link: ArticleLink, articleId: number, targetIds: number[]) {
   await db.query().delete(link.links).where(eq(link.articleId, articleId));
+  await insertLinks(db, link, articleId, targetIds);
+}
+
+/** Links an article that has no links yet (a new one) to its targets, in order. */
+export async function insertLinks(db: Database, link: ArticleLink, articleId: number, targetIds: number[]) {
   if (targetIds.length === 0) return;
   await db
     .query()

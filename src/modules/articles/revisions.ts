@@ -45,7 +45,8 @@ export const toRevision = (row: {
 
 export interface RevisionsRepository {
   /** Stores the next revision when the snapshot differs from the last one. */
-  record(articleId: number, actor: Actor, snapshot: ArticleSnapshot): Promise<void>;
+  /** `first`: the article was created in this write, so it has no revision to compare with. */
+  record(articleId: number, actor: Actor, snapshot: ArticleSnapshot, options?: { first?: boolean }): Promise<void>;
   list(articleId: number, page: number, perPage: number): Promise<{ items: Revision[]; total: number }>;
   get(articleId: number, number: number): Promise<Revision>;
 }
@@ -73,14 +74,16 @@ export function createRevisionsRepository(db: Database, now: () => Date): Revisi
       .where(where)
       .$dynamic();
   return {
-    async record(articleId, actor, snapshot) {
-      const [previous] = await db
-        .query()
-        .select()
-        .from(articleRevisions)
-        .where(eq(articleRevisions.articleId, articleId))
-        .orderBy(desc(articleRevisions.number))
-        .limit(1);
+    async record(articleId, actor, snapshot, { first = false } = {}) {
+      const [previous] = first
+        ? []
+        : await db
+            .query()
+            .select()
+            .from(articleRevisions)
+            .where(eq(articleRevisions.articleId, articleId))
+            .orderBy(desc(articleRevisions.number))
+            .limit(1);
       const changes = diffSnapshots(previous?.snapshot as ArticleSnapshot | undefined, snapshot);
       if (previous && changes.length === 0) return;
       await db

@@ -14,7 +14,7 @@ import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import { type TagsRepository, tagLink } from '../tags/repository.js';
 import type { Announcements } from './announcements.js';
-import { replaceLinks } from './article-links.js';
+import { insertLinks, replaceLinks } from './article-links.js';
 import type { ArticleReads } from './reads.js';
 import type { RevisionsRepository } from './revisions.js';
 import {
@@ -142,14 +142,18 @@ export const createArticle = (
       })
       .returning({ id: articles.id });
     const id = row?.id as number;
-    await replaceLinks(w.db, tagLink(w.db.tables), id, tagIds);
-    await replaceLinks(w.db, authorLink(w.db.tables), id, authorIds);
+    await insertLinks(w.db, tagLink(w.db.tables), id, tagIds);
+    await insertLinks(w.db, authorLink(w.db.tables), id, authorIds);
     await w.db
       .query()
       .insert(articleBodies)
       .values({ articleId: id, body: input.body ?? '', ...renderedBody(rendering) });
-    await w.media.shownIn(id, placeholderIds(rendering.html));
-    await recordRevision(w, id, context.actor, at);
+    // A new article shows no image yet: only the ones its body names are recorded.
+    const images = placeholderIds(rendering.html);
+    if (images.length > 0) await w.media.shownIn(id, images);
+    // Read once: revision 1, the event and the response all show this state.
+    const created = await w.reads.get(id, { ...context.audience, seesUnpublished: true });
+    await w.revisions.record(id, context.actor, snapshotOf(created, input.excerpt ?? null), { first: true });
     const by = await w.authors.eventActor(context.actor);
     await w.events.record({
       type: 'article.created',
@@ -157,11 +161,10 @@ export const createArticle = (
       id,
       slug,
       at,
-      data: () => w.reads.adminView(id, at),
+      data: () => created,
       by,
     });
     await w.announcements.sync(id, at, by);
-    const created = await w.reads.get(id, { ...context.audience, seesUnpublished: true });
     if (publiclyVisible(created)) await w.contentState.touchPublic(at, articleWriteKeys(id, created));
     return created;
   });

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+import { statementsOf } from '../helpers/statements.js';
+
+// SQLite only (it counts better-sqlite3's statements): what creating an article costs, so the
+// write path cannot grow a statement unnoticed.
+
+t.test('creating an article reads it once and deletes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-write-cost-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { call } = await buildTestApp(t, { databaseFile: join(dir, 'cost.db') });
+  await call('POST', '/v1/sections', { body: { name: 'World' } });
+  const create = (title: string) =>
+    call('POST', '/v1/articles', {
+      body: {
+        title,
+        status: 'published',
+        section: 'world',
+        tags: ['security'],
+        excerpt: 'Short.',
+        body: '## Hi\n\nText.',
+      },
+    });
+  await create('First');
+  let response: Awaited<ReturnType<typeof create>> | undefined;
+  const statements = await statementsOf(async () => {
+    response = await create('Second');
+  });
+  t.equal(response?.status, 201);
+  t.same(
+    statements.filter((source) => /^delete/i.test(source)),
+    [],
+    'a new article has no links to clear',
+  );
+  const fullReads = statements.filter((source) =>
+    /^select "articles"\."id", "articles"\."slug", "articles"\."title"/.test(source),
+  );
+  t.equal(
+    fullReads.length,
+    1,
+    'the article is read back once: revision 1, the event and the response share it',
+  );
+  t.same(
+    statements.filter((source) => /from "article_revisions"/.test(source)),
+    [],
+    'revision 1 compares with nothing',
+  );
+  t.same(
+    statements.filter((source) => /select "excerpt" from "articles"/.test(source)),
+    [],
+    'the excerpt is the one given',
+  );
+
+  // What the shared read holds is what later reads show.
+  const id = response?.json.id as number;
+  const revisions = await call('GET', `/v1/articles/${id}/revisions`);
+  t.equal(revisions.json.data.length, 1);
+  t.equal(revisions.json.data[0].number, 1);
+  const revision = await call('GET', `/v1/articles/${id}/revisions/1`);
+  t.equal(revision.json.snapshot.excerpt, 'Short.');
+  t.same(
+    revision.json.snapshot.tags.map((tag: { slug: string }) => tag.slug),
+    ['security'],
+  );
+  const read = await call('GET', `/v1/articles/${id}`);
+  t.same(read.json, response?.json, 'the response is the article as read afterwards');
+});
