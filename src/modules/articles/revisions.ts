@@ -44,9 +44,16 @@ export const toRevision = (row: {
 });
 
 export interface RevisionsRepository {
-  /** Stores the next revision when the snapshot differs from the last one. */
-  /** `first`: the article was created in this write, so it has no revision to compare with. */
-  record(articleId: number, actor: Actor, snapshot: ArticleSnapshot, options?: { first?: boolean }): Promise<void>;
+  /**
+   * Stores the next revision when the snapshot differs from the last one. `first`: the article
+   * was created in this write, so there is no last one to read.
+   */
+  record(
+    articleId: number,
+    actor: Actor,
+    snapshot: ArticleSnapshot,
+    options?: { first?: boolean },
+  ): Promise<void>;
   list(articleId: number, page: number, perPage: number): Promise<{ items: Revision[]; total: number }>;
   get(articleId: number, number: number): Promise<Revision>;
 }
