@@ -15,7 +15,7 @@ import { benchPhoto, firstGeneration, sharpAlone } from './media.js';
 import { prime, revalidationReplay, searchAttacks, singleFlight } from './probes.js';
 import { broadsheet, helloWorld, type Running, reference } from './servers.js';
 import { checkTargets, type Row, table } from './targets.js';
-import { type Load, type Measured, wrk } from './wrk.js';
+import { closedLoop, type Load, type Measured, wrk } from './wrk.js';
 
 const { values } = parseArgs({
   options: {
@@ -157,13 +157,19 @@ async function broadsheetOn(store: string, database: BenchDatabase, postgresUrl?
         base: server.base,
         paths: SEARCHES.map((q) => `/v1/search?q=${q}`),
       });
-      await measure(store, 'create article', {
+      const creates = {
         base: server.base,
         paths: ['/v1/articles'],
         method: 'POST',
         body: createBody,
         key,
-      });
+      } as const;
+      await measure(store, 'create article', creates);
+      const inTurn = await closedLoop({ ...creates, connections, seconds });
+      rows.push({ store, scenario: 'create article, client serving in turn', connections, ...inTurn });
+      process.stderr.write(
+        `${store}: create article through a client serving in turn: ${inTurn.requestsPerSecond} req/s, p99 ${inTurn.p99} ms\n`,
+      );
       await measure(store, 'post public comment', {
         base: server.base,
         paths: articlePaths.map((path) => `${path}/comments`),

@@ -86,3 +86,31 @@ export function wrk(load: Load): Promise<Measured> {
     });
   });
 }
+
+/**
+ * The same POST load through bench/closed-loop.ts (also on core 1), a client that serves its
+ * connections in turn: beside wrk's p99 for writes, where wrk's uneven turns at saturation
+ * inflate the tail (see that file).
+ */
+export function closedLoop(load: Load & { method: 'POST' }): Promise<Measured> {
+  const client = fileURLToPath(new URL('./closed-loop.ts', import.meta.url));
+  const args = [
+    '-c',
+    '1',
+    'node',
+    '--import',
+    'tsx',
+    client,
+    load.base,
+    load.paths[0] ?? '/',
+    load.body ?? '{}',
+  ];
+  args.push(load.key ?? '', String(load.connections), String(load.seconds));
+  return new Promise((resolve, reject) => {
+    execFile('taskset', args, { encoding: 'utf8' }, (error, stdout) => {
+      if (error) return reject(error);
+      const measured = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Omit<Measured, 'socketErrors'>;
+      resolve({ ...measured, socketErrors: 0 });
+    });
+  });
+}
