@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
@@ -13,6 +12,7 @@ import { requestSerializer } from './http/logging.js';
 import { registerOpenApi } from './http/openapi.js';
 import { buildSerializer, buildValidator } from './http/schema-compilers.js';
 import { sharedSchemas } from './http/schemas.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { systemRoutes } from './http/system.js';
 import { contentApi, registerModuleSchemas, webhookDocumentation } from './modules/index.js';
 import { type BackgroundJobs, createBackgroundJobs } from './modules/jobs/background-jobs.js';
@@ -107,7 +107,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerModuleSchemas(app);
 
   // API security headers; Swagger UI sets its own CSP (staticCSP), JSON needs none.
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
