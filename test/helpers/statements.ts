@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Test } from 'tap';
+import type { Config } from '../../src/config.js';
+import { buildTestApp } from './app.js';
 
 // Counts the statements better-sqlite3 runs in this process (SQLite stores only): what a request
 // costs in queries, so a read or write path cannot grow one unnoticed.
@@ -20,4 +26,14 @@ export async function statementsOf(request: () => Promise<unknown>): Promise<str
   executed.length = 0;
   await request();
   return [...executed];
+}
+
+/** Response cache off: every read reaches the database. */
+export const CACHE_OFF = { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 };
+
+/** A test app on a SQLite file of its own whatever TEST_DATABASE_URL says: its statements are counted here. */
+export async function sqliteTestApp(t: Test, overrides: Partial<Config> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cost-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return buildTestApp(t, { databaseFile: join(dir, 'cost.db'), ...overrides });
 }

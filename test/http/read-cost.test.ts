@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { buildTestApp } from '../helpers/app.js';
-import { statementsOf } from '../helpers/statements.js';
+import { CACHE_OFF, sqliteTestApp, statementsOf } from '../helpers/statements.js';
 
 // SQLite only (it counts better-sqlite3's statements), with or without TEST_DATABASE_URL: what a
 // cold read costs in statements, so the read path cannot grow a query unnoticed.
 
 t.test('a cold article read is one query, and so is a list of 20', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-read-cost-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { call } = await buildTestApp(t, {
-    databaseFile: join(dir, 'cost.db'),
-    // Cache off: every read reaches the database.
-    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 },
-  });
+  const { call } = await sqliteTestApp(t, { cache: CACHE_OFF });
   await call('POST', '/v1/sections', { body: { name: 'World' } });
   for (let i = 0; i < 25; i++)
     await call('POST', '/v1/articles', {
@@ -56,12 +46,7 @@ t.test('a cold article read is one query, and so is a list of 20', async (t) => 
 });
 
 t.test('a search ranks each match once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-search-cost-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { call } = await buildTestApp(t, {
-    databaseFile: join(dir, 'cost.db'),
-    cache: { maxAge: 60, staleWhileRevalidate: 300, responseBytes: 0 },
-  });
+  const { call } = await sqliteTestApp(t, { cache: CACHE_OFF });
   // Three of eight match: bm25 scores a term most documents hold as nothing.
   for (let i = 0; i < 8; i++)
     await call('POST', '/v1/articles', {

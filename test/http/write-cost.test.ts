@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { buildTestApp } from '../helpers/app.js';
-import { statementsOf } from '../helpers/statements.js';
+import { sqliteTestApp, statementsOf } from '../helpers/statements.js';
 
 // SQLite only (it counts better-sqlite3's statements): what creating an article costs, so the
 // write path cannot grow a statement unnoticed.
 
 t.test('creating an article reads it once and deletes nothing', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-write-cost-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { call } = await buildTestApp(t, { databaseFile: join(dir, 'cost.db') });
+  const { call } = await sqliteTestApp(t);
   await call('POST', '/v1/sections', { body: { name: 'World' } });
   const create = (title: string) =>
     call('POST', '/v1/articles', {
