@@ -58,6 +58,23 @@ export function qualified(column: Column): SQL {
 }
 
 /**
+ * The rows whose slug `base` or one of its suffixed forms could collide with: `base` itself and
+ * the slugs starting with its stem (a suffixed candidate keeps at least the base's first
+ * SLUG_MAX_LENGTH - 10 characters), as a range of code points. Both stores' indexes serve the
+ * range: SQLite's slug index does not serve LIKE (case-insensitive there), and PostgreSQL's
+ * `*_slug_code_point_idx` follow the code-point order the range is written in.
+ */
+export function slugCandidates(
+  db: Database,
+  table: PgTable & { slug: PgColumn },
+  base: string,
+): SQL | undefined {
+  const stem = base.slice(0, SLUG_MAX_LENGTH - 10);
+  const slug = db.dialect.byCodePoint(table.slug);
+  return or(eq(table.slug, base), and(gte(slug, stem), lt(slug, `${stem}\u{10FFFF}`)));
+}
+
+/**
  * assignSlug for a write: the slugs it could ask about (the base and its `-2`, `-3` ...
  * variants, which may cut the base short) are read in one query first, so the same synchronous
  * rules pick the slug. Call inside the write transaction.
@@ -68,16 +85,11 @@ export async function assignSlugIn(
   request: Omit<SlugRequest, 'holderOf'>,
 ): Promise<string> {
   const base = request.given ?? deriveSlug(request.derivedFrom);
-  // A suffixed candidate keeps at least the base's first SLUG_MAX_LENGTH - 10 characters.
-  const stem = base.slice(0, SLUG_MAX_LENGTH - 10);
-  // Slugs starting with the stem, as a range of code points: SQLite's slug index serves a range
-  // but not LIKE (case-insensitive there), which read all 10,000 slugs on every create.
-  const slug = db.dialect.byCodePoint(table.slug);
   const rows = await db
     .query()
     .select({ id: table.id, slug: table.slug })
     .from(table)
-    .where(or(eq(table.slug, base), and(gte(slug, stem), lt(slug, `${stem}\u{10FFFF}`))));
+    .where(slugCandidates(db, table, base));
   const holders = new Map(rows.map((row) => [row.slug as string, row.id as number]));
   return assignSlug({ ...request, holderOf: (slug) => holders.get(slug) });
 }

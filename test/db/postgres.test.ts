@@ -31,6 +31,8 @@ interface Catalogue {
 // Store-specific machinery, not part of the shared model.
 const SQLITE_ONLY = /^(articles_fts.*|sqlite_.*|__drizzle_migrations)$/;
 const POSTGRES_ONLY = /^(article_search.*|__drizzle_migrations.*)$/;
+// Slugs in code-point order (assignSlugIn's range): SQLite's slug indexes already are (BINARY).
+const POSTGRES_ONLY_INDEX = /_slug_code_point_idx$/;
 
 function sqliteCatalogue(): Catalogue {
   const { sqlite } = openDatabase(':memory:');
@@ -86,7 +88,8 @@ async function postgresCatalogue(query: (text: string) => Promise<{ rows: Record
       group by i.relname, t.relname`,
   );
   for (const index of indexes) {
-    if (POSTGRES_ONLY.test(index.table as string)) continue;
+    if (POSTGRES_ONLY.test(index.table as string) || POSTGRES_ONLY_INDEX.test(index.index as string))
+      continue;
     catalogue.indexes[index.index as string] = `${index.table}(${index.columns})`;
   }
   return catalogue;

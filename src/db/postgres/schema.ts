@@ -42,6 +42,10 @@ export const sections = pgTable(
     ...timestamps,
   },
   (table) => [
+    // Slugs by code point (dialect.byCodePoint), as assignSlugIn reads a prefix range; each table
+    // with slugs has one. The unique index follows the database's collation and cannot serve that
+    // range: every article create read all articles (2.3 ms a create at 10,000).
+    index('sections_slug_code_point_idx').on(sql`${table.slug} collate "C"`),
     uniqueIndex('sections_source_idx').on(table.sourceId),
     index('sections_parent_idx').on(table.parentId),
     // Names are unique among siblings (WordPress's rule); slugs stay unique everywhere.
@@ -64,6 +68,7 @@ export const tags = pgTable(
     ...timestamps,
   },
   (table) => [
+    index('tags_slug_code_point_idx').on(sql`${table.slug} collate "C"`),
     uniqueIndex('tags_name_lower_idx').on(sql`lower(${table.name})`),
     uniqueIndex('tags_source_idx').on(table.sourceId),
   ],
@@ -85,6 +90,7 @@ export const authors = pgTable(
     ...timestamps,
   },
   (table) => [
+    index('authors_slug_code_point_idx').on(sql`${table.slug} collate "C"`),
     index('authors_name_lower_idx').on(sql`lower(${table.name})`),
     uniqueIndex('authors_source_idx').on(table.sourceId),
   ],
@@ -151,6 +157,7 @@ export const articles = pgTable(
     ...timestamps,
   },
   (table) => [
+    index('articles_slug_code_point_idx').on(sql`${table.slug} collate "C"`),
     uniqueIndex('articles_source_idx').on(table.sourceId),
     index('articles_status_published_idx').on(
       table.status,
