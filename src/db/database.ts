@@ -40,6 +40,11 @@ export interface Database {
   writeAlone<T>(statement: (query: Query) => Promise<T>): Promise<T>;
   /** Whether this call runs inside a write transaction. */
   inWrite(): boolean;
+  /**
+   * The outermost write this call runs in, the same object through its savepoints (undefined
+   * outside one): what a memo for the length of one write keys on.
+   */
+  currentWrite(): object | undefined;
   /** Calls `callback` once the write this call runs in commits (at once outside one). */
   afterCommit(callback: () => void): void;
   /** Runs `work` in one write transaction and undoes it all: a dry run. */

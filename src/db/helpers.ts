@@ -106,6 +106,14 @@ export function patchedSlug(
   return assignSlugIn(db, table, { resource, given, derivedFrom: '', self });
 }
 
+/**
+ * Runs `work` as part of the write this call runs in, else as a write of its own. Unlike a
+ * nested write it opens no savepoint (two statements, two round trips on PostgreSQL): a failure
+ * fails the caller's whole write.
+ */
+export const withinWrite = <T>(db: Database, work: () => Promise<T>): Promise<T> =>
+  db.inWrite() ? work() : db.write(work);
+
 /** The id of a row of `table` that matches, if any (ids by source, slug or name). */
 export async function idWhere(
   db: Database,

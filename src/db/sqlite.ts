@@ -156,6 +156,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
       }
     },
     inWrite: () => running.current() !== undefined,
+    currentWrite: () => running.current(),
     afterCommit(callback) {
       const transaction = running.current();
       if (transaction) transaction.committed.push(callback);

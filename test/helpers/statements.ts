@@ -21,6 +21,14 @@ for (const method of ['all', 'get', 'run', 'iterate'] as const) {
   };
 }
 
+// Statements run without preparing one (BEGIN, SAVEPOINT, COMMIT).
+const databasePrototype = Database.prototype as unknown as Record<string, (source: string) => unknown>;
+const exec = databasePrototype.exec as (source: string) => unknown;
+databasePrototype.exec = function counted(this: Database.Database, source: string) {
+  executed.push(source);
+  return exec.call(this, source);
+};
+
 /** The SQL of the statements `request` ran, in order. */
 export async function statementsOf(request: () => Promise<unknown>): Promise<string[]> {
   executed.length = 0;

@@ -13,7 +13,7 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
         title,
         status: 'published',
         section: 'world',
-        tags: ['security'],
+        tags: ['security', `Fresh ${title}`],
         excerpt: 'Short.',
         body: '## Hi\n\nText.',
       },
@@ -47,6 +47,21 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
     [],
     'the excerpt is the one given',
   );
+  t.same(
+    statements.filter((source) => /^savepoint/i.test(source)),
+    [],
+    'tags and authors are resolved in the write itself, with no savepoint',
+  );
+  t.equal(
+    statements.filter((source) => /from "webhooks"/.test(source)).length,
+    1,
+    'the endpoints to deliver to are read once for the three events (tag, article, going live)',
+  );
+  t.same(
+    statements.filter((source) => /^select "slug", "status", "published_at"/.test(source)),
+    [],
+    'whether it goes live is decided from the state just written',
+  );
 
   // What the shared read holds is what later reads show.
   const id = response?.json.id as number;
@@ -57,7 +72,7 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
   t.equal(revision.json.snapshot.excerpt, 'Short.');
   t.same(
     revision.json.snapshot.tags.map((tag: { slug: string }) => tag.slug),
-    ['security'],
+    ['security', 'fresh-second'],
   );
   const read = await call('GET', `/v1/articles/${id}`);
   t.same(read.json, response?.json, 'the response is the article as read afterwards');

@@ -2,7 +2,14 @@ import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, Dialect, Query } from '../database.js';
 import { openPostgres, type PostgresOptions } from './index.js';
 import * as schema from './tables.js';
-import { afterCommit, executor, inTransaction, rolledBack, writeTransaction } from './transaction.js';
+import {
+  afterCommit,
+  currentWrite,
+  executor,
+  inTransaction,
+  rolledBack,
+  writeTransaction,
+} from './transaction.js';
 
 const { articleSearch } = schema;
 
@@ -71,6 +78,7 @@ export async function openPostgresDatabase(url: string, options: PostgresOptions
     writeAlone: (statement) => counted(statement(executor(db) as unknown as Query)),
     committedWrites: () => writes,
     inWrite: inTransaction,
+    currentWrite,
     afterCommit,
     rolledBack: (work) => rolledBack(db, work),
     async ping() {

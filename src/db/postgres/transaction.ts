@@ -26,6 +26,12 @@ export const executor = (db: PgDb): PgExecutor => current.current()?.tx ?? db;
  */
 export const inTransaction = (): boolean => current.current() !== undefined;
 
+/**
+ * The outermost transaction this call runs in, through its savepoints (which share its
+ * `committed` list): undefined outside one.
+ */
+export const currentWrite = (): object | undefined => current.current()?.committed;
+
 /** Calls `callback` once the transaction this call runs in commits (at once outside one). */
 export function afterCommit(callback: () => void): void {
   const running = current.current();

@@ -6,9 +6,21 @@ import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Article } from './schemas.js';
 
+/** What decides whether an article is announced live. */
+export interface AnnouncedState {
+  slug: string;
+  status: string;
+  publishedAt: string | null;
+  expiresAt: string | null;
+  announced: boolean;
+}
+
 export interface Announcements {
-  /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
-  sync(id: number, at: string, by?: EventActor | null): Promise<void>;
+  /**
+   * After a write: announce the article going live or leaving the public. Call inside its
+   * transaction; `known` is its state when the write has it at hand (a create), saving a read.
+   */
+  sync(id: number, at: string, by?: EventActor | null, known?: AnnouncedState): Promise<void>;
   /** Announces every scheduled article whose instant has come, and every expiry reached; returns how many. */
   announceDue(at: string): Promise<number>;
   /** The next publication or expiry not yet announced, if any: when the background jobs should wake. */
@@ -73,18 +85,20 @@ export function createAnnouncements(
   };
 
   return {
-    async sync(id, at, by) {
-      const [row] = await db
-        .query()
-        .select({
-          slug: articles.slug,
-          status: articles.status,
-          publishedAt: articles.publishedAt,
-          expiresAt: articles.expiresAt,
-          announced: articles.announced,
-        })
-        .from(articles)
-        .where(eq(articles.id, id));
+    async sync(id, at, by, known) {
+      const [row] = known
+        ? [known]
+        : await db
+            .query()
+            .select({
+              slug: articles.slug,
+              status: articles.status,
+              publishedAt: articles.publishedAt,
+              expiresAt: articles.expiresAt,
+              announced: articles.announced,
+            })
+            .from(articles)
+            .where(eq(articles.id, id));
       if (!row) return;
       const reached = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
       const expiring = reached && row.expiresAt !== null && row.expiresAt <= at;

@@ -164,7 +164,7 @@ export const createArticle = (
       data: () => created,
       by,
     });
-    await w.announcements.sync(id, at, by);
+    await w.announcements.sync(id, at, by, { ...created, announced: false });
     if (publiclyVisible(created)) await w.contentState.touchPublic(at, articleWriteKeys(id, created));
     return created;
   });

@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
-import { assignSlugIn, idWhere, patchedSlug } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, patchedSlug, withinWrite } from '../../db/helpers.js';
 import type { Actor, EventActor } from '../../lib/audience.js';
 import { authorWriteKeys, cacheKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
@@ -132,26 +132,28 @@ export function createAuthorsRepository(
     return author;
   };
   const writes = createAuthorWrites(db, { contentState, events, get, link });
-  const resolveOrCreate = (refs: (string | number)[], at: string) =>
-    db.write(async () => {
-      const ids: number[] = [];
-      for (const ref of refs) {
-        let id: number | undefined;
-        if (typeof ref === 'number') {
-          id = await authorId(eq(authors.id, ref));
-          if (id === undefined)
-            throw new DomainError('unprocessable', 'unknown-author', `No author with id ${ref}`);
-        } else {
-          const name = ref.trim();
-          id =
-            (await authorId(eq(authors.slug, name))) ??
-            (await oldestNamed(name)) ??
-            (await writes.insert({ name }, at));
-        }
-        if (!ids.includes(id)) ids.push(id);
-      }
-      return ids;
-    });
+  const resolveOrCreate = async (refs: (string | number)[], at: string) =>
+    refs.length === 0
+      ? []
+      : withinWrite(db, async () => {
+          const ids: number[] = [];
+          for (const ref of refs) {
+            let id: number | undefined;
+            if (typeof ref === 'number') {
+              id = await authorId(eq(authors.id, ref));
+              if (id === undefined)
+                throw new DomainError('unprocessable', 'unknown-author', `No author with id ${ref}`);
+            } else {
+              const name = ref.trim();
+              id =
+                (await authorId(eq(authors.slug, name))) ??
+                (await oldestNamed(name)) ??
+                (await writes.insert({ name }, at));
+            }
+            if (!ids.includes(id)) ids.push(id);
+          }
+          return ids;
+        });
 
   return {
     find,

@@ -110,6 +110,23 @@ export interface EventsRepository {
 export function createEventsRepository(db: Database, options: EventsOptions = {}): EventsRepository {
   const { events, idempotencyKeys, webhookDeliveries, webhooks } = db.tables;
   const listeners = new Set<() => void>();
+  // The endpoints to deliver to, read once per write: a create records up to three events (the
+  // article, a new tag, going live). No write that changes webhooks records an event here.
+  const readActive = async () =>
+    db
+      .query()
+      .select({ id: webhooks.id, events: webhooks.events })
+      .from(webhooks)
+      .where(eq(webhooks.active, true));
+  const activeInWrite = new WeakMap<object, ReturnType<typeof readActive>>();
+  const activeWebhooks = () => {
+    const write = db.currentWrite();
+    const known = write && activeInWrite.get(write);
+    if (known) return known;
+    const reading = readActive();
+    if (write) activeInWrite.set(write, reading);
+    return reading;
+  };
   const insert = async (input: EventInput, endpoints: number[], pingFor: number | null) => {
     const tx = db.query();
     const present = options.present ?? ((_resource: EventResource, item: unknown) => item);
@@ -148,12 +165,7 @@ export function createEventsRepository(db: Database, options: EventsOptions = {}
 
   return {
     async record(input) {
-      const active = await db
-        .query()
-        .select({ id: webhooks.id, events: webhooks.events })
-        .from(webhooks)
-        .where(eq(webhooks.active, true));
-      const endpoints = active
+      const endpoints = (await activeWebhooks())
         .filter((webhook) => subscribes(webhook.events, input.type))
         .map((webhook) => webhook.id);
       await insert(input, endpoints, null);

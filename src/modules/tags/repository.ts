@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
-import { assignSlugIn, idWhere, patchedSlug } from '../../db/helpers.js';
+import { assignSlugIn, idWhere, patchedSlug, withinWrite } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -133,24 +133,28 @@ export function createTagsRepository(
 
     carriers: (tagId) => carriersOf(db, link, tagId),
 
-    resolveOrCreate: (refs, at) =>
-      db.write(async () => {
-        const ids: number[] = [];
-        for (const ref of refs) {
-          let id: number | undefined;
-          if (typeof ref === 'number') {
-            id = await tagId(eq(tags.id, ref));
-            if (id === undefined)
-              throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
-          } else {
-            const name = ref.trim();
-            id =
-              (await holderOfSlug(name)) ?? (await holderOfName(name)) ?? (await writes.insert({ name }, at));
-          }
-          if (!ids.includes(id)) ids.push(id);
-        }
-        return ids;
-      }),
+    resolveOrCreate: async (refs, at) =>
+      refs.length === 0
+        ? []
+        : withinWrite(db, async () => {
+            const ids: number[] = [];
+            for (const ref of refs) {
+              let id: number | undefined;
+              if (typeof ref === 'number') {
+                id = await tagId(eq(tags.id, ref));
+                if (id === undefined)
+                  throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
+              } else {
+                const name = ref.trim();
+                id =
+                  (await holderOfSlug(name)) ??
+                  (await holderOfName(name)) ??
+                  (await writes.insert({ name }, at));
+              }
+              if (!ids.includes(id)) ids.push(id);
+            }
+            return ids;
+          }),
   };
 }
 
