@@ -52,6 +52,11 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
     [],
     'tags and authors are resolved in the write itself, with no savepoint',
   );
+  t.same(
+    statements.filter((source) => /from "tags" where "tags"\."slug" (=|in)/.test(source)).length,
+    1,
+    'the slugs of the tags named are looked up in one query',
+  );
   t.equal(
     statements.filter((source) => /from "webhooks"/.test(source)).length,
     1,

@@ -103,3 +103,20 @@ t.test('sorting by article count: counts per audience, ties by name order, pagin
   const after = await call('GET', '/v1/tags?sort=-articleCount,name', { key: null });
   t.same(names(after), ['alpha:2', 'Beta:2', 'Gamma:2', 'Delta:1'], 'a new publication counts at once');
 });
+
+// An article's tags are looked up by slug in one query; a tag made by an earlier entry of the
+// same list must still be found by its slug or name, not made twice.
+t.test("one article's tag list names each tag once, whether by name, slug or a new name", async (t) => {
+  const { call } = await buildTestApp(t);
+  await call('POST', '/v1/tags', { body: { name: 'Harbour' } });
+  const article = await call('POST', '/v1/articles', {
+    body: { title: 'Ferries', tags: ['Night Trains', 'night-trains', 'NIGHT TRAINS', 'harbour', 'Harbour'] },
+  });
+  t.equal(article.status, 201);
+  t.same(
+    article.json.tags.map((tag: { slug: string }) => tag.slug),
+    ['night-trains', 'harbour'],
+  );
+  const list = await call('GET', '/v1/tags?perPage=100');
+  t.same(list.json.data.map((tag: { slug: string }) => tag.slug).sort(), ['harbour', 'night-trains']);
+});

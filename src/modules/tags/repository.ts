@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database, Tables } from '../../db/database.js';
 import { assignSlugIn, idWhere, patchedSlug, withinWrite } from '../../db/helpers.js';
 import { tagWriteKeys } from '../../lib/cache-keys.js';
@@ -116,6 +116,42 @@ export function createTagsRepository(
   };
   const writes = createTagWrites(db, { contentState, events, get, holderOfName });
 
+  /** resolveOrCreate's work: every slug named is looked up in one query, then names one by one. */
+  const resolve = async (refs: (string | number)[], at: string) => {
+    const names = refs.filter((ref): ref is string => typeof ref === 'string').map((ref) => ref.trim());
+    const slugHolders = new Map<string, number>();
+    if (names.length > 0) {
+      const rows = await db
+        .query()
+        .select({ id: tags.id, slug: tags.slug })
+        .from(tags)
+        .where(inArray(tags.slug, names));
+      for (const row of rows) slugHolders.set(row.slug, row.id);
+    }
+    let created = false;
+    const ids: number[] = [];
+    for (const ref of refs) {
+      let id: number | undefined;
+      if (typeof ref === 'number') {
+        id = await tagId(eq(tags.id, ref));
+        if (id === undefined) throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
+      } else {
+        const name = ref.trim();
+        // A tag an earlier ref created may hold the slug: only then is it looked up again.
+        id =
+          slugHolders.get(name) ??
+          (created ? await holderOfSlug(name) : undefined) ??
+          (await holderOfName(name));
+        if (id === undefined) {
+          id = await writes.insert({ name }, at);
+          created = true;
+        }
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  };
+
   return {
     find,
     get,
@@ -133,28 +169,7 @@ export function createTagsRepository(
 
     carriers: (tagId) => carriersOf(db, link, tagId),
 
-    resolveOrCreate: async (refs, at) =>
-      refs.length === 0
-        ? []
-        : withinWrite(db, async () => {
-            const ids: number[] = [];
-            for (const ref of refs) {
-              let id: number | undefined;
-              if (typeof ref === 'number') {
-                id = await tagId(eq(tags.id, ref));
-                if (id === undefined)
-                  throw new DomainError('unprocessable', 'unknown-tag', `No tag with id ${ref}`);
-              } else {
-                const name = ref.trim();
-                id =
-                  (await holderOfSlug(name)) ??
-                  (await holderOfName(name)) ??
-                  (await writes.insert({ name }, at));
-              }
-              if (!ids.includes(id)) ids.push(id);
-            }
-            return ids;
-          }),
+    resolveOrCreate: async (refs, at) => (refs.length === 0 ? [] : withinWrite(db, () => resolve(refs, at))),
   };
 }
 
