@@ -38,6 +38,12 @@ export interface Database {
    * inside a write it joins it; outside, SQLite still takes its turn at the write lock.
    */
   writeAlone<T>(statement: (query: Query) => Promise<T>): Promise<T>;
+  /**
+   * A prepared statement to run inside writes. SQLite prepares it once, on its writing connection.
+   * PostgreSQL builds it on each write's own transaction (one prepared on the pool would run
+   * outside it), named, so that each connection still parses and plans it once.
+   */
+  preparedForWrites<P>(build: (query: Query) => P): () => P;
   /** Whether this call runs inside a write transaction. */
   inWrite(): boolean;
   /**

@@ -155,6 +155,13 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
         release();
       }
     },
+    preparedForWrites(build) {
+      let prepared: ReturnType<typeof build> | undefined;
+      return () => {
+        prepared ??= build(asQuery(writing));
+        return prepared;
+      };
+    },
     inWrite: () => running.current() !== undefined,
     currentWrite: () => running.current(),
     afterCommit(callback) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Test } from 'tap';
 import type { Config } from '../../src/config.js';
 import { buildTestApp } from './app.js';
@@ -28,6 +29,25 @@ databasePrototype.exec = function counted(this: Database.Database, source: strin
   executed.push(source);
   return exec.call(this, source);
 };
+
+// SQL that Drizzle builds (a prepared statement's only once), so a test can tell which are.
+const built: string[] = [];
+const dialectPrototype = Object.getPrototypeOf(SQLiteSyncDialect.prototype) as {
+  sqlToQuery: (...args: unknown[]) => { sql: string };
+};
+const sqlToQuery = dialectPrototype.sqlToQuery;
+dialectPrototype.sqlToQuery = function counted(...args: unknown[]) {
+  const query = sqlToQuery.apply(this, args);
+  built.push(query.sql);
+  return query;
+};
+
+/** The SQL Drizzle built while `request` ran, in order. */
+export async function builtOf(request: () => Promise<unknown>): Promise<string[]> {
+  built.length = 0;
+  await request();
+  return [...built];
+}
 
 /** The SQL of the statements `request` ran, in order. */
 export async function statementsOf(request: () => Promise<unknown>): Promise<string[]> {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { sqliteTestApp, statementsOf } from '../helpers/statements.js';
+import { builtOf, sqliteTestApp, statementsOf } from '../helpers/statements.js';
 
 // SQLite only (it counts better-sqlite3's statements): what creating an article costs, so the
 // write path cannot grow a statement unnoticed.
@@ -81,4 +81,25 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
   );
   const read = await call('GET', `/v1/articles/${id}`);
   t.same(read.json, response?.json, 'the response is the article as read afterwards');
+});
+
+t.test('a create reuses prepared statements for its article read and its events', async (t) => {
+  const { call } = await sqliteTestApp(t);
+  const create = (title: string) =>
+    call('POST', '/v1/articles', { body: { title, status: 'published', tags: ['security'], body: 'Text.' } });
+  await create('First');
+  const built = await builtOf(() => create('Second'));
+  t.ok(built.length > 0, 'the SQL built is seen');
+  t.same(
+    built.filter((source) =>
+      /^select "articles"\."id", "articles"\."slug", "articles"\."title"/.test(source),
+    ),
+    [],
+    'the article read back inside the write is not built again',
+  );
+  t.same(
+    built.filter((source) => /^insert into "events"/.test(source)),
+    [],
+    'nor the insert of its events',
+  );
 });

@@ -77,6 +77,7 @@ export async function openPostgresDatabase(url: string, options: PostgresOptions
     write: (work) => counted(writeTransaction(db, work)),
     writeAlone: (statement) => counted(statement(executor(db) as unknown as Query)),
     committedWrites: () => writes,
+    preparedForWrites: (build) => () => build(executor(db) as unknown as Query),
     inWrite: inTransaction,
     currentWrite,
     afterCommit,

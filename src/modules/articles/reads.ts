@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
-import type { Database } from '../../db/database.js';
+import type { Database, Query } from '../../db/database.js';
 import { qualified } from '../../db/helpers.js';
 import { notFound } from '../../lib/errors.js';
 import { isId } from '../../lib/slug.js';
@@ -40,28 +40,30 @@ type Basis = Parameters<typeof validatorOf>[0];
 export function createArticleReads(db: Database, related: LinkReader) {
   const { articles, articleBodies, sections } = db.tables;
 
-  /** The article named by id or slug, as this audience may see it. */
-  const named = (idOrSlug: string | number, audience: Audience): SQL | undefined => {
-    const text = String(idOrSlug);
-    return and(
-      isId(text) ? eq(articles.id, Number(text)) : eq(articles.slug, text),
-      audience.seesUnpublished ? undefined : publishedBy(audience.now, articles),
-    );
-  };
-
-  // Single reads are the hottest path: outside a write they run as prepared statements, one
-  // per (id or slug) x (public or not); SQL is built and planned once.
+  // Single reads are the hottest path: they run as prepared statements, one per (id or slug) x
+  // (public or not); SQL is built and planned once. Inside writes (which read what they wrote)
+  // on statements of their own (Database.preparedForWrites).
   const key = sql.placeholder('key');
   const visible = publishedBy(sql.placeholder('now'), articles);
-  const prepareFor = <Result>(name: string, columns: SelectedFields, withBody: boolean) => {
+  const prepareFor = <Result>(
+    name: string,
+    columns: SelectedFields,
+    withBody: boolean,
+    forWrites = false,
+  ) => {
     const statement = (where: SQL | undefined, variant: string) => {
-      const base = db.readers
-        .select(columns)
-        .from(articles)
-        .leftJoin(sections, eq(sections.id, articles.sectionId));
-      return (withBody ? base.leftJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : base)
-        .where(where)
-        .prepare(`${name}_${variant}`);
+      const build = (query: Query) => {
+        const base = query
+          .select(columns)
+          .from(articles)
+          .leftJoin(sections, eq(sections.id, articles.sectionId));
+        return (withBody ? base.leftJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : base)
+          .where(where)
+          .prepare(`${name}_${variant}`);
+      };
+      if (forWrites) return db.preparedForWrites(build);
+      const prepared = build(db.readers);
+      return () => prepared;
     };
     const statements = {
       idPublic: statement(and(eq(articles.id, key), visible), 'id_public'),
@@ -78,7 +80,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
         : audience.seesUnpublished
           ? statements.slugAll
           : statements.slugPublic;
-      const [row] = await chosen.execute({
+      const [row] = await chosen().execute({
         key: byId ? Number(idOrSlug) : String(idOrSlug),
         now: audience.now,
       });
@@ -90,6 +92,7 @@ export function createArticleReads(db: Database, related: LinkReader) {
   // Outside writes one statement reads the row, its body, its tags and authors and what its
   // validators sign; what was not asked is dropped (cheaper than planning a narrower query).
   const fullRead = prepareFor<Row & Basis>('article', { ...columnsFor(db, ALL), ...basis }, true);
+  const fullReadInWrite = prepareFor<Row>('article_in_write', columnsFor(db, ALL), true, true);
   const basisRead = prepareFor<Basis>(
     'article_basis',
     { id, version, correctionChanges, commentCount, expiresAt, tagRefs, authorRefs, ...basis },
@@ -115,14 +118,8 @@ export function createArticleReads(db: Database, related: LinkReader) {
 
   const find = async (idOrSlug: string | number, audience: Audience, heavy: Heavy = ALL) => {
     if (!db.inWrite()) return (await read(idOrSlug, audience, heavy))?.article;
-    // Inside a write, what the write changed: built for the writing connection.
-    const [row] = (await db
-      .query()
-      .select(columnsFor(db, heavy))
-      .from(articles)
-      .leftJoin(sections, eq(sections.id, articles.sectionId))
-      .leftJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-      .where(named(idOrSlug, audience))) as Row[];
+    // Inside a write, what the write changed, on the write's own statement.
+    const row = await fullReadInWrite(idOrSlug, audience);
     return row && shown(row, audience, heavy);
   };
 

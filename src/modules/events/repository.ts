@@ -127,24 +127,39 @@ export function createEventsRepository(db: Database, options: EventsOptions = {}
     if (write) activeInWrite.set(write, reading);
     return reading;
   };
+  // Up to three a create: prepared once (see Database.preparedForWrites).
+  const insertEvent = db.preparedForWrites((query) =>
+    query
+      .insert(events)
+      .values({
+        id: sql.placeholder('id'),
+        type: sql.placeholder('type'),
+        resource: sql.placeholder('resource'),
+        resourceId: sql.placeholder('resourceId'),
+        slug: sql.placeholder('slug'),
+        at: sql.placeholder('at'),
+        data: sql.placeholder('data'),
+        by: sql.placeholder('by'),
+        pingFor: sql.placeholder('pingFor'),
+      })
+      .returning({ seq: events.seq })
+      .prepare('insert_event'),
+  );
   const insert = async (input: EventInput, endpoints: number[], pingFor: number | null) => {
     const tx = db.query();
     const present = options.present ?? ((_resource: EventResource, item: unknown) => item);
     const data = endpoints.length > 0 ? present(input.resource, await input.data()) : null;
-    const [row] = await tx
-      .insert(events)
-      .values({
-        id: newEventId(),
-        type: input.type,
-        resource: input.resource,
-        resourceId: input.id,
-        slug: input.slug,
-        at: input.at,
-        data,
-        by: input.by ?? null,
-        pingFor,
-      })
-      .returning({ seq: events.seq });
+    const [row] = await insertEvent().execute({
+      id: newEventId(),
+      type: input.type,
+      resource: input.resource,
+      resourceId: input.id,
+      slug: input.slug,
+      at: input.at,
+      data,
+      by: input.by ?? null,
+      pingFor,
+    });
     if (!row) throw new Error('event not written');
     if (endpoints.length > 0) {
       await tx.insert(webhookDeliveries).values(
