@@ -67,6 +67,11 @@ t.test('creating an article reads it once and deletes nothing', async (t) => {
     [],
     'whether it goes live is decided from the state just written',
   );
+  t.same(
+    statements.filter((source) => /^update "articles"/.test(source)),
+    [],
+    'and stored with the row: no second write of it (every index it is in, on PostgreSQL)',
+  );
 
   // What the shared read holds is what later reads show.
   const id = response?.json.id as number;

@@ -6,21 +6,29 @@ import type { ContentStateRepository } from '../content-state/repository.js';
 import type { EventsRepository } from '../events/repository.js';
 import type { Article } from './schemas.js';
 
-/** What decides whether an article is announced live. */
-export interface AnnouncedState {
-  slug: string;
-  status: string;
-  publishedAt: string | null;
-  expiresAt: string | null;
-  announced: boolean;
+/** Whether an article is live at `at` (published, its instant reached, not expired), or expiring. */
+export function livenessAt(
+  article: { status: string; publishedAt: string | null; expiresAt: string | null },
+  at: string,
+) {
+  const reached = article.status === 'published' && article.publishedAt !== null && article.publishedAt <= at;
+  const expiring = reached && article.expiresAt !== null && article.expiresAt <= at;
+  return { live: reached && !expiring, expiring };
 }
 
 export interface Announcements {
+  /** After a write: announce the article going live or leaving the public. Call inside its transaction. */
+  sync(id: number, at: string, by?: EventActor | null): Promise<void>;
   /**
-   * After a write: announce the article going live or leaving the public. Call inside its
-   * transaction; `known` is its state when the write has it at hand (a create), saving a read.
+   * After a create, whose row was inserted `announced` as livenessAt says: announces it going
+   * live when it is (no update of the row, which would rewrite every index it is in).
    */
-  sync(id: number, at: string, by?: EventActor | null, known?: AnnouncedState): Promise<void>;
+  created(
+    article: { id: number; slug: string },
+    live: boolean,
+    at: string,
+    by: EventActor | null,
+  ): Promise<void>;
   /** Announces every scheduled article whose instant has come, and every expiry reached; returns how many. */
   announceDue(at: string): Promise<number>;
   /** The next publication or expiry not yet announced, if any: when the background jobs should wake. */
@@ -64,6 +72,23 @@ export function createAnnouncements(
       .orderBy(asc(articles.expiresAt), asc(articles.id))
       .limit(500);
 
+  const recordAnnouncement = (
+    id: number,
+    slug: string,
+    live: boolean,
+    at: string,
+    by?: EventActor | null,
+    expiring = false,
+  ) =>
+    events.record({
+      type: live ? 'article.published' : expiring ? 'article.expired' : 'article.unpublished',
+      resource: 'article',
+      id,
+      slug,
+      at,
+      data: () => (live ? adminView(id, at) : { id, slug }),
+      by,
+    });
   const announce = async (
     id: number,
     slug: string,
@@ -73,37 +98,29 @@ export function createAnnouncements(
     expiring = false,
   ) => {
     await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
-    await events.record({
-      type: live ? 'article.published' : expiring ? 'article.expired' : 'article.unpublished',
-      resource: 'article',
-      id,
-      slug,
-      at,
-      data: () => (live ? adminView(id, at) : { id, slug }),
-      by,
-    });
+    await recordAnnouncement(id, slug, live, at, by, expiring);
   };
 
   return {
-    async sync(id, at, by, known) {
-      const [row] = known
-        ? [known]
-        : await db
-            .query()
-            .select({
-              slug: articles.slug,
-              status: articles.status,
-              publishedAt: articles.publishedAt,
-              expiresAt: articles.expiresAt,
-              announced: articles.announced,
-            })
-            .from(articles)
-            .where(eq(articles.id, id));
+    async sync(id, at, by) {
+      const [row] = await db
+        .query()
+        .select({
+          slug: articles.slug,
+          status: articles.status,
+          publishedAt: articles.publishedAt,
+          expiresAt: articles.expiresAt,
+          announced: articles.announced,
+        })
+        .from(articles)
+        .where(eq(articles.id, id));
       if (!row) return;
-      const reached = row.status === 'published' && row.publishedAt !== null && row.publishedAt <= at;
-      const expiring = reached && row.expiresAt !== null && row.expiresAt <= at;
-      const live = reached && !expiring;
+      const { live, expiring } = livenessAt(row, at);
       if (live !== row.announced) await announce(id, row.slug, live, at, by, expiring);
+    },
+
+    async created(article, live, at, by) {
+      if (live) await recordAnnouncement(article.id, article.slug, true, at, by);
     },
 
     async announceDue(at) {

@@ -13,7 +13,7 @@ import { placeholderIds } from '../media/inline.js';
 import type { MediaRepository } from '../media/repository.js';
 import type { SectionsRepository } from '../sections/repository.js';
 import { type TagsRepository, tagLink } from '../tags/repository.js';
-import type { Announcements } from './announcements.js';
+import { type Announcements, livenessAt } from './announcements.js';
 import { insertLinks, replaceLinks } from './article-links.js';
 import type { ArticleReads } from './reads.js';
 import type { RevisionsRepository } from './revisions.js';
@@ -122,6 +122,7 @@ export const createArticle = (
     const published = publication(input.status ?? 'draft', normaliseTime(input.publishedAt) ?? null, at);
     const expiresAt = normaliseTime(input.expiresAt) ?? null;
     assertExpiryAfterPublication(published.publishedAt, expiresAt);
+    const { live } = livenessAt({ ...published, expiresAt }, at);
     const [row] = await w.db
       .query()
       .insert(articles)
@@ -136,6 +137,7 @@ export const createArticle = (
         sectionId,
         featuredImageId: (await knownImage(w, input.featuredImage)) ?? null,
         commentsEnabled: input.commentsEnabled ?? true,
+        announced: live,
         sourceId: sourceId ?? null,
         createdAt: at,
         updatedAt: at,
@@ -164,7 +166,7 @@ export const createArticle = (
       data: () => created,
       by,
     });
-    await w.announcements.sync(id, at, by, { ...created, announced: false });
+    await w.announcements.created(created, live, at, by);
     if (publiclyVisible(created)) await w.contentState.touchPublic(at, articleWriteKeys(id, created));
     return created;
   });
