@@ -72,15 +72,16 @@ export function createAnnouncements(
       .orderBy(asc(articles.expiresAt), asc(articles.id))
       .limit(500);
 
-  const recordAnnouncement = (
-    id: number,
-    slug: string,
-    live: boolean,
+  /** Marks the article announced as it now is (unless its row already says so) and records the event. */
+  const announce = async (
+    { id, slug }: { id: number; slug: string },
+    { live, expiring }: ReturnType<typeof livenessAt>,
     at: string,
     by?: EventActor | null,
-    expiring = false,
-  ) =>
-    events.record({
+    stored = false,
+  ) => {
+    if (!stored) await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
+    await events.record({
       type: live ? 'article.published' : expiring ? 'article.expired' : 'article.unpublished',
       resource: 'article',
       id,
@@ -89,16 +90,6 @@ export function createAnnouncements(
       data: () => (live ? adminView(id, at) : { id, slug }),
       by,
     });
-  const announce = async (
-    id: number,
-    slug: string,
-    live: boolean,
-    at: string,
-    by?: EventActor | null,
-    expiring = false,
-  ) => {
-    await db.query().update(articles).set({ announced: live }).where(eq(articles.id, id));
-    await recordAnnouncement(id, slug, live, at, by, expiring);
   };
 
   return {
@@ -115,12 +106,12 @@ export function createAnnouncements(
         .from(articles)
         .where(eq(articles.id, id));
       if (!row) return;
-      const { live, expiring } = livenessAt(row, at);
-      if (live !== row.announced) await announce(id, row.slug, live, at, by, expiring);
+      const liveness = livenessAt(row, at);
+      if (liveness.live !== row.announced) await announce({ id, slug: row.slug }, liveness, at, by);
     },
 
     async created(article, live, at, by) {
-      if (live) await recordAnnouncement(article.id, article.slug, true, at, by);
+      if (live) await announce(article, { live, expiring: false }, at, by, true);
     },
 
     async announceDue(at) {
@@ -128,8 +119,8 @@ export function createAnnouncements(
       return db.write(async () => {
         const going = await due(at);
         const leaving = await expired(at);
-        for (const row of going) await announce(row.id, row.slug, true, at);
-        for (const row of leaving) await announce(row.id, row.slug, false, at, null, true);
+        for (const row of going) await announce(row, { live: true, expiring: false }, at);
+        for (const row of leaving) await announce(row, { live: false, expiring: true }, at);
         // Gone live or expired with no write: the lists they joined or left are modified now.
         const placements = await Promise.all([...going, ...leaving].map((row) => adminView(row.id, at)));
         await contentState.touchPublic(
