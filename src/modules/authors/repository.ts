@@ -132,28 +132,28 @@ export function createAuthorsRepository(
     return author;
   };
   const writes = createAuthorWrites(db, { contentState, events, get, link });
+  /** resolveOrCreate's work: each ref by id, else by slug, else the oldest namesake, else created. */
+  const resolve = async (refs: (string | number)[], at: string) => {
+    const ids: number[] = [];
+    for (const ref of refs) {
+      let id: number | undefined;
+      if (typeof ref === 'number') {
+        id = await authorId(eq(authors.id, ref));
+        if (id === undefined)
+          throw new DomainError('unprocessable', 'unknown-author', `No author with id ${ref}`);
+      } else {
+        const name = ref.trim();
+        id =
+          (await authorId(eq(authors.slug, name))) ??
+          (await oldestNamed(name)) ??
+          (await writes.insert({ name }, at));
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  };
   const resolveOrCreate = async (refs: (string | number)[], at: string) =>
-    refs.length === 0
-      ? []
-      : withinWrite(db, async () => {
-          const ids: number[] = [];
-          for (const ref of refs) {
-            let id: number | undefined;
-            if (typeof ref === 'number') {
-              id = await authorId(eq(authors.id, ref));
-              if (id === undefined)
-                throw new DomainError('unprocessable', 'unknown-author', `No author with id ${ref}`);
-            } else {
-              const name = ref.trim();
-              id =
-                (await authorId(eq(authors.slug, name))) ??
-                (await oldestNamed(name)) ??
-                (await writes.insert({ name }, at));
-            }
-            if (!ids.includes(id)) ids.push(id);
-          }
-          return ids;
-        });
+    refs.length === 0 ? [] : withinWrite(db, () => resolve(refs, at));
 
   return {
     find,
