@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Column, type SQLWrapper, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { startCheckpointer } from './checkpointer.js';
 import type { Dialect, Query, Database as StoreDatabase, Tables } from './database.js';
 import { applyPragmas, MIGRATIONS_FOLDER, openDatabase } from './index.js';
 import * as schema from './tables.js';
@@ -73,6 +74,13 @@ function reuseStatements(connection: Database.Database, limit = 500) {
   }) as typeof connection.prepare;
 }
 
+/**
+ * Writes after which a store copies its log into the file from a thread (./checkpointer.ts): a
+ * process that writes this much will write more, and one that writes less (most tests, a quiet
+ * site) is not worth a thread.
+ */
+const CHECKPOINTER_AFTER_WRITES = 100;
+
 interface Running {
   committed: (() => void)[];
   savepoints: number;
@@ -102,6 +110,11 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
   const running = createWriteContext<Running>();
   const turn = createLock();
   let writes = 0;
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  const committed = () => {
+    writes++;
+    if (writes === CHECKPOINTER_AFTER_WRITES) checkpointer = startCheckpointer(path, writer);
+  };
   const asQuery = (db: unknown) => db as Query;
 
   const write = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -133,7 +146,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
     } finally {
       release();
     }
-    writes++;
+    committed();
     for (const callback of transaction.committed) callback();
     return result;
   };
@@ -151,7 +164,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
       try {
         return await statement(asQuery(writing));
       } finally {
-        writes++;
+        committed();
         release();
       }
     },
@@ -183,6 +196,7 @@ export function openSqliteDatabase(file: string, migrationsFolder = MIGRATIONS_F
       reader.prepare('select 1').get();
     },
     async close() {
+      await checkpointer?.stop();
       reader.close();
       writer.close();
       if (scratch) rmSync(scratch, { recursive: true, force: true });
