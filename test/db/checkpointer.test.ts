@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { startCheckpointer } from '../../src/db/checkpointer.js';
 import { openSqliteDatabase } from '../../src/db/sqlite.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -46,3 +48,15 @@ t.test(
     t.equal(row?.rows, 100, 'every row is there');
   },
 );
+
+t.test('a thread that cannot checkpoint hands the job back to the writer', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-checkpoints-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const writer = new Database(join(dir, 'store.db'));
+  t.teardown(() => writer.close());
+  const autocheckpoint = () => writer.pragma('wal_autocheckpoint', { simple: true });
+  // The thread's connection fails to open: the folder it names does not exist.
+  const checkpointer = startCheckpointer(join(dir, 'missing', 'store.db'), writer);
+  t.teardown(() => checkpointer.stop());
+  t.ok(await eventually(() => autocheckpoint() === 1000), "the writer checkpoints at SQLite's default again");
+});
